@@ -1,0 +1,199 @@
+/* tcpdiag_core.h
+ * The tcpdiag analysis core: one TCP segment record in, per-stream state and
+ * findings out. No epan include on purpose: the core is driven directly by the
+ * unit tests, and by the epan glue (packet-tcpdiag.c) that reads Wireshark's
+ * TCP fields.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPDIAG_CORE_H
+#define TCPDIAG_CORE_H
+
+#include <glib.h>
+#include <wsutil/wmem/wmem.h>
+
+#include "td_codes.h"
+
+/* TCP header flag bits, as in the TCP header (RFC 9293 section 3.1). */
+#define TD_FIN 0x001
+#define TD_SYN 0x002
+#define TD_RST 0x004
+#define TD_PSH 0x008
+#define TD_ACK 0x010
+
+/* Bits of td_segment_t.opts: options carried by a SYN or SYN-ACK. */
+#define TD_OPT_SACK_PERM   0x01
+#define TD_OPT_TIMESTAMP   0x02
+#define TD_OPT_TFO         0x04 /* TCP Fast Open option present (RFC 7413) */
+#define TD_OPT_TFO_COOKIE  0x08 /* ... carrying a cookie (not a bare request) */
+
+#define TD_NO_WSCALE (-1)
+
+/* One TCP segment as the core sees it. The glue fills it from the TCP and IP
+ * fields of a frame; anything it could not read keeps its "unknown" value. */
+typedef struct td_segment {
+    guint32 frame;      /* frame number */
+    double  time;       /* seconds since the start of the capture */
+    guint16 sport, dport; /* ports: they guess the roles when no SYN is seen */
+    guint8  dir;        /* 0: sent by the endpoint first seen in the stream, 1: its peer */
+    guint8  ip_version; /* 4 or 6; 0 unknown */
+    guint8  ttl;        /* IPv4 TTL or IPv6 hop limit; 0 unknown */
+    guint8  host_ttl;   /* TTL the glue saw on other (non-RST) packets from the same
+                         * source address in the capture, any stream; 0 unknown */
+    guint16 flags;      /* TD_FIN ... TD_ACK */
+    guint32 seq;        /* raw sequence number */
+    guint32 ack;        /* raw acknowledgment number */
+    guint32 len;        /* TCP payload length */
+    guint32 win;        /* window field as sent */
+    gint64  win_scaled; /* window in bytes after scaling; -1 unknown */
+    /* options, read on SYN and SYN-ACK only */
+    guint16 mss;        /* 0: no MSS option */
+    gint8   wscale;     /* TD_NO_WSCALE: no window scale option */
+    guint8  opts;       /* TD_OPT_* */
+} td_segment_t;
+
+/* An ICMP or ICMPv6 error that quotes a TCP segment of the stream. */
+typedef struct td_icmp_error {
+    guint32     frame;
+    double      time;
+    guint8      ip_version;    /* of the ICMP packet: 4 -> ICMP, 6 -> ICMPv6 */
+    guint8      type, code;
+    guint8      quoted_dir;    /* direction of the quoted TCP segment */
+    guint16     quoted_flags;  /* flags of the quoted segment (0 if not quoted) */
+    guint32     quoted_seq;
+    gboolean    quoted_seq_known; /* ICMPv4 errors show no raw sequence number */
+    gboolean    from_peer_host; /* the ICMP came from the quoted segment's destination */
+    const char *sender;        /* printable address of the ICMP's sender */
+} td_icmp_error_t;
+
+/* A finding: one diagnosis, attached to the frame that completes its evidence. */
+typedef struct td_finding {
+    td_code_t   code;
+    guint32     frame;      /* the frame that carries it */
+    const char *detail;     /* short keyword refining the code, e.g. "gave_up", "icmp" */
+    const char *message;    /* what happened, which side, what it cost; fits an expert
+                             * info (under 240 characters, ITEM_LABEL_LENGTH) */
+    const char *cause;      /* likely causes and what to check; NULL if none */
+    guint32     count;      /* retries, repeats ...; 0 when not applicable */
+    double      duration;   /* seconds it cost or lasted; < 0 when not applicable */
+    guint32     ref_frame;  /* frame where the evidence began; 0 when not applicable */
+    struct td_finding *next; /* next finding on the same frame */
+} td_finding_t;
+
+/* Thresholds. Every one is a user preference; td_config_default() gives the
+ * documented defaults (see docs/heuristics.md). */
+typedef struct td_config {
+    /* A SYN or SYN-ACK repeated sooner than this is a duplicated frame, not a
+     * retransmission: no TCP retransmits sooner than its minimum RTO, 200 ms
+     * on Linux (TCP_RTO_MIN) and 1 s by RFC 6298 section 2.4. */
+    double  min_rto;
+    /* A new SYN on the 4-tuple of a connection that ended less than this ago
+     * is port reuse against TIME_WAIT: 60 s is Linux's TCP_TIMEWAIT_LEN, the
+     * shortest common 2*MSL. */
+    double  time_wait;
+    /* An MSS below this is reported as low. 1220 is the MSS of IPv6's minimum
+     * MTU (1280, RFC 8200 section 5): any working path carries that much, so a
+     * smaller MSS is a clamp or a broken path MTU that costs many more
+     * packets. Milder reductions (1452 PPPoE, ~1380 VPN) are normal on the
+     * Internet and cost a few percent: they show in tcpdiag.stream.mss. */
+    guint32 mss_low;
+} td_config_t;
+
+void td_config_default(td_config_t *cfg);
+
+/* Zeek's per-endpoint TCP states (zeek/zeek src/analyzer/protocol/tcp/TCP_Endpoint.h). */
+typedef enum {
+    TD_EP_INACTIVE = 0,
+    TD_EP_SYN_SENT,
+    TD_EP_SYN_ACK_SENT,
+    TD_EP_PARTIAL,
+    TD_EP_ESTABLISHED,
+    TD_EP_CLOSED,
+    TD_EP_RESET
+} td_ep_state_t;
+
+/* What the core keeps about each side of a stream. */
+typedef struct td_side {
+    td_ep_state_t state;
+    guint32  isn;           /* sequence number of its SYN / SYN-ACK */
+    guint32  nxt;           /* highest sequence number sent + 1 (seq + len + SYN/FIN) */
+    gboolean seq_known;
+    gboolean syn_seen;      /* sent a SYN or SYN-ACK */
+    guint16  mss;           /* from its SYN / SYN-ACK; 0 none */
+    gint8    wscale;
+    guint8   opts;
+    guint8   ttl;           /* TTL of its last non-RST packet; 0 unknown */
+    guint32  packets;
+    guint64  payload_bytes;
+    guint32  retransmissions;
+    guint32  zero_windows;
+    guint16  history_seen;  /* which history letters it already logged */
+} td_side_t;
+
+#define TD_MAX_SYN_TIMES 16
+
+/* Everything the core knows about one TCP stream. */
+typedef struct td_stream {
+    wmem_allocator_t  *scope;    /* where its findings and strings live */
+    const td_config_t *cfg;
+    guint32  index;              /* Wireshark's tcp.stream */
+    struct td_stream *prev_same_tuple; /* earlier stream on the same 4-tuple, if any */
+
+    td_side_t side[2];
+    gint8    client;             /* dir of the side that sent the first SYN; -1 unknown */
+    gboolean flipped;            /* client is not the first endpoint seen */
+    guint8   ip_version;
+
+    guint32  first_frame, last_frame;
+    double   first_time, last_time;
+    guint32  packets;
+
+    /* handshake */
+    guint32  syn_count;          /* SYNs from the client with its first ISN */
+    guint32  syn_before_synack;  /* ... sent before the first SYN-ACK */
+    double   syn_times[TD_MAX_SYN_TIMES];
+    guint32  syn_first_frame, syn_last_frame;
+    guint32  syn_data_len;       /* payload of the first SYN (TCP Fast Open) */
+    guint32  server_packets_at_syn;    /* server's packet count when the last SYN was sent */
+    guint32  client_packets_at_synack; /* client's packet count when the last SYN-ACK was sent */
+    guint32  synack_count;
+    guint32  synack_first_frame;
+    double   synack_first_time, synack_last_time;
+    guint32  established_frame;  /* client's ACK of the SYN-ACK; 0 not yet */
+    double   established_time;
+    double   initial_rtt;        /* < 0 unknown */
+    guint32  reject_frame;       /* RST or ICMP that rejected the SYN; 0 none */
+    guint32  hs_flags;           /* TD_HSF_* (td_handshake.h) */
+
+    guint32  codes;              /* bit per td_code_t found so far */
+    gboolean finalized;
+    char     history[40];
+    guint8   history_len;
+} td_stream_t;
+
+/* A new stream. prev: the last stream seen on the same 4-tuple, or NULL. */
+td_stream_t *td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg,
+                           guint32 index, td_stream_t *prev);
+
+/* Feed one segment; returns the findings it completes (a list, NULL if none). */
+td_finding_t *td_stream_segment(td_stream_t *s, const td_segment_t *seg);
+
+/* Feed an ICMP error quoting a segment of the stream; returns its findings. */
+td_finding_t *td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp);
+
+/* The capture ended at capture_end (seconds): conclude what only the absence
+ * of later packets proves (an unanswered SYN, an incomplete handshake). The
+ * findings are attached to the stream's last frame. Idempotent. */
+td_finding_t *td_stream_finalize(td_stream_t *s, double capture_end);
+
+/* Per-stream verdicts, valid at any time: before finalize they say what the
+ * stream would be if the capture ended at its last packet. */
+const char *td_stream_conn_state(const td_stream_t *s);
+td_code_t   td_stream_handshake(const td_stream_t *s);   /* TD_CODE_NONE: ok */
+/* Bit per code of every finding on the stream, including the conclusions
+ * td_stream_finalize() would draw. */
+guint32     td_stream_codes(const td_stream_t *s);
+/* Comma-separated codes, e.g. "handshake.syn_retransmitted,handshake.options". */
+char       *td_stream_diagnoses(wmem_allocator_t *scope, const td_stream_t *s);
+
+#endif /* TCPDIAG_CORE_H */

@@ -1,0 +1,37 @@
+/* td_codes.c
+ * Names, severities and descriptions of the diagnosis codes.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "td_codes.h"
+
+static const td_code_info_t code_table[TD_CODE_COUNT] = {
+    [TD_HS_SYN_UNANSWERED] = { "handshake.syn_unanswered", "SYN unanswered", TD_SEV_WARN,
+        "SYN and its retransmissions got no SYN-ACK, RST or ICMP: server down, unreachable, or a firewall drops it" },
+    [TD_HS_REJECTED] = { "handshake.rejected", "Connection rejected", TD_SEV_WARN,
+        "SYN answered by RST or an ICMP destination unreachable: port closed or firewall REJECT" },
+    [TD_HS_SYN_RETRANSMITTED] = { "handshake.syn_retransmitted", "Slow connect: SYN retransmitted", TD_SEV_WARN,
+        "Handshake completed only after SYN retransmission(s): the first SYN(s) were lost" },
+    [TD_HS_SYNACK_LOST] = { "handshake.synack_lost", "SYN-ACK lost", TD_SEV_WARN,
+        "Server sent a SYN-ACK but the client retransmitted its SYN: the SYN-ACK did not reach the client" },
+    [TD_HS_ACK_LOST] = { "handshake.ack_lost", "Third ACK lost", TD_SEV_WARN,
+        "Server retransmitted its SYN-ACK after the client's ACK: the ACK did not reach the server" },
+    [TD_HS_INCOMPLETE] = { "handshake.incomplete", "Handshake incomplete", TD_SEV_WARN,
+        "SYN and SYN-ACK, then no ACK from the client" },
+    [TD_HS_DUPLICATE_SYN] = { "handshake.duplicate_syn", "Duplicate SYN", TD_SEV_NOTE,
+        "A second SYN with the same ISN although the first was answered, or a duplicated frame" },
+    [TD_HS_TFO] = { "handshake.tfo", "TCP Fast Open", TD_SEV_CHAT,
+        "TCP Fast Open in use: cookie exchange, data in SYN accepted or rejected" },
+    [TD_HS_OPTIONS] = { "handshake.options", "TCP option negotiation", TD_SEV_NOTE,
+        "Window scaling, SACK or timestamps offered by one side only, or MSS missing or low" },
+    [TD_HS_PORT_REUSE] = { "handshake.port_reuse", "Port reuse", TD_SEV_NOTE,
+        "New SYN on the 4-tuple of a connection that ended recently (TIME_WAIT) or is still open" },
+    [TD_HS_MIDSTREAM] = { "handshake.midstream", "Capture started mid-stream", TD_SEV_NOTE,
+        "No SYN in the capture: handshake verdicts, initial RTT and negotiated options are unavailable" },
+};
+
+const td_code_info_t *
+td_code_info(td_code_t code)
+{
+    return code < TD_CODE_COUNT ? &code_table[code] : NULL;
+}

@@ -1,0 +1,48 @@
+/* td_codes.h
+ * The diagnosis codes: the stable names users filter and script on
+ * (tcpdiag.<area>.<name>, see docs/diagnoses.md and DIAGNOSES.md).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TD_CODES_H
+#define TD_CODES_H
+
+#include <glib.h>
+
+/* Order = catalogue order = the order codes appear in tcpdiag.stream.diagnoses.
+ * Append only: the values index bit masks and registration tables. */
+typedef enum {
+    TD_HS_SYN_UNANSWERED = 0,
+    TD_HS_REJECTED,
+    TD_HS_SYN_RETRANSMITTED,
+    TD_HS_SYNACK_LOST,
+    TD_HS_ACK_LOST,
+    TD_HS_INCOMPLETE,
+    TD_HS_DUPLICATE_SYN,
+    TD_HS_TFO,
+    TD_HS_OPTIONS,
+    TD_HS_PORT_REUSE,
+    TD_HS_MIDSTREAM,
+    TD_CODE_COUNT,
+    TD_CODE_NONE = TD_CODE_COUNT
+} td_code_t;
+
+#define TD_CODE_BIT(c) (1u << (c))
+
+/* How bad a finding is; the glue maps it to Wireshark's expert severities. */
+typedef enum {
+    TD_SEV_CHAT,  /* informational: a feature in use, nothing wrong */
+    TD_SEV_NOTE,  /* worth knowing, may cost performance */
+    TD_SEV_WARN   /* a fault: time lost or connection failed */
+} td_severity_t;
+
+typedef struct td_code_info {
+    const char   *name;     /* "handshake.syn_unanswered" */
+    const char   *title;    /* short human title */
+    td_severity_t severity;
+    const char   *blurb;    /* one-line description for field/expert registration */
+} td_code_info_t;
+
+const td_code_info_t *td_code_info(td_code_t code);
+
+#endif /* TD_CODES_H */

@@ -1,0 +1,62 @@
+/* td_finding.c
+ * Creating findings and formatting the numbers in their messages.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stdarg.h>
+
+#include "td_finding.h"
+
+td_finding_t *
+td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
+               const char *detail, guint32 count, double duration, guint32 ref_frame,
+               const char *cause, const char *fmt, ...)
+{
+    td_finding_t *f = wmem_new0(s->scope, td_finding_t);
+    va_list ap;
+
+    f->code = code;
+    f->frame = frame;
+    f->detail = detail;
+    f->count = count;
+    f->duration = duration;
+    f->ref_frame = ref_frame;
+    f->cause = cause;
+    va_start(ap, fmt);
+    f->message = wmem_strdup_vprintf(s->scope, fmt, ap);
+    va_end(ap);
+
+    while (*list)
+        list = &(*list)->next;
+    *list = f;
+    s->codes |= TD_CODE_BIT(code);
+    return f;
+}
+
+char *
+td_fmt_duration(wmem_allocator_t *scope, double seconds)
+{
+    if (seconds < 0.0)
+        seconds = 0.0;
+    if (seconds < 0.001)
+        return wmem_strdup_printf(scope, "%.0f us", seconds * 1e6);
+    if (seconds < 1.0)
+        return wmem_strdup_printf(scope, "%.1f ms", seconds * 1e3);
+    if (seconds < 120.0)
+        return wmem_strdup_printf(scope, "%.2f s", seconds);
+    return wmem_strdup_printf(scope, "%u min %u s", (unsigned)(seconds / 60.0),
+                              (unsigned)seconds % 60u);
+}
+
+char *
+td_fmt_intervals(wmem_allocator_t *scope, const double *times, guint n)
+{
+    wmem_strbuf_t *buf = wmem_strbuf_new(scope, "");
+
+    for (guint i = 1; i < n; i++) {
+        char *d = td_fmt_duration(scope, times[i] - times[i - 1]);
+        wmem_strbuf_append_printf(buf, "%s+%s", i > 1 ? ", " : "", d);
+        wmem_free(scope, d);
+    }
+    return wmem_strbuf_finalize(buf);
+}

@@ -1,0 +1,29 @@
+/* td_finding.h
+ * Creating findings and formatting the numbers in their messages.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TD_FINDING_H
+#define TD_FINDING_H
+
+#include "tcpdiag_core.h"
+
+/* Append a finding for code on frame to *list and mark the code on the stream.
+ * The message is formatted into the stream's scope; cause is kept as given
+ * (a literal, or a string already in the stream's scope). */
+td_finding_t *td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code,
+                             guint32 frame, const char *detail, guint32 count,
+                             double duration, guint32 ref_frame, const char *cause,
+                             const char *fmt, ...) G_GNUC_PRINTF(10, 11);
+
+/* "43.6 ms", "1.00 s", "2 min 5 s": a duration for a human, in scope. */
+char *td_fmt_duration(wmem_allocator_t *scope, double seconds);
+
+/* "+1.00 s, +2.00 s, +4.00 s": the gaps between times[0..n-1], in scope. */
+char *td_fmt_intervals(wmem_allocator_t *scope, const double *times, guint n);
+
+/* Sequence-number arithmetic modulo 2^32 (RFC 9293 section 3.4). */
+static inline gboolean td_seq_lt(guint32 a, guint32 b) { return (gint32)(a - b) < 0; }
+static inline gboolean td_seq_le(guint32 a, guint32 b) { return (gint32)(a - b) <= 0; }
+
+#endif /* TD_FINDING_H */

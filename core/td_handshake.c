@@ -1,0 +1,612 @@
+/* td_handshake.c
+ * Handshake diagnosis: every handshake.* code of DIAGNOSES.md.
+ *
+ * Evidence is judged from the capture's vantage point: a SYN-ACK we see may
+ * still be lost after the capture point, an ACK we see may never reach the
+ * server. Each message says what the packets prove and, where they cannot
+ * tell two causes apart, says so.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "td_handshake.h"
+#include "td_finding.h"
+
+#define CLIENT(s) (&(s)->side[(s)->client])
+#define SERVER(s) (&(s)->side[1 - (s)->client])
+
+static void
+record_options(td_side_t *side, const td_segment_t *seg)
+{
+    side->mss = seg->mss;
+    side->wscale = seg->wscale;
+    side->opts = seg->opts;
+    side->isn = seg->seq;
+    side->syn_seen = TRUE;
+}
+
+/* Option negotiation (RFC 7323 sections 2.2 and 3.2: window scaling and
+ * timestamps are on only if both SYNs carry them; RFC 2018: SACK likewise;
+ * RFC 9293 section 3.7.1: no MSS option means 536 bytes over IPv4). */
+static void
+check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    const td_side_t *c = CLIENT(s), *v = SERVER(s);
+    wmem_strbuf_t *summary, *why, *detail;
+    gboolean v6 = s->ip_version == 6;
+    guint32 low = s->cfg->mss_low;
+    const td_side_t *sides[2] = { c, v };
+    const char *names[2] = { "client", "server" };
+
+    if ((s->hs_flags & TD_HSF_OPTIONS_DONE) || !c->syn_seen || !v->syn_seen)
+        return;
+    s->hs_flags |= TD_HSF_OPTIONS_DONE;
+    summary = wmem_strbuf_new(s->scope, "");
+    why = wmem_strbuf_new(s->scope, "");
+    detail = wmem_strbuf_new(s->scope, "");
+
+    /* key: detail keyword; what: the short statement; consequence: for the cause line */
+#define ADD(key, consequence, ...) do { \
+        if (wmem_strbuf_get_len(detail)) { \
+            wmem_strbuf_append_c(detail, ','); \
+            wmem_strbuf_append(summary, "; "); \
+            wmem_strbuf_append(why, "; "); \
+        } \
+        wmem_strbuf_append(detail, key); \
+        wmem_strbuf_append_printf(summary, __VA_ARGS__); \
+        wmem_strbuf_append(why, consequence); \
+    } while (0)
+
+    if ((c->wscale != TD_NO_WSCALE) != (v->wscale != TD_NO_WSCALE))
+        ADD("no_wscale", "without window scaling each window is capped at 64 KB, which "
+            "limits throughput on long paths", "window scaling offered by the %s only (off)",
+            c->wscale != TD_NO_WSCALE ? "client" : "server");
+    if ((c->opts ^ v->opts) & TD_OPT_SACK_PERM)
+        ADD("no_sack", "without SACK, several losses in one window recover slowly",
+            "SACK offered by the %s only (off)",
+            (c->opts & TD_OPT_SACK_PERM) ? "client" : "server");
+    if ((c->opts ^ v->opts) & TD_OPT_TIMESTAMP)
+        ADD("no_timestamps", "without timestamps there is no RTT measurement per segment "
+            "nor PAWS", "timestamps offered by the %s only (off)",
+            (c->opts & TD_OPT_TIMESTAMP) ? "client" : "server");
+    for (int i = 0; i < 2; i++) {
+        if (sides[i]->mss == 0)
+            ADD("no_mss", v6 ? "without an MSS option the peer must assume 1220 bytes"
+                             : "without an MSS option the peer must assume 536 bytes",
+                "no MSS option from the %s", names[i]);
+        else if (sides[i]->mss < low)
+            ADD("low_mss", "an MSS this low means MSS clamping on a firewall or a tunnel with a "
+                "very small MTU; every segment carries less data, so more packets",
+                "the %s's MSS is %u (below %u)", names[i], sides[i]->mss, low);
+    }
+#undef ADD
+    if (wmem_strbuf_get_len(detail) == 0)
+        return;
+    td_finding_add(s, out, TD_HS_OPTIONS, seg->frame, wmem_strbuf_finalize(detail), 0, -1.0,
+                   s->syn_first_frame, wmem_strbuf_finalize(why), "Option negotiation: %s",
+                   wmem_strbuf_get_str(summary));
+}
+
+static void
+check_port_reuse(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    const td_stream_t *p = s->prev_same_tuple;
+    td_ep_state_t a, b;
+    double gap;
+
+    if (!p)
+        return;
+    a = p->side[0].state;
+    b = p->side[1].state;
+    gap = seg->time - p->last_time;
+    if (a != TD_EP_RESET && b != TD_EP_RESET && !(a == TD_EP_CLOSED && b == TD_EP_CLOSED)) {
+        s->hs_flags |= TD_HSF_PORT_REUSE;
+        td_finding_add(s, out, TD_HS_PORT_REUSE, seg->frame, "still_open", 0, gap, p->last_frame,
+                       "The server may still hold the old connection and answer with a "
+                       "challenge ACK (RFC 5961 section 4); the client then resets and retries",
+                       "New SYN reuses the ports of stream %u, which never ended (no RST, no "
+                       "FIN from both sides; last packet %s earlier)",
+                       p->index, td_fmt_duration(s->scope, gap));
+    } else if (gap < s->cfg->time_wait) {
+        s->hs_flags |= TD_HSF_PORT_REUSE;
+        td_finding_add(s, out, TD_HS_PORT_REUSE, seg->frame, "time_wait", 0, gap, p->last_frame,
+                       "The side that closed first may still hold the old connection in "
+                       "TIME_WAIT (60 s on Linux); a stack that cannot accept the SYN answers "
+                       "with an ACK or RST. Clients reusing fixed source ports cause this",
+                       "New SYN reuses the ports of stream %u only %s after it ended",
+                       p->index, td_fmt_duration(s->scope, gap));
+    }
+}
+
+static void
+handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *c;
+    double dt;
+
+    if (seg->dir != s->client)
+        return; /* simultaneous open: not diagnosed */
+    c = CLIENT(s);
+    if (s->syn_count == 0) {
+        record_options(c, seg);
+        s->syn_count = 1;
+        s->syn_times[0] = seg->time;
+        s->server_packets_at_syn = SERVER(s)->packets;
+        s->syn_first_frame = s->syn_last_frame = seg->frame;
+        s->syn_data_len = seg->len;
+        if (s->synack_count == 0)
+            s->syn_before_synack = 1;
+        check_port_reuse(s, seg, out);
+        check_options(s, seg, out);
+        return;
+    }
+    if (seg->seq != c->isn)
+        return; /* a SYN with another ISN in the same stream: not a retransmission */
+
+    /* A SYN repeated sooner than any retransmission timer, with nothing from
+     * the server in between to react to, is a duplicated frame. */
+    dt = seg->time - s->syn_times[MIN(s->syn_count, TD_MAX_SYN_TIMES) - 1];
+    if ((dt < s->cfg->min_rto && SERVER(s)->packets == s->server_packets_at_syn)
+        || s->established_frame) {
+        if (!(s->hs_flags & TD_HSF_DUPLICATE)) {
+            s->hs_flags |= TD_HSF_DUPLICATE;
+            if (s->established_frame)
+                td_finding_add(s, out, TD_HS_DUPLICATE_SYN, seg->frame, "after_handshake", 0,
+                               seg->time - s->established_time, s->established_frame,
+                               "A late retransmission that crossed the SYN-ACK, or a "
+                               "duplicating network or capture",
+                               "Client sent its SYN again (same ISN) %s after it had "
+                               "acknowledged the SYN-ACK (frame %u)",
+                               td_fmt_duration(s->scope, seg->time - s->established_time),
+                               s->established_frame);
+            else
+                td_finding_add(s, out, TD_HS_DUPLICATE_SYN, seg->frame, "duplicate_frame", 0, dt,
+                               s->syn_last_frame,
+                               "Sooner than any retransmission timer: a duplicated frame "
+                               "(capture on both sides of a device, or a duplicating SPAN "
+                               "port), not a retransmission",
+                               "SYN repeated (same ISN) only %s after frame %u: duplicate frame",
+                               td_fmt_duration(s->scope, dt), s->syn_last_frame);
+        }
+        return;
+    }
+    if (s->syn_count < TD_MAX_SYN_TIMES)
+        s->syn_times[s->syn_count] = seg->time;
+    s->syn_count++;
+    s->server_packets_at_syn = SERVER(s)->packets;
+    s->syn_last_frame = seg->frame;
+    if (s->synack_count == 0) {
+        s->syn_before_synack++;
+    } else if (!(s->hs_flags & TD_HSF_SYNACK_LOST)) {
+        double since = seg->time - s->synack_first_time;
+        s->hs_flags |= TD_HSF_SYNACK_LOST;
+        td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "syn_retransmitted", 1, since,
+                       s->synack_first_frame,
+                       "The SYN-ACK was lost between this capture point and the client; the "
+                       "connect waits for a retransmission (client SYN timer, server "
+                       "tcp_synack_retries)",
+                       "SYN-ACK lost: the client retransmitted its SYN %s after the server's "
+                       "SYN-ACK (frame %u), so that SYN-ACK never reached it",
+                       td_fmt_duration(s->scope, since), s->synack_first_frame);
+    }
+}
+
+static void
+check_tfo(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    const td_side_t *c = CLIENT(s);
+    guint32 isn = c->isn;
+
+    if ((s->hs_flags & TD_HSF_TFO_DONE) || !c->syn_seen)
+        return;
+    if (s->syn_data_len > 0) {
+        s->hs_flags |= TD_HSF_TFO_DONE;
+        if (seg->ack == isn + 1 + s->syn_data_len)
+            td_finding_add(s, out, TD_HS_TFO, seg->frame, "accepted", s->syn_data_len, -1.0,
+                           s->syn_first_frame, NULL,
+                           "TCP Fast Open accepted: the SYN (frame %u) carried %u bytes and the "
+                           "SYN-ACK acknowledges them; the request saved one round trip",
+                           s->syn_first_frame, s->syn_data_len);
+        else if (seg->ack == isn + 1)
+            td_finding_add(s, out, TD_HS_TFO, seg->frame, "rejected", s->syn_data_len, -1.0,
+                           s->syn_first_frame,
+                           "The server did not accept the cookie (invalid or expired), or TFO is "
+                           "off on the server (net.ipv4.tcp_fastopen); the client resends the "
+                           "data after the handshake",
+                           "TCP Fast Open rejected: the SYN (frame %u) carried %u bytes but the "
+                           "SYN-ACK acknowledges only the SYN; TFO saved nothing",
+                           s->syn_first_frame, s->syn_data_len);
+    } else if (c->opts & TD_OPT_TFO) {
+        s->hs_flags |= TD_HSF_TFO_DONE;
+        if (seg->opts & TD_OPT_TFO_COOKIE)
+            td_finding_add(s, out, TD_HS_TFO, seg->frame, "cookie_granted", 0, -1.0,
+                           s->syn_first_frame, NULL,
+                           "TCP Fast Open: the client asked for a cookie and the server granted "
+                           "one; later connections can carry data in the SYN");
+        else
+            td_finding_add(s, out, TD_HS_TFO, seg->frame, "cookie_refused", 0, -1.0,
+                           s->syn_first_frame, "TFO is off on the server (net.ipv4.tcp_fastopen)",
+                           "TCP Fast Open: the client %s but the server's SYN-ACK carries no "
+                           "cookie",
+                           (c->opts & TD_OPT_TFO_COOKIE) ? "sent a cookie without data"
+                                                          : "asked for a cookie");
+    }
+}
+
+static void
+handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *v;
+    double dt;
+
+    if (seg->dir == s->client)
+        return; /* SYN-ACK from the client: simultaneous open, not diagnosed */
+    v = SERVER(s);
+    if (s->synack_count == 0) {
+        record_options(v, seg);
+        s->synack_count = 1;
+        s->synack_first_frame = seg->frame;
+        s->synack_first_time = s->synack_last_time = seg->time;
+        s->client_packets_at_synack = CLIENT(s)->packets;
+        if (s->hs_flags & TD_HSF_REJECTED)
+            td_finding_add(s, out, TD_HS_REJECTED, seg->frame, "rst_injected", 0, -1.0,
+                           s->reject_frame,
+                           "A middlebox (firewall, IPS, censor) likely injected the RST",
+                           "The server answered with a SYN-ACK after the RST of frame %u: that "
+                           "RST did not come from the server's TCP stack", s->reject_frame);
+        check_tfo(s, seg, out);
+        check_options(s, seg, out);
+        return;
+    }
+    if (seg->seq != v->isn)
+        return;
+    /* A SYN-ACK answering a retransmitted SYN may follow the previous one
+     * closely; only a repeat with nothing from the client in between is a
+     * duplicated frame. */
+    dt = seg->time - s->synack_last_time;
+    if (dt < s->cfg->min_rto && CLIENT(s)->packets == s->client_packets_at_synack) {
+        if (!(s->hs_flags & TD_HSF_DUPLICATE)) {
+            s->hs_flags |= TD_HSF_DUPLICATE;
+            td_finding_add(s, out, TD_HS_DUPLICATE_SYN, seg->frame, "duplicate_frame", 0, dt,
+                           s->synack_first_frame,
+                           "Sooner than any retransmission timer: a duplicated frame (capture "
+                           "on both sides of a device, or a duplicating SPAN port)",
+                           "SYN-ACK repeated only %s after the previous one: duplicate frame",
+                           td_fmt_duration(s->scope, dt));
+        }
+        return;
+    }
+    s->synack_count++;
+    s->synack_last_time = seg->time;
+    s->client_packets_at_synack = CLIENT(s)->packets;
+    if (s->established_frame) {
+        if (!(s->hs_flags & TD_HSF_ACK_LOST)) {
+            double since = seg->time - s->established_time;
+            s->hs_flags |= TD_HSF_ACK_LOST;
+            td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, "synack_retransmitted", 1, since,
+                           s->established_frame,
+                           "The server stays in SYN_RECV while the client believes it is "
+                           "ESTABLISHED; the client's data goes unacknowledged until an ACK gets "
+                           "through (tcp_synack_retries, then tcp_retries2)",
+                           "Third ACK lost: the server retransmitted its SYN-ACK %s after the "
+                           "client's ACK (frame %u), so that ACK never reached the server",
+                           td_fmt_duration(s->scope, since), s->established_frame);
+        }
+    } else {
+        s->hs_flags |= TD_HSF_SYNACK_RETX;
+    }
+}
+
+static void
+handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    double answered_syn = s->syn_times[0];
+    guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
+
+    s->established_frame = seg->frame;
+    s->established_time = seg->time;
+    /* The initial RTT is measured from the SYN that the SYN-ACK answered (the
+     * last one sent before it), not the first: after a lost SYN the first one
+     * would add the retransmission timeout to the RTT. */
+    for (guint i = 0; i < n; i++) {
+        if (s->syn_times[i] <= s->synack_last_time)
+            answered_syn = s->syn_times[i];
+    }
+    if (s->syn_count > 0)
+        s->initial_rtt = seg->time - answered_syn;
+
+    /* After a challenge ACK the client's new SYN is its reaction, not a loss:
+     * port_reuse already tells that story. */
+    if (s->syn_before_synack > 1 && !(s->hs_flags & TD_HSF_CHALLENGE_ACK)) {
+        guint32 retries = s->syn_before_synack - 1;
+        guint nt = MIN(s->syn_before_synack, TD_MAX_SYN_TIMES);
+        double lost = s->syn_times[nt - 1] - s->syn_times[0];
+        td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "slow_connect", retries, lost,
+                       s->syn_first_frame,
+                       "The first SYN(s) got no answer: lost on the way to the server (loss, a "
+                       "full SYN queue or a rate-limiting firewall), or the answer was lost "
+                       "before this capture point",
+                       "Slow connect: the handshake completed only after %u SYN "
+                       "retransmission%s (%s), which cost %s",
+                       retries, retries > 1 ? "s" : "",
+                       td_fmt_intervals(s->scope, s->syn_times, nt),
+                       td_fmt_duration(s->scope, lost));
+    }
+    if ((s->hs_flags & TD_HSF_SYNACK_RETX)
+        && !(s->hs_flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST))) {
+        double lost = s->synack_last_time - s->synack_first_time;
+        s->hs_flags |= TD_HSF_SYNACK_LOST;
+        td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "synack_or_ack", s->synack_count - 1,
+                       lost, s->synack_first_frame,
+                       "From this capture point it cannot tell whether the SYN-ACK or the "
+                       "client's ACK to it was lost",
+                       "The server retransmitted its SYN-ACK %u time%s before the client's ACK "
+                       "arrived (cost %s): the SYN-ACK or the ACK was lost",
+                       s->synack_count - 1, s->synack_count > 2 ? "s" : "",
+                       td_fmt_duration(s->scope, lost));
+    }
+}
+
+static void
+handle_ack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    const td_side_t *v = SERVER(s);
+
+    if (seg->dir == s->client) {
+        /* The client's ACK of the SYN-ACK (pure, or carrying data) completes it. */
+        if (!s->established_frame && s->synack_count > 0 && td_seq_lt(v->isn, seg->ack))
+            handshake_completed(s, seg, out);
+        return;
+    }
+    /* An ACK without SYN from the server before any SYN-ACK answers a SYN it
+     * cannot accept: the challenge ACK of RFC 5961 section 4 (port reuse). */
+    if (s->syn_count > 0 && s->synack_count == 0 && seg->len == 0
+        && !(s->hs_flags & TD_HSF_CHALLENGE_ACK)) {
+        s->hs_flags |= TD_HSF_CHALLENGE_ACK | TD_HSF_PORT_REUSE;
+        td_finding_add(s, out, TD_HS_PORT_REUSE, seg->frame, "challenge_ack", 0,
+                       seg->time - s->syn_times[0], s->syn_first_frame,
+                       "The server still holds an older connection on these ports; the client "
+                       "must reset it and retry, which costs at least one SYN timeout",
+                       "The server answered the SYN (frame %u) with a challenge ACK (RFC 5961 "
+                       "section 4) instead of a SYN-ACK", s->syn_first_frame);
+    }
+}
+
+static const char *
+ttl_verdict(td_stream_t *s, const td_segment_t *seg, const char **detail)
+{
+    guint8 known = SERVER(s)->ttl ? SERVER(s)->ttl : seg->host_ttl;
+
+    *detail = "rst";
+    if (!seg->ttl || !known)
+        return "no other packet from the server is in the capture, so whether the server "
+               "host or a middlebox sent the RST cannot be told";
+    if (seg->ttl == known)
+        return wmem_strdup_printf(s->scope, "its TTL (%u) matches the server's other packets: "
+                                  "the server host refused (no listener on the port, or a host "
+                                  "firewall rejecting with tcp-reset)", seg->ttl);
+    *detail = "rst_middlebox";
+    return wmem_strdup_printf(s->scope, "its TTL is %u while the server's other packets arrive "
+                              "with %u: it was likely sent by a middlebox (firewall, load "
+                              "balancer) %s the capture point than the server", seg->ttl, known,
+                              seg->ttl > known ? "closer to" : "farther from");
+}
+
+static void
+handle_rst(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    if (s->established_frame)
+        return; /* a reset of an established connection: teardown */
+    if (seg->dir != s->client) {
+        if (s->syn_count > 0 && s->synack_count == 0 && !(s->hs_flags & TD_HSF_REJECTED)) {
+            const char *detail, *why = ttl_verdict(s, seg, &detail);
+            double after = seg->time - s->syn_times[0];
+            s->hs_flags |= TD_HSF_REJECTED;
+            s->reject_frame = seg->frame;
+            td_finding_add(s, out, TD_HS_REJECTED, seg->frame, detail, s->syn_count, after,
+                           s->syn_first_frame, why,
+                           "Connection refused: the SYN (frame %u) was answered by a RST %s "
+                           "later%s%s", s->syn_first_frame, td_fmt_duration(s->scope, after),
+                           s->syn_count > 1 ? wmem_strdup_printf(s->scope, ", after %u SYNs",
+                                                                 s->syn_count) : "",
+                           g_str_equal(detail, "rst_middlebox") ? "; likely sent by a middlebox"
+                                                                : "");
+        } else if (s->synack_count > 0 && !(s->hs_flags & TD_HSF_INCOMPLETE)) {
+            s->hs_flags |= TD_HSF_INCOMPLETE;
+            td_finding_add(s, out, TD_HS_INCOMPLETE, seg->frame, "server_reset", 0,
+                           seg->time - s->synack_first_time, s->synack_first_frame, NULL,
+                           "The server reset the connection after its SYN-ACK (frame %u), before "
+                           "the client completed the handshake", s->synack_first_frame);
+        }
+        return;
+    }
+    if (s->synack_count > 0 && !(s->hs_flags & TD_HSF_INCOMPLETE)) {
+        s->hs_flags |= TD_HSF_INCOMPLETE;
+        td_finding_add(s, out, TD_HS_INCOMPLETE, seg->frame, "client_reset", 0,
+                       seg->time - s->synack_first_time, s->synack_first_frame,
+                       "A half-open port scan (nmap -sS), or the client cancelled the connect",
+                       "The client answered the server's SYN-ACK (frame %u) with a RST instead "
+                       "of completing the handshake", s->synack_first_frame);
+    } else if (s->synack_count == 0) {
+        s->hs_flags |= TD_HSF_CLIENT_RESET;
+    }
+}
+
+void
+td_handshake_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    guint16 f = seg->flags;
+
+    if (s->packets == 1 && !(f & TD_SYN)) {
+        s->hs_flags |= TD_HSF_MIDSTREAM;
+        td_finding_add(s, out, TD_HS_MIDSTREAM, seg->frame, "no_syn", 0, -1.0, 0,
+                       "Cannot tell: the handshake verdict, the initial RTT and the negotiated "
+                       "options (MSS, window scale, SACK); the client is guessed from the ports "
+                       "(the higher port)",
+                       "No SYN in the capture: it started after this connection was opened");
+    }
+    if ((f & TD_RST))
+        handle_rst(s, seg, out);
+    else if ((f & (TD_SYN | TD_ACK)) == TD_SYN)
+        handle_syn(s, seg, out);
+    else if ((f & (TD_SYN | TD_ACK)) == (TD_SYN | TD_ACK))
+        handle_synack(s, seg, out);
+    else if (f & TD_ACK)
+        handle_ack(s, seg, out);
+}
+
+static const char *
+icmp_kind(const td_icmp_error_t *e)
+{
+    if (e->ip_version == 6) {
+        if (e->type != 1)
+            return NULL;
+        switch (e->code) {
+        case 0: return "ICMPv6 no route to destination";
+        case 1: return "ICMPv6 administratively prohibited";
+        case 3: return "ICMPv6 address unreachable";
+        case 4: return "ICMPv6 port unreachable";
+        case 5: return "ICMPv6 source address failed ingress/egress policy";
+        case 6: return "ICMPv6 reject route to destination";
+        default: return "ICMPv6 destination unreachable";
+        }
+    }
+    if (e->type != 3)
+        return NULL;
+    switch (e->code) {
+    case 0: return "ICMP network unreachable";
+    case 1: return "ICMP host unreachable";
+    case 2: return "ICMP protocol unreachable";
+    case 3: return "ICMP port unreachable";
+    case 4: return NULL; /* fragmentation needed: path MTU discovery, not a rejection */
+    case 9: case 10: case 13: return "ICMP administratively prohibited";
+    default: return "ICMP destination unreachable";
+    }
+}
+
+void
+td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *e, td_finding_t **out)
+{
+    const char *kind = icmp_kind(e);
+    double after;
+
+    if (!kind || s->client < 0 || e->quoted_dir != s->client || s->syn_count == 0
+        || s->synack_count > 0 || s->established_frame || (s->hs_flags & TD_HSF_REJECTED))
+        return;
+    if (e->quoted_seq_known ? e->quoted_seq != CLIENT(s)->isn : !(e->quoted_flags & TD_SYN))
+        return;
+    after = e->time - s->syn_times[0];
+    s->hs_flags |= TD_HSF_REJECTED;
+    s->reject_frame = e->frame;
+    td_finding_add(s, out, TD_HS_REJECTED, e->frame, "icmp", s->syn_count, after,
+                   s->syn_first_frame,
+                   e->from_peer_host ? "A firewall REJECT rule on the server host"
+                                     : "A firewall REJECT rule or a missing route on a router "
+                                       "on the path; the server never saw the SYN",
+                   "Connection rejected: the SYN (frame %u) was answered %s later by an %s "
+                   "from %s (%s)", s->syn_first_frame, td_fmt_duration(s->scope, after), kind,
+                   e->sender ? e->sender : "?",
+                   e->from_peer_host ? "the server host itself" : "not the server");
+}
+
+/* The stream shows SYNs only: no SYN-ACK, RST, ICMP, or anything else from the server. */
+static gboolean
+syn_unanswered(const td_stream_t *s)
+{
+    return s->client >= 0 && s->syn_count > 0 && s->synack_count == 0
+           && !(s->hs_flags & TD_HSF_REJECTED) && SERVER(s)->packets == 0;
+}
+
+static gboolean
+synack_unacked(const td_stream_t *s)
+{
+    return s->client >= 0 && s->synack_count > 0 && !s->established_frame
+           && !(s->hs_flags & (TD_HSF_REJECTED | TD_HSF_INCOMPLETE)) && s->syn_count > 0;
+}
+
+guint32
+td_handshake_pending(const td_stream_t *s)
+{
+    if (syn_unanswered(s))
+        return TD_CODE_BIT(TD_HS_SYN_UNANSWERED);
+    if (synack_unacked(s))
+        return TD_CODE_BIT(TD_HS_INCOMPLETE);
+    return 0;
+}
+
+void
+td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
+{
+    if (syn_unanswered(s)) {
+        guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
+        double last = s->syn_times[n - 1];
+        double span = last - s->syn_times[0];
+        double after = capture_end - last;
+        const char *ending, *detail;
+
+        if (s->hs_flags & TD_HSF_CLIENT_RESET) {
+            detail = "client_reset";
+            ending = "then the client reset the attempt";
+        } else if (n >= 2 && after > 2.0 * (s->syn_times[n - 1] - s->syn_times[n - 2]) + 1.0) {
+            /* The next retry would have come after at most twice the last
+             * interval (exponential backoff, RFC 6298 section 5.5). */
+            detail = "gave_up";
+            ending = wmem_strdup_printf(s->scope, "then the client gave up (no further SYN in "
+                                        "the %s until the capture ends)",
+                                        td_fmt_duration(s->scope, after));
+        } else if (n == 1 && after > 3.5) {
+            detail = "no_retry";
+            ending = wmem_strdup_printf(s->scope, "and no retransmission in the %s until the "
+                                        "capture ends (the client did not retry: a scanner, "
+                                        "or an application timeout)",
+                                        td_fmt_duration(s->scope, after));
+        } else if (after < 0.001) {
+            detail = "capture_ended";
+            ending = "the capture ends with it, so whether the client retried cannot be told";
+        } else {
+            detail = "capture_ended";
+            ending = wmem_strdup_printf(s->scope, "the capture ends %s after the last SYN, "
+                                        "so the client may still be retrying",
+                                        td_fmt_duration(s->scope, after));
+        }
+        td_finding_add(s, out, TD_HS_SYN_UNANSWERED, s->last_frame, detail, s->syn_count - 1,
+                       span, s->syn_first_frame,
+                       "No SYN-ACK, RST or ICMP came back: the server is down or unreachable, or "
+                       "a firewall silently drops the SYN",
+                       "SYN never answered: %u SYN%s%s%s%s; %s",
+                       s->syn_count, s->syn_count > 1 ? "s over " : "",
+                       s->syn_count > 1 ? td_fmt_duration(s->scope, span) : "",
+                       n > 1 ? ", retransmitted at " : "",
+                       n > 1 ? td_fmt_intervals(s->scope, s->syn_times, n) : "", ending);
+    } else if (synack_unacked(s)) {
+        double after = capture_end - s->synack_last_time;
+        s->hs_flags |= TD_HSF_INCOMPLETE;
+        td_finding_add(s, out, TD_HS_INCOMPLETE, s->last_frame, "no_ack", s->synack_count - 1,
+                       capture_end - s->synack_first_time, s->synack_first_frame,
+                       "The client vanished, or its ACK was dropped before this capture point; "
+                       "the server holds the connection in SYN_RECV (tcp_synack_retries)",
+                       "Handshake incomplete: the server answered with a SYN-ACK (frame %u%s) "
+                       "but no ACK from the client follows (%s until the capture ends)",
+                       s->synack_first_frame,
+                       s->synack_count > 1 ? wmem_strdup_printf(s->scope, ", sent %u times",
+                                                                s->synack_count) : "",
+                       td_fmt_duration(s->scope, after));
+    }
+}
+
+td_code_t
+td_handshake_code(const td_stream_t *s)
+{
+    /* Worst first: a failed connection, then lost time, then information. */
+    static const td_code_t order[] = {
+        TD_HS_REJECTED, TD_HS_SYN_UNANSWERED, TD_HS_INCOMPLETE, TD_HS_ACK_LOST,
+        TD_HS_SYNACK_LOST, TD_HS_SYN_RETRANSMITTED, TD_HS_PORT_REUSE, TD_HS_DUPLICATE_SYN,
+        TD_HS_OPTIONS, TD_HS_TFO, TD_HS_MIDSTREAM,
+    };
+    guint32 codes = td_stream_codes(s);
+
+    for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
+        if (codes & TD_CODE_BIT(order[i]))
+            return order[i];
+    }
+    return TD_CODE_NONE;
+}

@@ -1,0 +1,346 @@
+/* td_stream.c
+ * Per-stream state: roles, Zeek's endpoint state machine, the history string
+ * and conn_state, and the dispatch of each segment to the diagnosers.
+ *
+ * The endpoint states, history letters and conn_state follow Zeek exactly
+ * (zeek/zeek src/packet_analysis/protocol/tcp/TCPSessionAdapter.cc and
+ * scripts/base/protocols/conn/main.zeek), because conn_state is the most
+ * widely understood per-connection taxonomy and users compare the two.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include "tcpdiag_core.h"
+#include "td_finding.h"
+#include "td_handshake.h"
+
+/* td_side_t.history_seen: one bit per letter kind (Zeek's CheckHistory masks). */
+#define HIST_SYN   0x01 /* S or H */
+#define HIST_FIN   0x02
+#define HIST_RST   0x04
+#define HIST_MULTI 0x08 /* I or Q */
+#define HIST_DATA  0x10
+#define HIST_ACK   0x20
+
+void
+td_config_default(td_config_t *cfg)
+{
+    cfg->min_rto = 0.2;
+    cfg->time_wait = 60.0;
+    cfg->mss_low = 1220;
+}
+
+td_stream_t *
+td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg, guint32 index, td_stream_t *prev)
+{
+    td_stream_t *s = wmem_new0(scope, td_stream_t);
+
+    s->scope = scope;
+    s->cfg = cfg;
+    s->index = index;
+    s->prev_same_tuple = prev;
+    s->client = -1;
+    s->initial_rtt = -1.0;
+    s->side[0].wscale = s->side[1].wscale = TD_NO_WSCALE;
+    return s;
+}
+
+static void
+history_add(td_stream_t *s, guint8 dir, char letter)
+{
+    if ((size_t)s->history_len + 1 >= sizeof(s->history))
+        return;
+    /* Upper case: the originator (client); lower case: the responder. */
+    s->history[s->history_len++] = (s->client < 0 || dir == s->client) ? letter
+                                   : (char)(letter - 'A' + 'a');
+    s->history[s->history_len] = '\0';
+}
+
+static void
+history_once(td_stream_t *s, guint8 dir, guint16 kind, char letter)
+{
+    if (s->side[dir].history_seen & kind)
+        return;
+    s->side[dir].history_seen |= kind;
+    history_add(s, dir, letter);
+}
+
+/* Zeek logs T and W at the 1st, 10th, 100th ... occurrence per direction. */
+static void
+history_scaled(td_stream_t *s, guint8 dir, guint32 count, char letter)
+{
+    guint32 threshold = 1;
+
+    while (threshold < count && threshold <= G_MAXUINT32 / 10)
+        threshold *= 10;
+    if (threshold == count)
+        history_add(s, dir, letter);
+}
+
+static void
+update_history(td_stream_t *s, const td_segment_t *seg)
+{
+    guint16 f = seg->flags;
+    int bits = !!(f & TD_SYN) + !!(f & TD_FIN) + !!(f & TD_RST);
+
+    if (bits > 1) {
+        history_once(s, seg->dir, HIST_MULTI, (f & TD_FIN) && (f & TD_RST) ? 'I' : 'Q');
+    } else if (f & TD_SYN) {
+        history_once(s, seg->dir, HIST_SYN, (f & TD_ACK) ? 'H' : 'S');
+    } else if (f & TD_FIN) {
+        history_once(s, seg->dir, HIST_FIN, 'F');
+    } else if (f & TD_RST) {
+        history_once(s, seg->dir, HIST_RST, 'R');
+    } else if (seg->len > 0) {
+        history_once(s, seg->dir, HIST_DATA, 'D');
+    } else if (f & TD_ACK) {
+        history_once(s, seg->dir, HIST_ACK, 'A');
+    }
+}
+
+/* Track the highest sequence number each side sent; payload that does not
+ * advance it is a retransmission (Zeek's 'T'; keep-alives count too). */
+static void
+update_sequence(td_stream_t *s, const td_segment_t *seg)
+{
+    td_side_t *me = &s->side[seg->dir];
+    guint32 end;
+
+    if (seg->flags & TD_RST)
+        return;
+    end = seg->seq + seg->len + !!(seg->flags & TD_SYN) + !!(seg->flags & TD_FIN);
+    if (!me->seq_known) {
+        me->nxt = end;
+        me->seq_known = TRUE;
+    } else if (td_seq_lt(me->nxt, end)) {
+        me->nxt = end;
+    } else if (seg->len > 0) {
+        me->retransmissions++;
+        history_scaled(s, seg->dir, me->retransmissions, 'T');
+    }
+}
+
+/* Zeek's endpoint state machine (TCPSessionAdapter::UpdateStateMachine). */
+static void
+update_endpoint_states(td_stream_t *s, const td_segment_t *seg)
+{
+    guint8 dir = seg->dir;
+    td_side_t *me = &s->side[dir], *peer = &s->side[1 - dir];
+    gboolean is_orig = (s->client < 0) || dir == s->client;
+    guint16 f = seg->flags;
+
+    switch (me->state) {
+    case TD_EP_INACTIVE:
+        if (f & TD_SYN) {
+            if (is_orig) {
+                me->state = (f & TD_ACK) ? TD_EP_SYN_ACK_SENT : TD_EP_SYN_SENT;
+            } else {
+                if (peer->state == TD_EP_SYN_SENT || peer->state == TD_EP_SYN_ACK_SENT)
+                    peer->state = TD_EP_ESTABLISHED;
+                me->state = TD_EP_ESTABLISHED;
+            }
+        }
+        if (f & TD_FIN)
+            me->state = TD_EP_CLOSED;
+        if (f & TD_RST)
+            me->state = TD_EP_RESET;
+        if (!(f & (TD_SYN | TD_FIN | TD_RST))) {
+            if (!is_orig && seg->len == 0 && peer->state == TD_EP_SYN_SENT)
+                ; /* Zeek's "eccentric ACK": stays inactive */
+            else if ((f & TD_ACK) && peer->state == TD_EP_ESTABLISHED)
+                me->state = TD_EP_ESTABLISHED;
+            else
+                me->state = TD_EP_PARTIAL;
+        }
+        break;
+    case TD_EP_SYN_SENT:
+    case TD_EP_SYN_ACK_SENT:
+        if (f & TD_FIN)
+            me->state = TD_EP_CLOSED;
+        if (f & TD_RST)
+            me->state = TD_EP_RESET;
+        break;
+    case TD_EP_PARTIAL:
+    case TD_EP_ESTABLISHED:
+        if ((f & TD_SYN) && !(f & TD_ACK) && me->state == TD_EP_PARTIAL
+            && peer->state == TD_EP_INACTIVE)
+            me->state = TD_EP_SYN_SENT;
+        if ((f & TD_FIN) && !(f & TD_RST))
+            me->state = TD_EP_CLOSED;
+        if (f & TD_RST)
+            me->state = TD_EP_RESET;
+        break;
+    case TD_EP_CLOSED:
+        if ((f & TD_RST) && peer->state != TD_EP_CLOSED)
+            me->state = TD_EP_RESET;
+        break;
+    case TD_EP_RESET:
+        break;
+    }
+}
+
+/* Roles: the sender of a SYN is the client; the receiver of a SYN-ACK is.
+ * Without either (midstream), the side with the lower port is taken as the
+ * server, as Zeek's likely_server_ports heuristic does; equal ports leave the
+ * first sender as the client. */
+static void
+assign_roles(td_stream_t *s, const td_segment_t *seg)
+{
+    gboolean synack = (seg->flags & (TD_SYN | TD_ACK | TD_RST)) == (TD_SYN | TD_ACK);
+    gboolean midstream_from_server = !(seg->flags & TD_SYN) && seg->sport < seg->dport;
+
+    if (synack || midstream_from_server) {
+        s->client = (gint8)(1 - seg->dir);
+        s->flipped = TRUE;
+        s->history[0] = '^';
+        s->history[1] = '\0';
+        s->history_len = 1;
+    } else {
+        s->client = (gint8)seg->dir;
+    }
+}
+
+td_finding_t *
+td_stream_segment(td_stream_t *s, const td_segment_t *seg)
+{
+    td_finding_t *out = NULL;
+    td_side_t *me;
+
+    if (seg->dir > 1)
+        return NULL;
+    me = &s->side[seg->dir];
+    if (s->packets == 0) {
+        s->first_frame = seg->frame;
+        s->first_time = seg->time;
+        assign_roles(s, seg);
+    }
+    s->packets++;
+    s->last_frame = seg->frame;
+    if (seg->time > s->last_time)
+        s->last_time = seg->time;
+    if (seg->ip_version)
+        s->ip_version = seg->ip_version;
+    me->packets++;
+    me->payload_bytes += seg->len;
+    if (seg->ttl && !(seg->flags & TD_RST))
+        me->ttl = seg->ttl;
+
+    update_history(s, seg);
+    if (seg->win == 0 && !(seg->flags & TD_RST) && s->side[1 - seg->dir].state != TD_EP_CLOSED
+        && me->state != TD_EP_RESET) {
+        me->zero_windows++;
+        history_scaled(s, seg->dir, me->zero_windows, 'W');
+    }
+    update_sequence(s, seg);
+    td_handshake_segment(s, seg, &out);
+    update_endpoint_states(s, seg);
+    return out;
+}
+
+td_finding_t *
+td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp)
+{
+    td_finding_t *out = NULL;
+
+    if (s->packets == 0)
+        return NULL;
+    s->last_frame = icmp->frame;
+    if (icmp->time > s->last_time)
+        s->last_time = icmp->time;
+    td_handshake_icmp(s, icmp, &out);
+    return out;
+}
+
+td_finding_t *
+td_stream_finalize(td_stream_t *s, double capture_end)
+{
+    td_finding_t *out = NULL;
+
+    if (s->finalized)
+        return NULL;
+    s->finalized = TRUE;
+    td_handshake_finalize(s, capture_end, &out);
+    return out;
+}
+
+const char *
+td_stream_conn_state(const td_stream_t *s)
+{
+    td_ep_state_t os, rs;
+    gboolean o_inactive, r_inactive;
+
+    if (s->client < 0)
+        return "OTH";
+    os = s->side[s->client].state;
+    rs = s->side[1 - s->client].state;
+    /* A SYN rejected by an ICMP error: Zeek would say S0 because it does not
+     * tie the ICMP to the connection; the meaning of REJ is what happened. */
+    if ((s->hs_flags & TD_HSF_REJECTED) && os == TD_EP_SYN_SENT && rs == TD_EP_INACTIVE)
+        return "REJ";
+    o_inactive = os == TD_EP_INACTIVE || os == TD_EP_PARTIAL;
+    r_inactive = rs == TD_EP_INACTIVE || rs == TD_EP_PARTIAL;
+
+    if (rs == TD_EP_RESET) {
+        if (os == TD_EP_SYN_SENT || os == TD_EP_SYN_ACK_SENT
+            || (os == TD_EP_RESET && s->side[0].payload_bytes == 0
+                && s->side[1].payload_bytes == 0))
+            return "REJ";
+        return o_inactive ? "RSTRH" : "RSTR";
+    }
+    if (os == TD_EP_RESET) {
+        if (r_inactive) {
+            /* Zeek: history matches /^\^?S[^HAFGIQ]*R.*$/ */
+            const char *h = s->history;
+            if (*h == '^')
+                h++;
+            if (*h == 'S') {
+                for (h++; *h && !strchr("HAFGIQ", *h); h++) {
+                    if (*h == 'R')
+                        return "RSTOS0";
+                }
+            }
+            return "OTH";
+        }
+        return "RSTO";
+    }
+    if (rs == TD_EP_CLOSED && os == TD_EP_CLOSED)
+        return "SF";
+    if (os == TD_EP_CLOSED)
+        return r_inactive ? "SH" : "S2";
+    if (rs == TD_EP_CLOSED)
+        return o_inactive ? "SHR" : "S3";
+    if (os == TD_EP_SYN_SENT && rs == TD_EP_INACTIVE)
+        return "S0";
+    if (os == TD_EP_ESTABLISHED && rs == TD_EP_ESTABLISHED)
+        return "S1";
+    return "OTH";
+}
+
+td_code_t
+td_stream_handshake(const td_stream_t *s)
+{
+    return td_handshake_code(s);
+}
+
+guint32
+td_stream_codes(const td_stream_t *s)
+{
+    return s->finalized ? s->codes : s->codes | td_handshake_pending(s);
+}
+
+char *
+td_stream_diagnoses(wmem_allocator_t *scope, const td_stream_t *s)
+{
+    guint32 codes = td_stream_codes(s);
+    wmem_strbuf_t *buf = wmem_strbuf_new(scope, "");
+
+    for (int c = 0; c < TD_CODE_COUNT; c++) {
+        if (codes & TD_CODE_BIT(c)) {
+            if (wmem_strbuf_get_len(buf))
+                wmem_strbuf_append_c(buf, ',');
+            wmem_strbuf_append(buf, td_code_info((td_code_t)c)->name);
+        }
+    }
+    return wmem_strbuf_finalize(buf);
+}

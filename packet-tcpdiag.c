@@ -1,0 +1,345 @@
+/* packet-tcpdiag.c
+ * tcpdiag: a postdissector that diagnoses TCP connections from Wireshark's
+ * own TCP analysis fields.
+ *
+ * Data flow (as plugins/epan/transum): on the first pass read the fields,
+ * feed the analysis core, and keep each frame's findings in file scope; on
+ * every pass draw the tree and expert items from what was kept and queue the
+ * tap. The TCP fields are primed on the first pass only, so nothing here may
+ * depend on reading them later (PLATFORM.md).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/packet.h>
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/tap.h>
+#include <epan/to_str.h>
+
+#include "tcpdiag_core.h"
+#include "td_capture.h"
+#include "td_fields.h"
+#include "tcpdiag_table.h"
+
+void proto_register_tcpdiag(void);
+void proto_reg_handoff_tcpdiag(void);
+
+static int proto_tcpdiag = -1;
+static int tcpdiag_tap = -1;
+static dissector_handle_t tcpdiag_handle;
+
+static int hf_stream = -1;
+static int hf_stream_conn_state = -1;
+static int hf_stream_history = -1;
+static int hf_stream_handshake = -1;
+static int hf_stream_diagnoses = -1;
+static int hf_stream_initial_rtt = -1;
+static int hf_stream_final = -1;
+static int hf_stream_client_mss = -1;
+static int hf_stream_server_mss = -1;
+static int hf_finding = -1;
+static int hf_finding_detail = -1;
+static int hf_finding_cause = -1;
+static int hf_finding_count = -1;
+static int hf_finding_duration = -1;
+static int hf_finding_frame = -1;
+
+static gint ett_tcpdiag = -1;
+static gint ett_stream = -1;
+static gint ett_finding = -1;
+
+static expert_field ei_code[TD_CODE_COUNT];
+
+/* Preferences, in the units a user thinks in; copied into the core's config. */
+static guint pref_min_rto_ms = 200;
+static guint pref_time_wait_s = 60;
+static guint pref_mss_low = 1220;
+
+static void
+apply_preferences(void)
+{
+    td_config_t *cfg = td_capture_config();
+
+    cfg->min_rto = pref_min_rto_ms / 1000.0;
+    cfg->time_wait = (double)pref_time_wait_s;
+    cfg->mss_low = pref_mss_low;
+}
+
+static void
+seconds_to_nstime(nstime_t *t, double seconds)
+{
+    t->secs = (time_t)seconds;
+    t->nsecs = (int)((seconds - (double)t->secs) * 1e9 + 0.5);
+    if (t->nsecs >= 1000000000) {
+        t->secs++;
+        t->nsecs -= 1000000000;
+    }
+}
+
+static const char *
+handshake_name(td_code_t code)
+{
+    /* "ok", or the code without its "handshake." area */
+    return code == TD_CODE_NONE ? "ok" : td_code_info(code)->name + sizeof("handshake.") - 1;
+}
+
+/* First pass: read the frame, feed the core, keep the findings. */
+static td_glue_stream_t *
+analyse_frame(proto_tree *tree, packet_info *pinfo)
+{
+    td_frame_fields_t ff;
+    td_glue_stream_t *gs;
+    guint8 dir;
+
+    td_fields_read(tree, pinfo, &ff);
+    if (ff.kind == TD_FRAME_OTHER)
+        return NULL;
+    gs = td_capture_stream(ff.stream, pinfo);
+    if (!gs)
+        return NULL;
+    /* In an ICMP error pinfo's ports are the quoted segment's, but its
+     * addresses may be the ICMP packet's: tell the direction by ports there. */
+    if (ff.kind == TD_FRAME_ICMP_ERROR)
+        dir = (pinfo->srcport == gs->port[0] && pinfo->destport == gs->port[1]) ? 0 : 1;
+    else
+        dir = (pinfo->srcport == gs->port[0] && addresses_equal(&pinfo->src, &gs->addr[0])) ? 0 : 1;
+    td_capture_set_frame_stream(pinfo->num, gs);
+
+    if (ff.kind == TD_FRAME_ICMP_ERROR) {
+        td_icmp_error_t icmp = {
+            .frame = pinfo->num,
+            .time = td_capture_time(pinfo),
+            .ip_version = ff.icmp_version,
+            .type = ff.icmp_type,
+            .code = ff.icmp_code,
+            .quoted_dir = dir,
+            .quoted_flags = ff.seg.flags,
+            .quoted_seq = ff.seg.seq,
+            .quoted_seq_known = ff.seq_known,
+            .sender = ff.icmp_sender ? wmem_strdup(wmem_file_scope(), ff.icmp_sender) : NULL,
+        };
+        /* Sent by the host the quoted segment was going to, or by a router? */
+        icmp.from_peer_host = ff.icmp_sender
+                              && g_str_equal(ff.icmp_sender,
+                                             address_to_str(pinfo->pool, &gs->addr[1 - dir]));
+        td_capture_add_findings(td_stream_icmp_error(gs->core, &icmp));
+        return gs;
+    }
+
+    ff.seg.frame = pinfo->num;
+    ff.seg.time = td_capture_time(pinfo);
+    ff.seg.dir = dir;
+    /* The TTL of a host's handshake packets is the reference a RST's TTL is
+     * compared with (a middlebox's RST arrives with another TTL). */
+    if ((ff.seg.flags & (TD_SYN | TD_RST)) == TD_SYN)
+        td_capture_note_host_ttl(&pinfo->src, ff.seg.ttl);
+    else if (ff.seg.flags & TD_RST)
+        ff.seg.host_ttl = td_capture_host_ttl(&pinfo->src);
+    td_capture_add_findings(td_stream_segment(gs->core, &ff.seg));
+    return gs;
+}
+
+static void
+draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_stream_t *gs,
+            gboolean final)
+{
+    const td_stream_t *s = gs->core;
+    proto_item *ti;
+    proto_tree *st;
+    const char *conn_state, *handshake, *diagnoses;
+
+    if (final) {
+        conn_state = gs->conn_state;
+        handshake = gs->handshake;
+        diagnoses = gs->diagnoses;
+    } else {
+        /* Single pass: the verdict as of this frame. */
+        conn_state = td_stream_conn_state(s);
+        handshake = handshake_name(td_stream_handshake(s));
+        diagnoses = td_stream_diagnoses(pinfo->pool, s);
+    }
+    ti = proto_tree_add_uint(tree, hf_stream, tvb, 0, 0, s->index);
+    proto_item_append_text(ti, " [%s, handshake %s%s%s]", conn_state, handshake,
+                           *diagnoses ? ": " : "", diagnoses);
+    proto_item_set_generated(ti);
+    st = proto_item_add_subtree(ti, ett_stream);
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_conn_state, tvb, 0, 0, conn_state));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_history, tvb, 0, 0, s->history));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_handshake, tvb, 0, 0, handshake));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_diagnoses, tvb, 0, 0, diagnoses));
+    if (s->initial_rtt >= 0.0) {
+        nstime_t rtt;
+        seconds_to_nstime(&rtt, s->initial_rtt);
+        proto_item_set_generated(proto_tree_add_time(st, hf_stream_initial_rtt, tvb, 0, 0, &rtt));
+    }
+    if (s->client >= 0 && s->side[s->client].mss)
+        proto_item_set_generated(proto_tree_add_uint(st, hf_stream_client_mss, tvb, 0, 0,
+                                                     s->side[s->client].mss));
+    if (s->client >= 0 && s->side[1 - s->client].mss)
+        proto_item_set_generated(proto_tree_add_uint(st, hf_stream_server_mss, tvb, 0, 0,
+                                                     s->side[1 - s->client].mss));
+    proto_item_set_generated(proto_tree_add_boolean(st, hf_stream_final, tvb, 0, 0, final));
+}
+
+static void
+draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_finding_t *f)
+{
+    const td_code_info_t *info = td_code_info(f->code);
+    proto_item *ti;
+    proto_tree *ft;
+
+    ti = proto_tree_add_string_format_value(tree, hf_finding, tvb, 0, 0, info->name, "%s (%s)",
+                                            info->name, f->detail ? f->detail : "");
+    proto_item_set_generated(ti);
+    ft = proto_item_add_subtree(ti, ett_finding);
+    expert_add_info_format(pinfo, ti, &ei_code[f->code], "%s", f->message);
+    if (f->detail)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_finding_detail, tvb, 0, 0, f->detail));
+    if (f->cause)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_finding_cause, tvb, 0, 0, f->cause));
+    if (f->count)
+        proto_item_set_generated(proto_tree_add_uint(ft, hf_finding_count, tvb, 0, 0, f->count));
+    if (f->duration >= 0.0) {
+        nstime_t d;
+        seconds_to_nstime(&d, f->duration);
+        proto_item_set_generated(proto_tree_add_time(ft, hf_finding_duration, tvb, 0, 0, &d));
+    }
+    if (f->ref_frame)
+        proto_item_set_generated(proto_tree_add_uint(ft, hf_finding_frame, tvb, 0, 0, f->ref_frame));
+}
+
+static int
+dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    td_glue_stream_t *gs;
+    const td_finding_t *findings;
+    gboolean final = FALSE;
+
+    if (!PINFO_FD_VISITED(pinfo)) {
+        gs = analyse_frame(tree, pinfo);
+    } else {
+        /* The first pass is over: conclude what only the end of the capture
+         * proves, once, before anything is drawn from it. */
+        td_capture_finalize();
+        gs = td_capture_frame_stream(pinfo->num);
+        final = TRUE;
+    }
+    if (!gs)
+        return 0;
+    findings = td_capture_frame_findings(pinfo->num);
+
+    if (tree && (final || findings)) {
+        proto_item *ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
+        proto_tree *dt = proto_item_add_subtree(ti, ett_tcpdiag);
+
+        proto_item_set_generated(ti);
+        draw_stream(dt, tvb, pinfo, gs, final);
+        for (const td_finding_t *f = findings; f; f = f->next)
+            draw_finding(dt, tvb, pinfo, f);
+    }
+    if (have_tap_listener(tcpdiag_tap)) {
+        td_tap_data_t *td = wmem_new(pinfo->pool, td_tap_data_t);
+        td->stream = gs;
+        td->findings = findings;
+        td->final = final;
+        tap_queue_packet(tcpdiag_tap, pinfo, td);
+    }
+    return 0;
+}
+
+void
+proto_register_tcpdiag(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_stream, { "Stream", "tcpdiag.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Wireshark's TCP stream index (tcp.stream) of the stream this verdict is about", HFILL } },
+        { &hf_stream_conn_state, { "Connection state", "tcpdiag.stream.conn_state", FT_STRING,
+            BASE_NONE, NULL, 0x0,
+            "Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH", HFILL } },
+        { &hf_stream_history, { "History", "tcpdiag.stream.history", FT_STRING, BASE_NONE, NULL,
+            0x0, "Zeek-style history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST, T retransmission, "
+            "W zero window, ^ roles flipped; upper case client, lower case server", HFILL } },
+        { &hf_stream_handshake, { "Handshake", "tcpdiag.stream.handshake", FT_STRING, BASE_NONE,
+            NULL, 0x0, "ok, or the worst handshake diagnosis of the stream (syn_unanswered, rejected, "
+            "incomplete, ack_lost, synack_lost, syn_retransmitted, port_reuse, duplicate_syn, "
+            "options, tfo, midstream)", HFILL } },
+        { &hf_stream_diagnoses, { "Diagnoses", "tcpdiag.stream.diagnoses", FT_STRING, BASE_NONE,
+            NULL, 0x0, "Comma-separated codes of every finding on the stream", HFILL } },
+        { &hf_stream_initial_rtt, { "Initial RTT", "tcpdiag.stream.initial_rtt", FT_RELATIVE_TIME,
+            BASE_NONE, NULL, 0x0, "Time from the SYN that was answered to the client's ACK of the "
+            "SYN-ACK, seen from the capture point", HFILL } },
+        { &hf_stream_client_mss, { "Client MSS", "tcpdiag.stream.client_mss", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "MSS option of the client's SYN", HFILL } },
+        { &hf_stream_server_mss, { "Server MSS", "tcpdiag.stream.server_mss", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "MSS option of the server's SYN-ACK", HFILL } },
+        { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "True when the verdicts cover the whole capture (second pass: tshark -2, the GUI); "
+            "false in single-pass tshark, where they are as of this frame", HFILL } },
+        { &hf_finding, { "Finding", "tcpdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
+            "A diagnosis whose evidence this frame completes: its code (e.g. handshake.rejected)",
+            HFILL } },
+        { &hf_finding_detail, { "Detail", "tcpdiag.finding.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Keyword refining the finding's code (e.g. gave_up, rst_middlebox, icmp, accepted)",
+            HFILL } },
+        { &hf_finding_cause, { "Likely cause", "tcpdiag.finding.cause", FT_STRING, BASE_NONE, NULL,
+            0x0, "What probably caused the finding and what to check", HFILL } },
+        { &hf_finding_count, { "Count", "tcpdiag.finding.count", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Retransmissions, retries or bytes the finding counts (see its message)", HFILL } },
+        { &hf_finding_duration, { "Time", "tcpdiag.finding.duration", FT_RELATIVE_TIME, BASE_NONE,
+            NULL, 0x0, "Time the finding cost or lasted (see its message)", HFILL } },
+        { &hf_finding_frame, { "Evidence starts in frame", "tcpdiag.finding.frame", FT_FRAMENUM,
+            BASE_NONE, NULL, 0x0, "Frame where the finding's evidence begins", HFILL } },
+    };
+    static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding };
+    static ei_register_info ei[TD_CODE_COUNT];
+    static const int severity[] = { [TD_SEV_CHAT] = PI_CHAT, [TD_SEV_NOTE] = PI_NOTE,
+                                    [TD_SEV_WARN] = PI_WARN };
+    expert_module_t *expert;
+    module_t *prefs;
+
+    proto_tcpdiag = proto_register_protocol("TCP Diagnosis", "TCPDIAG", "tcpdiag");
+    proto_register_field_array(proto_tcpdiag, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+
+    /* One expert item per diagnosis code, named tcpdiag.<code>. */
+    for (int c = 0; c < TD_CODE_COUNT; c++) {
+        const td_code_info_t *info = td_code_info((td_code_t)c);
+        ei_register_info one = { &ei_code[c], { g_strconcat("tcpdiag.", info->name, NULL),
+                                 PI_SEQUENCE, severity[info->severity], info->blurb,
+                                 EXPFILL } };
+        ei[c] = one;
+    }
+    expert = expert_register_protocol(proto_tcpdiag);
+    expert_register_field_array(expert, ei, array_length(ei));
+
+    prefs = prefs_register_protocol(proto_tcpdiag, apply_preferences);
+    prefs_register_uint_preference(prefs, "min_rto_ms", "Minimum retransmission timeout (ms)",
+        "A SYN or SYN-ACK repeated sooner than this is a duplicated frame, not a retransmission. "
+        "200 ms is Linux's TCP_RTO_MIN, the smallest timer of common stacks (RFC 6298 asks for 1 s)",
+        10, &pref_min_rto_ms);
+    prefs_register_uint_preference(prefs, "time_wait_s", "TIME_WAIT duration (s)",
+        "A new SYN on the 4-tuple of a connection that ended less than this ago is reported as "
+        "port reuse. 60 s is Linux's TCP_TIMEWAIT_LEN (RFC 9293's 2*MSL is 4 minutes)",
+        10, &pref_time_wait_s);
+    prefs_register_uint_preference(prefs, "mss_low", "Low MSS threshold (bytes)",
+        "An MSS option below this is reported (handshake.options, low_mss). 1220 fits IPv6's "
+        "minimum MTU of 1280 (RFC 8200), which any working path carries; 1460 would also "
+        "report PPPoE (1452) and VPN (~1380) paths",
+        10, &pref_mss_low);
+
+    td_config_default(td_capture_config());
+    apply_preferences();
+    register_init_routine(td_capture_init);
+    register_cleanup_routine(td_capture_cleanup);
+
+    tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
+    tcpdiag_tap = register_tap("tcpdiag");
+    tcpdiag_table_register();
+}
+
+void
+proto_reg_handoff_tcpdiag(void)
+{
+    register_postdissector(tcpdiag_handle);
+    td_fields_want(tcpdiag_handle);
+}

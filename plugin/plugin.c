@@ -1,0 +1,43 @@
+/* plugin.c
+ * The four symbols a Wireshark 4.0 plugin exports, and registration of the
+ * tcpdiag postdissector.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define WS_BUILD_DLL
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/proto.h>
+
+#ifndef TCPDIAG_VERSION
+#error "TCPDIAG_VERSION must be defined by the build"
+#endif
+
+void proto_register_tcpdiag(void);
+void proto_reg_handoff_tcpdiag(void);
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = TCPDIAG_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+WS_DLL_PUBLIC void plugin_register(void);
+
+void
+plugin_register(void)
+{
+    static proto_plugin plug;
+
+    plug.register_protoinfo = proto_register_tcpdiag;
+    plug.register_handoff = proto_reg_handoff_tcpdiag;
+    proto_register_plugin(&plug);
+}
+
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t
+plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif

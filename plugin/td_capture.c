@@ -1,0 +1,259 @@
+/* td_capture.c
+ * Per-file state of tcpdiag. Everything lives in wmem file scope or in GLib
+ * containers freed by td_capture_cleanup(), so a new file starts clean.
+ *
+ * Memory is kept proportional to streams and findings, not to frames, except
+ * for one guint32 per frame (the frame's stream): later passes (tshark -2,
+ * the GUI) must find the stream of a frame whose TCP fields are no longer
+ * primed (PLATFORM.md: "first-pass-only fields").
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/address.h>
+#include <epan/wmem_scopes.h>
+
+#include "td_capture.h"
+
+typedef struct tuple_key {
+    address  addr[2];
+    guint32  port[2];
+} tuple_key_t;
+
+static td_config_t  config;
+static GPtrArray   *streams;        /* tcp.stream index -> td_glue_stream_t* */
+static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: none */
+static wmem_map_t  *frame_findings; /* frame number -> td_finding_t* list */
+static wmem_map_t  *host_ttl;       /* address* -> TTL */
+static wmem_map_t  *last_on_tuple;  /* tuple_key_t* -> td_glue_stream_t*: port reuse */
+static nstime_t     capture_start;
+static gboolean     capture_started;
+static double       capture_end;
+static gboolean     finalized;
+
+td_config_t *
+td_capture_config(void)
+{
+    return &config;
+}
+
+static guint
+address_hash(gconstpointer k)
+{
+    return add_address_to_hash(0, (const address *)k);
+}
+
+static gboolean
+address_equal(gconstpointer a, gconstpointer b)
+{
+    return addresses_equal((const address *)a, (const address *)b);
+}
+
+/* The 4-tuple in a canonical order, so both directions give the same key. */
+static void
+tuple_make(tuple_key_t *key, const packet_info *pinfo)
+{
+    int first = cmp_address(&pinfo->src, &pinfo->dst) < 0
+                || (addresses_equal(&pinfo->src, &pinfo->dst) && pinfo->srcport <= pinfo->destport);
+
+    copy_address_shallow(&key->addr[first ? 0 : 1], &pinfo->src);
+    copy_address_shallow(&key->addr[first ? 1 : 0], &pinfo->dst);
+    key->port[first ? 0 : 1] = pinfo->srcport;
+    key->port[first ? 1 : 0] = pinfo->destport;
+}
+
+static guint
+tuple_hash(gconstpointer k)
+{
+    const tuple_key_t *key = (const tuple_key_t *)k;
+    guint h = add_address_to_hash(key->port[0] * 65537u + key->port[1], &key->addr[0]);
+    return add_address_to_hash(h, &key->addr[1]);
+}
+
+static gboolean
+tuple_equal(gconstpointer a, gconstpointer b)
+{
+    const tuple_key_t *x = (const tuple_key_t *)a, *y = (const tuple_key_t *)b;
+    return x->port[0] == y->port[0] && x->port[1] == y->port[1]
+           && addresses_equal(&x->addr[0], &y->addr[0]) && addresses_equal(&x->addr[1], &y->addr[1]);
+}
+
+void
+td_capture_init(void)
+{
+    streams = g_ptr_array_new();
+    frame_stream = g_array_new(FALSE, TRUE, sizeof(guint32));
+    frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    host_ttl = wmem_map_new(wmem_file_scope(), address_hash, address_equal);
+    last_on_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
+    capture_started = FALSE;
+    capture_end = 0.0;
+    finalized = FALSE;
+}
+
+void
+td_capture_cleanup(void)
+{
+    /* The streams themselves live in file scope. */
+    if (streams)
+        g_ptr_array_free(streams, TRUE);
+    if (frame_stream)
+        g_array_free(frame_stream, TRUE);
+    streams = NULL;
+    frame_stream = NULL;
+    frame_findings = host_ttl = last_on_tuple = NULL;
+}
+
+td_glue_stream_t *
+td_capture_stream(guint32 index, const packet_info *pinfo)
+{
+    td_glue_stream_t *gs;
+    tuple_key_t key, *stored;
+    td_glue_stream_t *prev;
+
+    if (index < streams->len && (gs = g_ptr_array_index(streams, index)) != NULL)
+        return gs;
+    /* Wireshark numbers streams densely from 0, in order of first frame. */
+    if (index >= G_MAXUINT32 - 1)
+        return NULL;
+    if (index >= streams->len)
+        g_ptr_array_set_size(streams, index + 1);
+
+    tuple_make(&key, pinfo);
+    prev = (td_glue_stream_t *)wmem_map_lookup(last_on_tuple, &key);
+
+    gs = wmem_new0(wmem_file_scope(), td_glue_stream_t);
+    gs->core = td_stream_new(wmem_file_scope(), &config, index, prev ? prev->core : NULL);
+    copy_address_wmem(wmem_file_scope(), &gs->addr[0], &pinfo->src);
+    copy_address_wmem(wmem_file_scope(), &gs->addr[1], &pinfo->dst);
+    gs->port[0] = pinfo->srcport;
+    gs->port[1] = pinfo->destport;
+    g_ptr_array_index(streams, index) = gs;
+
+    stored = wmem_new(wmem_file_scope(), tuple_key_t);
+    copy_address_wmem(wmem_file_scope(), &stored->addr[0], &key.addr[0]);
+    copy_address_wmem(wmem_file_scope(), &stored->addr[1], &key.addr[1]);
+    stored->port[0] = key.port[0];
+    stored->port[1] = key.port[1];
+    wmem_map_insert(last_on_tuple, stored, gs);
+    return gs;
+}
+
+void
+td_capture_set_frame_stream(guint32 frame, td_glue_stream_t *gs)
+{
+    guint32 value = gs->core->index + 1;
+
+    if (frame >= frame_stream->len)
+        g_array_set_size(frame_stream, MAX(frame + 1, frame_stream->len * 2));
+    g_array_index(frame_stream, guint32, frame) = value;
+}
+
+td_glue_stream_t *
+td_capture_frame_stream(guint32 frame)
+{
+    guint32 value;
+
+    if (!frame_stream || frame >= frame_stream->len)
+        return NULL;
+    value = g_array_index(frame_stream, guint32, frame);
+    if (value == 0 || value - 1 >= streams->len)
+        return NULL;
+    return (td_glue_stream_t *)g_ptr_array_index(streams, value - 1);
+}
+
+void
+td_capture_add_findings(td_finding_t *list)
+{
+    while (list) {
+        td_finding_t *next = list->next, **tail;
+        gpointer key = GUINT_TO_POINTER(list->frame);
+
+        /* Findings of one frame form one list, in the order they were found. */
+        list->next = NULL;
+        tail = (td_finding_t **)wmem_map_lookup(frame_findings, key);
+        if (!tail) {
+            tail = wmem_new(wmem_file_scope(), td_finding_t *);
+            *tail = list;
+            wmem_map_insert(frame_findings, key, tail);
+        } else {
+            td_finding_t *f = *tail;
+            while (f->next)
+                f = f->next;
+            f->next = list;
+        }
+        list = next;
+    }
+}
+
+td_finding_t *
+td_capture_frame_findings(guint32 frame)
+{
+    td_finding_t **head;
+
+    if (!frame_findings)
+        return NULL;
+    head = (td_finding_t **)wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame));
+    return head ? *head : NULL;
+}
+
+guint8
+td_capture_host_ttl(const address *addr)
+{
+    return (guint8)GPOINTER_TO_UINT(wmem_map_lookup(host_ttl, addr));
+}
+
+void
+td_capture_note_host_ttl(const address *addr, guint8 ttl)
+{
+    address *key;
+
+    if (!ttl || td_capture_host_ttl(addr) == ttl)
+        return;
+    key = wmem_new(wmem_file_scope(), address);
+    copy_address_wmem(wmem_file_scope(), key, addr);
+    wmem_map_insert(host_ttl, key, GUINT_TO_POINTER((guint)ttl));
+}
+
+double
+td_capture_time(const packet_info *pinfo)
+{
+    nstime_t delta;
+    double t;
+
+    if (!capture_started) {
+        capture_start = pinfo->abs_ts;
+        capture_started = TRUE;
+    }
+    nstime_delta(&delta, &pinfo->abs_ts, &capture_start);
+    t = nstime_to_sec(&delta);
+    if (t > capture_end)
+        capture_end = t;
+    return t;
+}
+
+gboolean
+td_capture_finalized(void)
+{
+    return finalized;
+}
+
+void
+td_capture_finalize(void)
+{
+    if (finalized || !streams)
+        return;
+    finalized = TRUE;
+    for (guint i = 0; i < streams->len; i++) {
+        td_glue_stream_t *gs = (td_glue_stream_t *)g_ptr_array_index(streams, i);
+        td_code_t hs;
+
+        if (!gs)
+            continue;
+        td_capture_add_findings(td_stream_finalize(gs->core, capture_end));
+        hs = td_stream_handshake(gs->core);
+        gs->conn_state = td_stream_conn_state(gs->core);
+        gs->handshake = hs == TD_CODE_NONE ? "ok"
+                        : td_code_info(hs)->name + sizeof("handshake.") - 1;
+        gs->diagnoses = td_stream_diagnoses(wmem_file_scope(), gs->core);
+    }
+}

@@ -1,0 +1,62 @@
+/* td_capture.h
+ * What tcpdiag keeps for the open capture file (wmem file scope): the streams,
+ * each frame's stream and findings, and the per-host TTLs and per-4-tuple
+ * history that evidence from other streams needs.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TD_CAPTURE_H
+#define TD_CAPTURE_H
+
+#include <epan/packet.h>
+
+#include "tcpdiag_core.h"
+
+/* A stream as the glue sees it: the core's state plus the endpoints. */
+typedef struct td_glue_stream {
+    td_stream_t *core;
+    address      addr[2];   /* [0]: the endpoint that sent the stream's first packet */
+    guint32      port[2];
+    /* Verdict strings, computed once when the capture is finalized. */
+    const char  *conn_state;
+    const char  *handshake;
+    const char  *diagnoses;
+} td_glue_stream_t;
+
+/* Tap data queued for every TCP frame of a stream, on every pass. */
+typedef struct td_tap_data {
+    const td_glue_stream_t *stream;
+    const td_finding_t     *findings; /* findings carried by this frame */
+    gboolean                final;    /* the stream's verdicts are final (second pass) */
+} td_tap_data_t;
+
+void td_capture_init(void);
+void td_capture_cleanup(void);
+
+/* The configuration the core uses (preferences write into it). */
+td_config_t *td_capture_config(void);
+
+/* First pass: the stream with Wireshark's index, created on its first frame
+ * (whose addresses and ports become endpoint 0). */
+td_glue_stream_t *td_capture_stream(guint32 index, const packet_info *pinfo);
+/* First pass: remember which stream a frame belongs to. */
+void td_capture_set_frame_stream(guint32 frame, td_glue_stream_t *gs);
+/* Any pass: the stream of a frame, NULL if the frame is not analysed. */
+td_glue_stream_t *td_capture_frame_stream(guint32 frame);
+
+/* Keep findings (a list, possibly for several frames) with their frames. */
+void td_capture_add_findings(td_finding_t *list);
+td_finding_t *td_capture_frame_findings(guint32 frame);
+
+/* TTL seen on handshake packets from an address, 0 if unknown. */
+guint8 td_capture_host_ttl(const address *addr);
+void td_capture_note_host_ttl(const address *addr, guint8 ttl);
+
+/* Seconds since the capture's first frame; also tracks the capture's end. */
+double td_capture_time(const packet_info *pinfo);
+
+/* Later passes: conclude every stream once (end-of-capture verdicts). */
+gboolean td_capture_finalized(void);
+void td_capture_finalize(void);
+
+#endif /* TD_CAPTURE_H */

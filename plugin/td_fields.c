@@ -1,0 +1,148 @@
+/* td_fields.c
+ * Reading the TCP, IP and ICMP fields tcpdiag needs from a dissected frame.
+ *
+ * A postdissector runs on every frame, so this reads only what the core uses:
+ * nine lookups on a plain segment, the options only on SYNs, the ICMP details
+ * only on ICMP errors. Each lookup is a hash lookup in the primed tree
+ * (proto_get_finfo_ptr_array), as plugins/epan/transum does.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/proto.h>
+#include <epan/ftypes/ftypes.h>
+
+#include "td_fields.h"
+
+enum {
+    F_TCP_STREAM, F_TCP_FLAGS, F_TCP_SEQ_RAW, F_TCP_ACK_RAW, F_TCP_LEN,
+    F_TCP_WIN, F_TCP_WIN_CALC, F_IP_TTL, F_IPV6_HLIM, F_ICMP_TYPE, F_ICMPV6_TYPE,
+    /* SYN only */
+    F_MSS, F_WSCALE, F_SACK_PERM, F_TSVAL, F_TFO, F_TFO_COOKIE,
+    /* ICMP errors only */
+    F_ICMP_CODE, F_ICMPV6_CODE, F_IP_SRC, F_IPV6_SRC,
+    F_COUNT
+};
+
+static const char *const field_names[F_COUNT] = {
+    "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len",
+    "tcp.window_size_value", "tcp.window_size", "ip.ttl", "ipv6.hlim", "icmp.type", "icmpv6.type",
+    "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm",
+    "tcp.options.timestamp.tsval", "tcp.options.tfo", "tcp.options.tfo.cookie",
+    "icmp.code", "icmpv6.code", "ip.src", "ipv6.src",
+};
+
+static int hf[F_COUNT];
+
+void
+td_fields_want(dissector_handle_t postdissector)
+{
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), F_COUNT);
+
+    for (int i = 0; i < F_COUNT; i++) {
+        hf[i] = proto_registrar_get_id_byname(field_names[i]);
+        if (hf[i] > 0)
+            g_array_append_val(wanted, hf[i]);
+    }
+    set_postdissector_wanted_hfids(postdissector, wanted);
+}
+
+static GPtrArray *
+occurrences(proto_tree *tree, int field)
+{
+    return hf[field] > 0 ? proto_get_finfo_ptr_array(tree, hf[field]) : NULL;
+}
+
+static field_info *
+nth(proto_tree *tree, int field, int n)
+{
+    GPtrArray *a = occurrences(tree, field);
+
+    if (!a || a->len == 0)
+        return NULL;
+    if (n < 0)
+        n = (int)a->len + n;
+    return (n >= 0 && (guint)n < a->len) ? (field_info *)g_ptr_array_index(a, n) : NULL;
+}
+
+static gboolean
+present(proto_tree *tree, int field)
+{
+    return nth(tree, field, -1) != NULL;
+}
+
+/* The last occurrence: the innermost header (the quoted one in an ICMP error). */
+static guint32
+last_uint(proto_tree *tree, int field, guint32 absent)
+{
+    field_info *fi = nth(tree, field, -1);
+
+    return fi ? fvalue_get_uinteger(&fi->value) : absent;
+}
+
+void
+td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
+{
+    GPtrArray *streams;
+    td_segment_t *seg = &out->seg;
+    field_info *fi;
+
+    memset(out, 0, sizeof(*out));
+    streams = occurrences(tree, F_TCP_STREAM);
+    /* Exactly one TCP header: tunnels carrying TCP in TCP are not analysed. */
+    if (!streams || streams->len != 1)
+        return;
+    out->stream = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(streams, 0))->value);
+
+    seg->flags = (guint16)last_uint(tree, F_TCP_FLAGS, 0);
+    out->seq_known = present(tree, F_TCP_SEQ_RAW);
+    seg->seq = last_uint(tree, F_TCP_SEQ_RAW, 0);
+    seg->sport = (guint16)pinfo->srcport;
+    seg->dport = (guint16)pinfo->destport;
+    seg->ack = last_uint(tree, F_TCP_ACK_RAW, 0);
+    seg->len = last_uint(tree, F_TCP_LEN, 0);
+    seg->win = last_uint(tree, F_TCP_WIN, 0);
+    fi = nth(tree, F_TCP_WIN_CALC, -1);
+    seg->win_scaled = fi ? (gint64)fvalue_get_uinteger(&fi->value) : -1;
+    if ((fi = nth(tree, F_IPV6_HLIM, -1)) != NULL) {
+        seg->ip_version = 6;
+        seg->ttl = (guint8)fvalue_get_uinteger(&fi->value);
+    } else if ((fi = nth(tree, F_IP_TTL, -1)) != NULL) {
+        seg->ip_version = 4;
+        seg->ttl = (guint8)fvalue_get_uinteger(&fi->value);
+    }
+    seg->wscale = TD_NO_WSCALE;
+    if (seg->flags & TD_SYN) {
+        seg->mss = (guint16)last_uint(tree, F_MSS, 0);
+        if ((fi = nth(tree, F_WSCALE, -1)) != NULL)
+            seg->wscale = (gint8)fvalue_get_uinteger(&fi->value);
+        if (present(tree, F_SACK_PERM))
+            seg->opts |= TD_OPT_SACK_PERM;
+        if (present(tree, F_TSVAL))
+            seg->opts |= TD_OPT_TIMESTAMP;
+        if (present(tree, F_TFO))
+            seg->opts |= TD_OPT_TFO;
+        if (present(tree, F_TFO_COOKIE))
+            seg->opts |= TD_OPT_TFO_COOKIE;
+    }
+
+    /* An ICMP error quoting the segment: the ICMP header precedes the quoted
+     * IP header, so the first IP source is the ICMP's sender. */
+    if ((fi = nth(tree, F_ICMP_TYPE, 0)) != NULL) {
+        out->icmp_version = 4;
+        out->icmp_type = (guint8)fvalue_get_uinteger(&fi->value);
+        out->icmp_code = (guint8)last_uint(tree, F_ICMP_CODE, 0);
+        fi = nth(tree, F_IP_SRC, 0);
+    } else if ((fi = nth(tree, F_ICMPV6_TYPE, 0)) != NULL) {
+        out->icmp_version = 6;
+        out->icmp_type = (guint8)fvalue_get_uinteger(&fi->value);
+        out->icmp_code = (guint8)last_uint(tree, F_ICMPV6_CODE, 0);
+        fi = nth(tree, F_IPV6_SRC, 0);
+    } else {
+        out->kind = TD_FRAME_SEGMENT;
+        return;
+    }
+    out->kind = TD_FRAME_ICMP_ERROR;
+    out->icmp_sender = fi ? fvalue_to_string_repr(pinfo->pool, &fi->value, FTREPR_DISPLAY,
+                                                  fi->hfinfo->display)
+                          : NULL;
+}

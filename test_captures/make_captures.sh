@@ -1,0 +1,499 @@
+#!/bin/bash
+# make_captures.sh - regenerate tcpdiag's test captures from the real Linux TCP stack.
+#
+#   sudo ./make_captures.sh            # build every scenario
+#   sudo ./make_captures.sh NAME...    # build only these (e.g. hs_refused hs_tfo)
+#   ./make_captures.sh --list          # list scenario names
+#
+# Topology (namespaces are created per scenario and always deleted on exit):
+#
+#   tdcap-client            tdcap-router                 tdcap-server
+#   c-r 10.77.1.2/24 ---- r-c 10.77.1.1 | r-s 10.77.2.1 ---- s-r 10.77.2.2/24
+#       fd77:1::2/64          fd77:1::1 | fd77:2::1              fd77:2::2/64
+#
+# The router forwards IPv4/IPv6 and sends every packet it emits (forwarded or its
+# own RST/ICMP) through NFQUEUE to tools/nfq_delay, which holds it DELAY_MS
+# (default 20 ms) in order: ~20 ms one way, ~40 ms RTT client<->server, ~20 ms
+# RTT client<->router.  Loss and rejection are iptables rules in the router's
+# filter FORWARD chain, so dropped packets are dropped before the delay.
+# IPv4 TTL seen by the client: server 63 (one hop), router 64.
+# Captures are taken with tcpdump on c-r (client side) or s-r (server side),
+# filter "tcp or icmp or icmp6".  Neighbour entries are static and DAD/router
+# solicitations are off, so no ARP/NDP traffic shows up.
+#
+# Needs root, iproute2, iptables/ip6tables (nf_tables backend is fine), tcpdump,
+# editcap, gcc + libnetfilter-queue-dev, python3, ethtool (optional: offloads
+# are turned off so captured segments are <= MSS with correct checksums).
+# See SCENARIOS.md for what each capture contains.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT_DIR=${OUT_DIR:-$HERE}
+APP="$HERE/tools/tcpapp.py"
+DELAY_MS=${DELAY_MS:-20}
+
+NS_C=tdcap-client
+NS_R=tdcap-router
+NS_S=tdcap-server
+C4=10.77.1.2 R4C=10.77.1.1 R4S=10.77.2.1 S4=10.77.2.2
+C6=fd77:1::2 R6C=fd77:1::1 R6S=fd77:2::1 S6=fd77:2::2
+IF_C=c-r IF_RC=r-c IF_RS=r-s IF_S=s-r
+MAC_C=02:77:01:00:00:02 MAC_RC=02:77:01:00:00:01
+MAC_S=02:77:02:00:00:02 MAC_RS=02:77:02:00:00:01
+PORT=8080            # the server's open port
+CAP_FILTER='tcp or icmp or icmp6'
+
+ALL_SCENARIOS=(
+	hs_healthy hs_syn_unanswered hs_refused hs_reject_tcpreset hs_reject_icmp
+	hs_synack_lost hs_ack_lost hs_slow_connect hs_tfo hs_tfo_rejected
+	hs_port_reuse hs_midstream hs_options
+)
+
+die() { echo "make_captures: $*" >&2; exit 1; }
+say() { echo "[$(date +%T)] $*"; }
+
+if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; exit 0; fi
+[[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
+for c in ip iptables ip6tables tcpdump editcap gcc python3 timeout flock; do
+	command -v "$c" >/dev/null || die "missing command: $c"
+done
+[[ -f /usr/include/libnetfilter_queue/libnetfilter_queue.h ]] ||
+	die "missing libnetfilter-queue-dev (apt-get install libnetfilter-queue-dev)"
+
+SCENARIOS=("$@")
+[[ ${#SCENARIOS[@]} -gt 0 ]] || SCENARIOS=("${ALL_SCENARIOS[@]}")
+for s in "${SCENARIOS[@]}"; do
+	[[ " ${ALL_SCENARIOS[*]} " == *" $s "* ]] || die "unknown scenario: $s (see --list)"
+done
+
+exec 9>/run/tdcap-make_captures.lock
+flock -n 9 || die "another make_captures.sh is running"
+
+WORK=$(mktemp -d /tmp/tdcap.XXXXXX)
+BG_PIDS=()      # every background process we started
+CAP_PID=''
+NFQ_PID=''
+
+ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+
+kill_bg() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${BG_PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+
+del_namespaces() {
+	local n p
+	for n in $NS_C $NS_R $NS_S; do
+		ns_exists "$n" || continue
+		# anything still running inside our own namespaces is ours
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		ip netns del "$n" 2>/dev/null || true
+	done
+}
+
+cleanup() {
+	set +e
+	kill_bg
+	del_namespaces
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+spawn() { "$@" & BG_PIDS+=($!); }
+
+# wait_for CMD... : poll (max 5 s) until CMD succeeds
+wait_for() {
+	local i
+	for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
+C() { ip netns exec $NS_C "$@"; }
+R() { ip netns exec $NS_R "$@"; }
+S() { ip netns exec $NS_S "$@"; }
+sysc() { local n=$1; shift; local kv; for kv; do ip netns exec "$n" sysctl -qw "$kv" >/dev/null; done; }
+r4() { R iptables -w "$@"; }
+r6() { R ip6tables -w "$@"; }
+
+# ---------------------------------------------------------------- build
+NFQ_BIN="$WORK/nfq_delay"
+gcc -O2 -Wall -o "$NFQ_BIN" "$HERE/tools/nfq_delay.c" -lnetfilter_queue ||
+	die "cannot build tools/nfq_delay.c"
+HAVE_ETHTOOL=1
+command -v ethtool >/dev/null || { HAVE_ETHTOOL=0; echo "warning: no ethtool; offloads stay on" >&2; }
+
+# ---------------------------------------------------------------- network
+setup_net() {
+	del_namespaces
+	local n
+	for n in $NS_C $NS_R $NS_S; do
+		ip netns add "$n"
+		sysc "$n" net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0 \
+			net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.accept_ra=0
+		ip -n "$n" link set lo up
+	done
+	ip link add $IF_C netns $NS_C address $MAC_C type veth peer name $IF_RC netns $NS_R address $MAC_RC
+	ip link add $IF_S netns $NS_S address $MAC_S type veth peer name $IF_RS netns $NS_R address $MAC_RS
+
+	ip -n $NS_C addr add $C4/24 dev $IF_C
+	ip -n $NS_C addr add $C6/64 dev $IF_C nodad
+	ip -n $NS_R addr add $R4C/24 dev $IF_RC
+	ip -n $NS_R addr add $R6C/64 dev $IF_RC nodad
+	ip -n $NS_R addr add $R4S/24 dev $IF_RS
+	ip -n $NS_R addr add $R6S/64 dev $IF_RS nodad
+	ip -n $NS_S addr add $S4/24 dev $IF_S
+	ip -n $NS_S addr add $S6/64 dev $IF_S nodad
+	local i
+	for i in "$NS_C $IF_C" "$NS_R $IF_RC" "$NS_R $IF_RS" "$NS_S $IF_S"; do
+		set -- $i
+		if [[ $HAVE_ETHTOOL == 1 ]]; then
+			ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+		fi
+		ip -n "$1" link set "$2" up
+	done
+	ip -n $NS_C route add default via $R4C
+	ip -n $NS_C -6 route add default via $R6C
+	ip -n $NS_S route add default via $R4S
+	ip -n $NS_S -6 route add default via $R6S
+	# static neighbours: no ARP/NDP during captures
+	ip -n $NS_C neigh replace $R4C lladdr $MAC_RC dev $IF_C nud permanent
+	ip -n $NS_C neigh replace $R6C lladdr $MAC_RC dev $IF_C nud permanent
+	ip -n $NS_R neigh replace $C4 lladdr $MAC_C dev $IF_RC nud permanent
+	ip -n $NS_R neigh replace $C6 lladdr $MAC_C dev $IF_RC nud permanent
+	ip -n $NS_R neigh replace $S4 lladdr $MAC_S dev $IF_RS nud permanent
+	ip -n $NS_R neigh replace $S6 lladdr $MAC_S dev $IF_RS nud permanent
+	ip -n $NS_S neigh replace $R4S lladdr $MAC_RS dev $IF_S nud permanent
+	ip -n $NS_S neigh replace $R6S lladdr $MAC_RS dev $IF_S nud permanent
+
+	sysc $NS_R net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# everything the router sends out goes through the delay queue
+	r4 -t mangle -A POSTROUTING -j NFQUEUE --queue-num 0
+	r6 -t mangle -A POSTROUTING -j NFQUEUE --queue-num 0
+	local log="$WORK/nfq.log"
+	: >"$log"
+	spawn ip netns exec $NS_R "$NFQ_BIN" -q 0 -d "$DELAY_MS" >"$log" 2>&1
+	NFQ_PID=$!
+	wait_for grep -q '^ready' "$log" || die "nfq_delay did not start: $(cat "$log")"
+}
+
+teardown_net() {
+	cap_abort
+	kill_bg
+	del_namespaces
+}
+
+# cap_start client|server NAME: start tcpdump on that side's veth
+CAP_NAME=''
+CAP_FILE=''
+cap_start() {
+	local side=$1 name=$2 ns ifc
+	case $side in
+	client) ns=$NS_C ifc=$IF_C ;;
+	server) ns=$NS_S ifc=$IF_S ;;
+	router) ns=$NS_R ifc=$IF_RC ;;
+	*) die "cap_start: bad side $side" ;;
+	esac
+	CAP_NAME=$name
+	CAP_FILE="$WORK/$name.pcap"
+	spawn ip netns exec "$ns" tcpdump -i "$ifc" -n -s 0 -U --immediate-mode -Z root \
+		-w "$CAP_FILE" "$CAP_FILTER" 2>"$WORK/$name.tcpdump.log"
+	CAP_PID=$!
+	wait_for grep -q 'listening on' "$WORK/$name.tcpdump.log" ||
+		die "tcpdump did not start: $(cat "$WORK/$name.tcpdump.log")"
+	sleep 0.3
+}
+
+# cap_stop [SECONDS]: let trailing packets arrive, stop tcpdump, store the pcap
+cap_stop() {
+	sleep "${1:-0.5}"
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID" || true
+	CAP_PID=''
+	grep -E 'packets (captured|dropped by kernel)' "$WORK/$CAP_NAME.tcpdump.log" | tr '\n' ' ' | sed 's/^/    tcpdump: /'
+	echo
+}
+
+cap_abort() {
+	if [[ -n $CAP_PID ]]; then kill -INT "$CAP_PID" 2>/dev/null || true; wait "$CAP_PID" 2>/dev/null || true; CAP_PID=''; fi
+}
+
+publish() { # publish FILE NAME
+	cp "$1" "$OUT_DIR/$2.pcap.tmp"
+	mv "$OUT_DIR/$2.pcap.tmp" "$OUT_DIR/$2.pcap"
+	say "wrote $OUT_DIR/$2.pcap ($(stat -c %s "$OUT_DIR/$2.pcap") bytes)"
+}
+
+# srv ARGS...: start a tcpapp server in the server namespace, wait until it listens.
+SRV_PID=''
+srv() {
+	local rf="$WORK/srv.$RANDOM.ready"
+	spawn ip netns exec $NS_S python3 "$APP" server --ready-file "$rf" -v "$@" >>"$WORK/app.log" 2>&1
+	SRV_PID=$!
+	wait_for test -e "$rf" || die "server did not start: $(tail -5 "$WORK/app.log")"
+}
+srv_stop() { # srv_stop PID
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# cli ARGS...: run a tcpapp client in the client namespace (bounded), show its result lines
+cli() {
+	timeout 120 ip netns exec $NS_C python3 "$APP" client "$@" 2>&1 | sed 's/^/    /'
+}
+# cli_bg ARGS...: same, in the background; CLI_PID is set
+CLI_PID=''
+cli_bg() {
+	( timeout 120 ip netns exec $NS_C python3 "$APP" client "$@" 2>&1 | sed 's/^/    /' ) &
+	CLI_PID=$!
+	BG_PIDS+=("$CLI_PID")
+}
+
+# ---------------------------------------------------------------- scenarios
+# Each scenario builds a fresh topology, captures, and tears it down.
+
+sc_hs_healthy() {
+	setup_net
+	srv --port $PORT
+	srv --port 8082 --close-after 2
+	cap_start client hs_healthy
+	cli --host $S4 --port $PORT --src-port 41001 --requests 1 --req-size 100 --resp-size 600
+	cli --host $S4 --port $PORT --src-port 41002 --requests 3 --req-size 200 --resp-size 1600 --think 0.05
+	cli --host $S6 --port $PORT --src-port 41003 --requests 2 --req-size 120 --resp-size 800
+	cli --host $S4 --port 8082 --src-port 41004 --requests 2 --req-size 80 --resp-size 300 --close wait
+	cap_stop
+	publish "$CAP_FILE" hs_healthy
+	teardown_net
+}
+
+sc_hs_syn_unanswered() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --syn --dport $PORT -j DROP
+	r6 -I FORWARD -p tcp --syn --dport $PORT -j DROP
+	cap_start client hs_syn_unanswered
+	# 0: kernel default tcp_syn_linear_timeouts=4 -> retries 1 s apart; with
+	#    linear timeouts tcp_syn_retries acts as a time budget (2^(n+1)-1 s)
+	sysc $NS_C net.ipv4.tcp_syn_retries=2
+	cli --host $S4 --port $PORT --src-port 42001 --allow-fail
+	# 1: classic exponential backoff, 3 retries: 1, 3, 7 s, gives up at 15 s
+	sysc $NS_C net.ipv4.tcp_syn_retries=3 net.ipv4.tcp_syn_linear_timeouts=0
+	cli --host $S4 --port $PORT --src-port 42002 --allow-fail
+	# 2: IPv6, per-socket TCP_SYNCNT=1
+	cli --host $S6 --port $PORT --src-port 42003 --syn-retries 1 --allow-fail
+	cap_stop
+	publish "$CAP_FILE" hs_syn_unanswered
+	teardown_net
+}
+
+sc_hs_refused() {
+	setup_net
+	srv --port $PORT
+	cap_start client hs_refused
+	cli --host $S4 --port $PORT --src-port 43001 --requests 1
+	cli --host $S4 --port 8081 --src-port 43002 --allow-fail
+	cli --host $S6 --port 8081 --src-port 43003 --allow-fail
+	cap_stop
+	publish "$CAP_FILE" hs_refused
+	teardown_net
+}
+
+sc_hs_reject_tcpreset() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --dport 8082 -j REJECT --reject-with tcp-reset
+	r6 -I FORWARD -p tcp --dport 8082 -j REJECT --reject-with tcp-reset
+	cap_start client hs_reject_tcpreset
+	cli --host $S4 --port $PORT --src-port 44001 --requests 1
+	cli --host $S4 --port 8082 --src-port 44002 --allow-fail
+	cli --host $S6 --port $PORT --src-port 44003 --requests 1
+	cli --host $S6 --port 8082 --src-port 44004 --allow-fail
+	cap_stop
+	publish "$CAP_FILE" hs_reject_tcpreset
+	teardown_net
+}
+
+sc_hs_reject_icmp() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --dport 8082 -j REJECT
+	r6 -I FORWARD -p tcp --dport 8082 -j REJECT
+	r4 -I FORWARD -p tcp --dport 8083 -j REJECT --reject-with icmp-admin-prohibited
+	cap_start client hs_reject_icmp
+	cli --host $S4 --port $PORT --src-port 45001 --requests 1
+	cli --host $S4 --port 8082 --src-port 45002 --allow-fail
+	cli --host $S6 --port 8082 --src-port 45003 --allow-fail
+	cli --host $S4 --port 8083 --src-port 45004 --allow-fail
+	cap_stop
+	publish "$CAP_FILE" hs_reject_icmp
+	teardown_net
+}
+
+sc_hs_synack_lost() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --sport $PORT --tcp-flags SYN,ACK SYN,ACK -j DROP
+	cap_start server hs_synack_lost
+	cli_bg --host $S4 --port $PORT --src-port 46001 --requests 1 --req-size 100 --resp-size 500
+	sleep 1.5
+	r4 -D FORWARD -p tcp --sport $PORT --tcp-flags SYN,ACK SYN,ACK -j DROP
+	wait "$CLI_PID"
+	cap_stop
+	publish "$CAP_FILE" hs_synack_lost
+	teardown_net
+}
+
+sc_hs_ack_lost() {
+	setup_net
+	srv --port $PORT --banner 32
+	srv --port 8081
+	cap_start client hs_ack_lost
+	# 0: server speaks first; everything client->server except the SYN is
+	#    dropped for 2.5 s, so the client waits for the banner while the
+	#    server retransmits its SYN-ACK
+	r4 -I FORWARD -p tcp --dport $PORT ! --syn -j DROP
+	cli_bg --host $S4 --port $PORT --src-port 47001 --wait-banner --requests 1 --req-size 100 --resp-size 500
+	sleep 2.5
+	r4 -D FORWARD -p tcp --dport $PORT ! --syn -j DROP
+	wait "$CLI_PID"
+	# 1: same loss for 1.5 s, but the client sends its request right away:
+	#    the request is retransmitted by RTO too
+	r4 -I FORWARD -p tcp --dport 8081 ! --syn -j DROP
+	cli_bg --host $S4 --port 8081 --src-port 47002 --requests 1 --req-size 100 --resp-size 500
+	sleep 1.5
+	r4 -D FORWARD -p tcp --dport 8081 ! --syn -j DROP
+	wait "$CLI_PID"
+	cap_stop
+	publish "$CAP_FILE" hs_ack_lost
+	teardown_net
+}
+
+sc_hs_slow_connect() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --syn --dport $PORT -j DROP
+	cap_start client hs_slow_connect
+	cli_bg --host $S4 --port $PORT --src-port 48001 --requests 2 --req-size 100 --resp-size 1000
+	sleep 0.5
+	r4 -D FORWARD -p tcp --syn --dport $PORT -j DROP
+	wait "$CLI_PID"
+	cli --host $S4 --port $PORT --src-port 48002 --requests 2 --req-size 100 --resp-size 1000
+	cap_stop
+	publish "$CAP_FILE" hs_slow_connect
+	teardown_net
+}
+
+sc_hs_tfo() {
+	setup_net
+	sysc $NS_C net.ipv4.tcp_fastopen=1
+	sysc $NS_S net.ipv4.tcp_fastopen=2
+	srv --port $PORT --fastopen 16
+	cap_start client hs_tfo
+	cli --host $S4 --port $PORT --src-port 49001 --fastopen --requests 1 --req-size 100 --resp-size 400
+	cli --host $S4 --port $PORT --src-port 49002 --fastopen --requests 1 --req-size 100 --resp-size 400
+	cli --host $S4 --port $PORT --src-port 49003 --fastopen --requests 2 --req-size 100 --resp-size 400
+	cap_stop
+	publish "$CAP_FILE" hs_tfo
+	teardown_net
+}
+
+sc_hs_tfo_rejected() {
+	setup_net
+	sysc $NS_C net.ipv4.tcp_fastopen=1
+	sysc $NS_S net.ipv4.tcp_fastopen=2
+	srv --port $PORT --fastopen 16 --max-conns 1
+	local srv1=$SRV_PID
+	cap_start client hs_tfo_rejected
+	# 0: obtain a cookie
+	cli --host $S4 --port $PORT --src-port 50001 --fastopen --requests 1 --req-size 100 --resp-size 400
+	wait "$srv1" || true
+	# 1: the server restarted its listener without TCP_FASTOPEN: the SYN
+	#    carries cookie + data, the server ignores both
+	srv --port $PORT --max-conns 1
+	local srv2=$SRV_PID
+	cli --host $S4 --port $PORT --src-port 50002 --fastopen --requests 1 --req-size 100 --resp-size 400
+	wait "$srv2" || true
+	# 2: TFO back on, but the server's cookie key changed: the old cookie is
+	#    invalid, the SYN-ACK brings a new cookie and acks only the SYN
+	sysc $NS_S net.ipv4.tcp_fastopen_key=01234567-89abcdef-01234567-89abcdef
+	srv --port $PORT --fastopen 16
+	cli --host $S4 --port $PORT --src-port 50003 --fastopen --requests 1 --req-size 100 --resp-size 400
+	# 3: the new cookie is accepted
+	cli --host $S4 --port $PORT --src-port 50004 --fastopen --requests 1 --req-size 100 --resp-size 400
+	cap_stop
+	publish "$CAP_FILE" hs_tfo_rejected
+	teardown_net
+}
+
+sc_hs_port_reuse() {
+	setup_net
+	srv --port $PORT --close-after 1
+	srv --port 8081
+	cap_start client hs_port_reuse
+	# A: the server closes first (server holds TIME_WAIT); the client reconnects
+	#    from the same port 0.5 s later
+	cli --host $S4 --port $PORT --src-port 51001 --conns 2 --gap 0.5 --requests 1 --req-size 100 --resp-size 300 --close wait
+	# B: the client aborts but its RST is lost, so the server still has the
+	#    connection ESTABLISHED when the client reuses the port
+	r4 -I FORWARD -p tcp --sport 51002 --tcp-flags RST RST -j DROP
+	cli --host $S4 --port 8081 --src-port 51002 --requests 1 --req-size 100 --resp-size 300 --close abort
+	sleep 0.3
+	r4 -D FORWARD -p tcp --sport 51002 --tcp-flags RST RST -j DROP
+	cli --host $S4 --port 8081 --src-port 51002 --requests 1 --req-size 100 --resp-size 300
+	# C: the client closes first (client holds TIME_WAIT) and reconnects from
+	#    the same port 0.2 s later.  An explicitly bound socket may take over its
+	#    own TIME_WAIT 4-tuple when the old connection used timestamps
+	#    (tcp_tw_reuse plays no part; without timestamps connect() fails with
+	#    EADDRNOTAVAIL)
+	cli --host $S4 --port 8081 --src-port 51003 --conns 2 --gap 0.2 --requests 1 --req-size 100 --resp-size 300
+	cap_stop
+	publish "$CAP_FILE" hs_port_reuse
+	teardown_net
+}
+
+sc_hs_midstream() {
+	setup_net
+	srv --port $PORT
+	cap_start client hs_midstream_full
+	cli --host $S4 --port $PORT --src-port 52001 --requests 4 --req-size 100 --resp-size 1600 --think 0.05
+	cap_stop
+	# delete the handshake and the first request (packets 1-5)
+	editcap -F pcap "$CAP_FILE" "$WORK/hs_midstream.pcap" 1-5
+	publish "$WORK/hs_midstream.pcap" hs_midstream
+	teardown_net
+}
+
+sc_hs_options() {
+	setup_net
+	srv --port $PORT
+	cap_start client hs_options
+	# 0: the server has window scaling, SACK and timestamps off
+	sysc $NS_S net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_timestamps=0
+	cli --host $S4 --port $PORT --src-port 53001 --requests 1 --req-size 100 --resp-size 3000
+	sysc $NS_S net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_timestamps=1
+	# 1: the router clamps the MSS of SYNs and SYN-ACKs to 1380 (VPN-like)
+	r4 -t mangle -I FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1380
+	cli --host $S4 --port $PORT --src-port 53002 --requests 1 --req-size 100 --resp-size 3000
+	cap_stop
+	publish "$CAP_FILE" hs_options
+	teardown_net
+}
+
+# ---------------------------------------------------------------- main
+T0=$(date +%s)
+for s in "${SCENARIOS[@]}"; do
+	t=$(date +%s)
+	say "scenario $s"
+	: >"$WORK/app.log"
+	"sc_$s"
+	if [[ -s $WORK/app.log ]]; then sed 's/^/    /' "$WORK/app.log"; fi
+	say "scenario $s done in $(($(date +%s) - t)) s"
+done
+say "all done in $(($(date +%s) - T0)) s"

@@ -1,0 +1,546 @@
+/* test_core.c
+ * Unit tests of the analysis core: segments in, states and findings out.
+ * Each test builds a stream, feeds hand-written segments that follow real
+ * stacks' behaviour, and checks verdicts, findings and their numbers.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tcpdiag_core.h"
+
+static int passed, failed;
+static const char *current;
+
+#define CHECK(cond) check((cond), #cond, __LINE__)
+static void
+check(int ok, const char *what, int line)
+{
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        printf("FAIL %s (line %d): %s\n", current, line, what);
+    }
+}
+
+static wmem_allocator_t *scope;
+static td_config_t cfg;
+static guint32 frame_no;
+static td_finding_t *all; /* every finding of the current test, in order */
+
+#define C 0 /* client: first sender in these tests */
+#define S 1
+
+static void
+collect(td_finding_t *list)
+{
+    td_finding_t **tail = &all;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = list;
+}
+
+static td_stream_t *
+new_stream(td_stream_t *prev)
+{
+    frame_no = 0;
+    all = NULL;
+    return td_stream_new(scope, &cfg, prev ? prev->index + 1 : 0, prev);
+}
+
+/* Feed one segment. ttl 64 from the client, 63 from the server (one hop). */
+static td_finding_t *
+feed_full(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len,
+          guint8 ttl, guint8 host_ttl)
+{
+    td_segment_t seg;
+    td_finding_t *f;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = ++frame_no;
+    seg.time = t;
+    seg.dir = (guint8)dir;
+    seg.sport = dir == C ? 40000 : 80;
+    seg.dport = dir == C ? 80 : 40000;
+    seg.ip_version = 4;
+    seg.ttl = ttl;
+    seg.host_ttl = host_ttl;
+    seg.flags = flags;
+    seg.seq = seq;
+    seg.ack = ack;
+    seg.len = len;
+    seg.win = 64240;
+    seg.win_scaled = 64240;
+    seg.wscale = TD_NO_WSCALE;
+    if (flags & TD_SYN) {
+        seg.mss = 1460;
+        seg.wscale = 7;
+        seg.opts = TD_OPT_SACK_PERM | TD_OPT_TIMESTAMP;
+    }
+    f = td_stream_segment(s, &seg);
+    collect(f);
+    return f;
+}
+
+static td_finding_t *
+feed(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len)
+{
+    return feed_full(s, t, dir, flags, seq, ack, len, dir == C ? 64 : 63, 0);
+}
+
+static const td_finding_t *
+find(td_code_t code)
+{
+    for (const td_finding_t *f = all; f; f = f->next) {
+        if (f->code == code)
+            return f;
+    }
+    return NULL;
+}
+
+static int
+count_findings(void)
+{
+    int n = 0;
+    for (const td_finding_t *f = all; f; f = f->next)
+        n++;
+    return n;
+}
+
+static gboolean
+has_code(const td_stream_t *s, td_code_t code)
+{
+    return (td_stream_codes(s) & TD_CODE_BIT(code)) != 0;
+}
+
+static gboolean
+near(double a, double b)
+{
+    return fabs(a - b) < 1e-6;
+}
+
+/* A complete healthy connection: handshake, request, response, 4-way close. */
+static td_stream_t *
+healthy(double rtt)
+{
+    td_stream_t *s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, rtt / 2, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, rtt, C, TD_ACK, 1001, 5001, 0);
+    feed(s, rtt, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+    feed(s, rtt * 1.5, S, TD_ACK, 5001, 1101, 0);
+    feed(s, rtt * 1.6, S, TD_ACK | TD_PSH, 5001, 1101, 200);
+    feed(s, rtt * 2.1, C, TD_ACK, 1101, 5201, 0);
+    feed(s, rtt * 3, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, rtt * 3.5, S, TD_ACK, 5201, 1102, 0);
+    feed(s, rtt * 3.6, S, TD_ACK | TD_FIN, 5201, 1102, 0);
+    feed(s, rtt * 4.1, C, TD_ACK, 1102, 5202, 0);
+    return s;
+}
+
+static void
+test_healthy(void)
+{
+    td_stream_t *s;
+
+    current = "healthy";
+    s = healthy(0.040);
+    CHECK(all == NULL);
+    CHECK(td_stream_finalize(s, 10.0) == NULL);
+    CHECK(strcmp(td_stream_conn_state(s), "SF") == 0);
+    CHECK(strcmp(s->history, "ShADadFf") == 0);
+    CHECK(td_stream_handshake(s) == TD_CODE_NONE);
+    CHECK(td_stream_codes(s) == 0);
+    CHECK(near(s->initial_rtt, 0.040));
+    CHECK(strcmp(td_stream_diagnoses(scope, s), "") == 0);
+}
+
+static void
+test_syn_unanswered(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "syn_unanswered, classic backoff, client gives up";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 3.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 7.0, C, TD_SYN, 1000, 0, 0);
+    CHECK(all == NULL);               /* only the end of the capture proves it */
+    CHECK(has_code(s, TD_HS_SYN_UNANSWERED)); /* ... but the verdict says so already */
+    CHECK(strcmp(td_stream_conn_state(s), "S0") == 0);
+    collect(td_stream_finalize(s, 30.0));
+    f = find(TD_HS_SYN_UNANSWERED);
+    CHECK(f != NULL);
+    CHECK(f && f->frame == 4);        /* on the stream's last packet */
+    CHECK(f && f->count == 3);
+    CHECK(f && near(f->duration, 7.0));
+    CHECK(f && strcmp(f->detail, "gave_up") == 0);
+    CHECK(f && strstr(f->message, "+1.00 s, +2.00 s, +4.00 s") != NULL);
+    CHECK(td_stream_finalize(s, 30.0) == NULL); /* idempotent */
+    CHECK(td_stream_handshake(s) == TD_HS_SYN_UNANSWERED);
+
+    current = "syn_unanswered, capture ends while retrying";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    collect(td_stream_finalize(s, 1.5));
+    f = find(TD_HS_SYN_UNANSWERED);
+    CHECK(f && strcmp(f->detail, "capture_ended") == 0);
+}
+
+static void
+test_rejected(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "rejected by the server's RST";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_RST | TD_ACK, 0, 1001, 0);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && f->frame == 2 && f->ref_frame == 1);
+    CHECK(f && strcmp(f->detail, "rst") == 0); /* no other server packet: cannot tell */
+    CHECK(strcmp(td_stream_conn_state(s), "REJ") == 0);
+    CHECK(strcmp(s->history, "Sr") == 0);
+    collect(td_stream_finalize(s, 5.0));
+    CHECK(count_findings() == 1); /* not also syn_unanswered */
+
+    current = "rejected by a middlebox RST (TTL differs from the host's)";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 64, 63);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "rst_middlebox") == 0);
+    CHECK(f && strstr(f->cause, "middlebox") != NULL);
+
+    current = "rejected by the host itself (same TTL)";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 63);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "rst") == 0);
+}
+
+static void
+test_icmp(void)
+{
+    td_stream_t *s;
+    td_icmp_error_t e;
+    const td_finding_t *f;
+
+    current = "rejected by ICMP port unreachable from a router";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    memset(&e, 0, sizeof(e));
+    e.frame = 2;
+    e.time = 0.02;
+    e.ip_version = 4;
+    e.type = 3;
+    e.code = 3;
+    e.quoted_dir = C;
+    e.quoted_flags = TD_SYN;
+    e.sender = "10.0.0.1";
+    collect(td_stream_icmp_error(s, &e));
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "icmp") == 0);
+    CHECK(f && strstr(f->message, "ICMP port unreachable from 10.0.0.1") != NULL);
+    CHECK(strcmp(td_stream_conn_state(s), "REJ") == 0);
+    CHECK(!has_code(s, TD_HS_SYN_UNANSWERED));
+
+    current = "ICMP fragmentation needed is not a rejection";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    e.code = 4;
+    collect(td_stream_icmp_error(s, &e));
+    CHECK(find(TD_HS_REJECTED) == NULL);
+
+    current = "ICMPv6 quoting another sequence number is ignored";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    e.ip_version = 6;
+    e.type = 1;
+    e.code = 4;
+    e.quoted_seq = 7;
+    e.quoted_seq_known = TRUE;
+    collect(td_stream_icmp_error(s, &e));
+    CHECK(find(TD_HS_REJECTED) == NULL);
+}
+
+static void
+test_slow_connect(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "syn_retransmitted";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL); /* not complete before the ACK */
+    feed(s, 1.04, C, TD_ACK, 1001, 5001, 0);
+    f = find(TD_HS_SYN_RETRANSMITTED);
+    CHECK(f && f->frame == 4 && f->count == 1 && near(f->duration, 1.0));
+    CHECK(near(s->initial_rtt, 0.04)); /* from the SYN that was answered */
+    CHECK(strcmp(td_stream_conn_state(s), "S1") == 0);
+}
+
+static void
+test_synack_lost(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "synack_lost, seen at the server";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);  /* server's own timer */
+    feed(s, 1.03, C, TD_SYN, 1000, 0, 0);             /* client never got it */
+    feed(s, 1.0301, S, TD_SYN | TD_ACK, 5000, 1001, 0); /* answer to the SYN: no duplicate */
+    feed(s, 1.07, C, TD_ACK, 1001, 5001, 0);
+    f = find(TD_HS_SYNACK_LOST);
+    CHECK(f && f->frame == 4 && f->ref_frame == 2);
+    CHECK(find(TD_HS_DUPLICATE_SYN) == NULL);
+    CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL); /* the SYN was answered the first time */
+    CHECK(td_stream_handshake(s) == TD_HS_SYNACK_LOST);
+    CHECK(near(s->initial_rtt, 0.04));
+}
+
+static void
+test_ack_lost(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "ack_lost, seen at the client";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 1.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.04, C, TD_ACK, 1001, 5001, 0);
+    f = find(TD_HS_ACK_LOST);
+    CHECK(f && f->frame == 4 && f->ref_frame == 3 && near(f->duration, 1.0));
+    CHECK(td_stream_handshake(s) == TD_HS_ACK_LOST);
+}
+
+static void
+test_incomplete(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "incomplete: no ACK until the end";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    CHECK(has_code(s, TD_HS_INCOMPLETE));
+    CHECK(strcmp(td_stream_conn_state(s), "S1") == 0); /* Zeek: SYN + SYN-ACK is S1 */
+    collect(td_stream_finalize(s, 10.0));
+    f = find(TD_HS_INCOMPLETE);
+    CHECK(f && strcmp(f->detail, "no_ack") == 0 && f->frame == 3 && f->count == 1);
+    CHECK(find(TD_HS_SYN_UNANSWERED) == NULL);
+
+    current = "incomplete: half-open scan, client RST";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_RST, 1001, 0, 0);
+    f = find(TD_HS_INCOMPLETE);
+    CHECK(f && strcmp(f->detail, "client_reset") == 0);
+    CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
+    collect(td_stream_finalize(s, 10.0));
+    CHECK(count_findings() == 1);
+
+    current = "SYN then client RST: RSTOS0";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.5, C, TD_RST, 1001, 0, 0);
+    CHECK(strcmp(td_stream_conn_state(s), "RSTOS0") == 0);
+}
+
+static void
+test_duplicates(void)
+{
+    td_stream_t *s;
+
+    current = "duplicated frames are not retransmissions";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.000001, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.040001, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.08, C, TD_ACK, 1001, 5001, 0);
+    CHECK(find(TD_HS_DUPLICATE_SYN) != NULL);
+    CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL);
+    CHECK(find(TD_HS_SYNACK_LOST) == NULL);
+    CHECK(s->syn_count == 1 && s->synack_count == 1);
+    CHECK(td_stream_handshake(s) == TD_HS_DUPLICATE_SYN);
+}
+
+static void
+test_tfo(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "TFO accepted";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 100);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1101, 0);
+    f = find(TD_HS_TFO);
+    CHECK(f && strcmp(f->detail, "accepted") == 0 && f->count == 100);
+
+    current = "TFO rejected";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 100);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.08, C, TD_ACK | TD_PSH, 1001, 5001, 100); /* the data again */
+    f = find(TD_HS_TFO);
+    CHECK(f && strcmp(f->detail, "rejected") == 0);
+    CHECK(td_stream_handshake(s) == TD_HS_TFO);
+}
+
+static void
+test_options(void)
+{
+    td_stream_t *s;
+    td_segment_t seg;
+    const td_finding_t *f;
+
+    current = "options: window scaling and SACK off, MSS missing";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = ++frame_no;
+    seg.time = 0.04;
+    seg.dir = S;
+    seg.flags = TD_SYN | TD_ACK;
+    seg.seq = 5000;
+    seg.ack = 1001;
+    seg.wscale = TD_NO_WSCALE;
+    seg.opts = TD_OPT_TIMESTAMP;
+    collect(td_stream_segment(s, &seg));
+    f = find(TD_HS_OPTIONS);
+    CHECK(f && strcmp(f->detail, "no_wscale,no_sack,no_mss") == 0);
+    CHECK(f && f->frame == 2);
+
+    current = "options: a low MSS";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    seg.frame = ++frame_no;
+    seg.wscale = 7;
+    seg.opts = TD_OPT_TIMESTAMP | TD_OPT_SACK_PERM;
+    seg.mss = 536;
+    collect(td_stream_segment(s, &seg));
+    f = find(TD_HS_OPTIONS);
+    CHECK(f && strcmp(f->detail, "low_mss") == 0);
+}
+
+static void
+test_port_reuse(void)
+{
+    td_stream_t *first, *s;
+    const td_finding_t *f;
+
+    current = "port reuse within TIME_WAIT";
+    first = healthy(0.04);
+    s = new_stream(first);
+    feed(s, 1.0, C, TD_SYN, 9000, 0, 0);
+    f = find(TD_HS_PORT_REUSE);
+    CHECK(f && strcmp(f->detail, "time_wait") == 0);
+
+    current = "port reuse long after: nothing";
+    s = new_stream(first);
+    feed(s, 600.0, C, TD_SYN, 9000, 0, 0);
+    CHECK(find(TD_HS_PORT_REUSE) == NULL);
+
+    current = "challenge ACK";
+    s = new_stream(first);
+    feed(s, 1.0, C, TD_SYN, 9000, 0, 0);
+    feed(s, 1.02, S, TD_ACK, 5202, 1102, 0);
+    feed(s, 1.02, C, TD_RST, 1102, 0, 0);
+    feed(s, 1.07, C, TD_SYN, 9000, 0, 0);
+    feed(s, 1.09, S, TD_SYN | TD_ACK, 7000, 9001, 0);
+    feed(s, 1.11, C, TD_ACK, 9001, 7001, 0);
+    CHECK(find(TD_HS_DUPLICATE_SYN) == NULL); /* the client reacted to the challenge ACK */
+    CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL);
+    CHECK(td_stream_handshake(s) == TD_HS_PORT_REUSE);
+}
+
+static void
+test_midstream(void)
+{
+    td_stream_t *s;
+
+    current = "midstream: roles from the ports";
+    s = new_stream(NULL);
+    feed(s, 0.0, S, TD_ACK | TD_PSH, 5000, 1000, 100); /* the server (port 80) speaks first */
+    feed(s, 0.01, C, TD_ACK, 1000, 5100, 0);
+    CHECK(s->client == C);
+    CHECK(find(TD_HS_MIDSTREAM) != NULL);
+    CHECK(strcmp(td_stream_conn_state(s), "OTH") == 0);
+    CHECK(s->history[0] == '^');
+    CHECK(s->initial_rtt < 0);
+}
+
+static void
+test_sequence_wrap(void)
+{
+    td_stream_t *s;
+
+    current = "handshake across sequence wraparound";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 0xffffffffu, 0, 0);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 0xffffffffu, 0, 0);
+    feed(s, 0.08, C, TD_ACK, 0, 0, 0);
+    CHECK(s->established_frame == 3);
+    CHECK(td_stream_codes(s) == 0);
+}
+
+static void
+test_message_lengths(void)
+{
+    /* Expert info text is cut at 240 characters (ITEM_LABEL_LENGTH). */
+    current = "every message fits an expert info";
+    test_syn_unanswered();
+    for (const td_finding_t *f = all; f; f = f->next) {
+        CHECK(strlen(f->message) < 240);
+        CHECK(!f->cause || strlen(f->cause) < 240);
+    }
+}
+
+int
+main(void)
+{
+    scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    td_config_default(&cfg);
+
+    test_healthy();
+    test_syn_unanswered();
+    test_rejected();
+    test_icmp();
+    test_slow_connect();
+    test_synack_lost();
+    test_ack_lost();
+    test_incomplete();
+    test_duplicates();
+    test_tfo();
+    test_options();
+    test_port_reuse();
+    test_midstream();
+    test_sequence_wrap();
+    test_message_lengths();
+
+    wmem_destroy_allocator(scope);
+    printf("unit: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
