@@ -72,7 +72,6 @@ flock -n 9 || die "another make_captures.sh is running"
 WORK=$(mktemp -d /tmp/tdcap.XXXXXX)
 BG_PIDS=()      # every background process we started
 CAP_PID=''
-NFQ_PID=''
 
 ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
 
@@ -115,9 +114,7 @@ wait_for() {
 	return 1
 }
 
-C() { ip netns exec $NS_C "$@"; }
 R() { ip netns exec $NS_R "$@"; }
-S() { ip netns exec $NS_S "$@"; }
 sysc() { local n=$1; shift; local kv; for kv; do ip netns exec "$n" sysctl -qw "$kv" >/dev/null; done; }
 r4() { R iptables -w "$@"; }
 r6() { R ip6tables -w "$@"; }
@@ -180,7 +177,6 @@ setup_net() {
 	local log="$WORK/nfq.log"
 	: >"$log"
 	spawn ip netns exec $NS_R "$NFQ_BIN" -q 0 -d "$DELAY_MS" >"$log" 2>&1
-	NFQ_PID=$!
 	wait_for grep -q '^ready' "$log" || die "nfq_delay did not start: $(cat "$log")"
 }
 
@@ -212,6 +208,7 @@ cap_start() {
 }
 
 # cap_stop [SECONDS]: let trailing packets arrive, stop tcpdump, store the pcap
+# shellcheck disable=SC2120  # optional argument
 cap_stop() {
 	sleep "${1:-0.5}"
 	kill -INT "$CAP_PID"
@@ -239,21 +236,19 @@ srv() {
 	SRV_PID=$!
 	wait_for test -e "$rf" || die "server did not start: $(tail -5 "$WORK/app.log")"
 }
-srv_stop() { # srv_stop PID
-	kill "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 
-# cli ARGS...: run a tcpapp client in the client namespace (bounded), show its result lines
-cli() {
-	timeout 120 ip netns exec $NS_C python3 "$APP" client "$@" 2>&1 | sed 's/^/    /'
-}
-# cli_bg ARGS...: same, in the background; CLI_PID is set
+# cli_bg ARGS...: run a tcpapp client in the client namespace (bounded, in the
+# background; CLI_PID is set), show its result lines
 CLI_PID=''
 cli_bg() {
 	( timeout 120 ip netns exec $NS_C python3 "$APP" client "$@" 2>&1 | sed 's/^/    /' ) &
 	CLI_PID=$!
 	BG_PIDS+=("$CLI_PID")
+}
+# cli ARGS...: the same, waiting for it (a signal interrupts the wait at once)
+cli() {
+	cli_bg "$@"
+	wait "$CLI_PID"
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -339,10 +334,21 @@ sc_hs_reject_icmp() {
 sc_hs_synack_lost() {
 	setup_net
 	srv --port $PORT
+	# The client's SYN timer and the server's SYN-ACK timer both start at 1 s
+	# from the same SYN, so they fire at the same moment at the server and
+	# their order is a race.  To keep the capture deterministic the client uses
+	# classic backoff (retries at +1, +3 s) and its first SYN is dropped too:
+	#   t+1  SYN (first one the server sees) -> SYN-ACK, dropped
+	#   t+2  server's SYN-ACK timer          -> SYN-ACK, dropped
+	#   t+3  client's SYN retry              -> SYN-ACK, gets through
+	sysc $NS_C net.ipv4.tcp_syn_linear_timeouts=0
+	r4 -I FORWARD -p tcp --syn --dport $PORT -j DROP
 	r4 -I FORWARD -p tcp --sport $PORT --tcp-flags SYN,ACK SYN,ACK -j DROP
 	cap_start server hs_synack_lost
 	cli_bg --host $S4 --port $PORT --src-port 46001 --requests 1 --req-size 100 --resp-size 500
-	sleep 1.5
+	sleep 0.5
+	r4 -D FORWARD -p tcp --syn --dport $PORT -j DROP
+	sleep 2
 	r4 -D FORWARD -p tcp --sport $PORT --tcp-flags SYN,ACK SYN,ACK -j DROP
 	wait "$CLI_PID"
 	cap_stop
@@ -478,8 +484,9 @@ sc_hs_options() {
 	sysc $NS_S net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_timestamps=0
 	cli --host $S4 --port $PORT --src-port 53001 --requests 1 --req-size 100 --resp-size 3000
 	sysc $NS_S net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_timestamps=1
-	# 1: the router clamps the MSS of SYNs and SYN-ACKs to 1380 (VPN-like)
-	r4 -t mangle -I FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1380
+	# 1: the router clamps the MSS of SYNs and SYN-ACKs to 1000 (a hard clamp, below
+	#    the 1220 an IPv6-minimum-MTU path carries)
+	r4 -t mangle -I FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1000
 	cli --host $S4 --port $PORT --src-port 53002 --requests 1 --req-size 100 --resp-size 3000
 	cap_stop
 	publish "$CAP_FILE" hs_options

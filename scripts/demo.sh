@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build tcpdiag, install it where Wireshark loads plugins (the global plugin dir
+# as root, ~/.local/lib/wireshark/plugins otherwise), and run tshark with it on
+# bundled captures, printing the diagnoses.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh build
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+cmake --install build
+
+echo
+tshark -G plugins 2>/dev/null | grep -E '^tcpdiag' || { echo "tshark does not load tcpdiag" >&2; exit 1; }
+for capture in hs_syn_unanswered hs_reject_tcpreset hs_ack_lost hs_synack_lost; do
+  echo
+  echo "################ test_captures/$capture.pcap"
+  # -2: two passes, so end-of-capture verdicts (an unanswered SYN) are drawn too.
+  tshark -r "test_captures/$capture.pcap" -2 -q -z tcpdiag 2>/dev/null | sed -n '/^Stream/,/^====/p'
+  # The packets that carry a finding, with the tcpdiag tree expanded.
+  tshark -r "test_captures/$capture.pcap" -2 -Y tcpdiag.finding -O tcpdiag 2>/dev/null
+done

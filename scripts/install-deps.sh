@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install what building and testing tcpdiag needs on Debian 12, if missing.
+# Usage: scripts/install-deps.sh [build|test]   (test adds the test tools)
+set -euo pipefail
+
+packages=(cmake gcc make pkg-config wireshark-dev tshark python3)
+if [ "${1:-build}" = test ]; then
+  packages+=(util-linux)   # setpriv: run tshark unprivileged (root ignores personal plugins)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+# wireshark-common asks whether non-root users may capture; the default (no) is fine.
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Integration tests: the real tshark with the built plugin on real captures.
+
+For every capture in test_captures/expected.tsv, in single pass and in two
+passes (-2):
+  - every stream's conn_state, handshake verdict and diagnoses equal the
+    expected ones, in the -z tcpdiag table (both modes) and in the per-packet
+    fields (two passes: on every packet of the stream);
+  - the findings drawn on packets are exactly the expected codes (two passes)
+    or a subset of them (single pass, which cannot draw end-of-capture
+    verdicts on a packet);
+  - tshark's stderr is empty (WIRESHARK_ABORT_ON_DISSECTOR_BUG=1 is set).
+Then bad input (truncated, snaplen-cut, duplicated, garbage captures) must give
+no dissector bug and no crash, and registration is checked (-G plugins/fields).
+Prints 'N passed, N failed' last.
+"""
+import argparse
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+from tshark_env import Tshark, parse_table
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what)
+    return ok
+
+
+def load_expected(path):
+    """{capture: {stream: (conn_state, handshake, frozenset(codes))}}"""
+    expected = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            capture, stream, conn_state, handshake, diagnoses = line.split()
+            codes = frozenset() if diagnoses == "-" else frozenset(diagnoses.split(","))
+            expected.setdefault(capture, {})[int(stream)] = (conn_state, handshake, codes)
+    return expected
+
+
+def clean_stderr(err):
+    # tshark run as root says so; tests run it unprivileged, but be explicit.
+    return "\n".join(l for l in err.splitlines() if "Running as user" not in l).strip()
+
+
+def table_verdicts(rows):
+    return {int(r["Stream"]): (r["State"], r["Handshake"],
+                               frozenset(c for c in r["Codes"].split(",") if c))
+            for r in rows}
+
+
+def check_capture(ts, name, path, want):
+    # The summary table, single pass and two passes.
+    tables = {}
+    for mode, extra in (("single", []), ("two-pass", ["-2"])):
+        rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag", *extra)
+        check(rc == 0, "%s %s: tshark -z tcpdiag exit %d" % (name, mode, rc))
+        check(clean_stderr(err) == "", "%s %s: stderr not empty: %s" % (name, mode, err.strip()[:300]))
+        header, rows = parse_table(out)
+        tables[mode] = rows
+        got = table_verdicts(rows)
+        check(set(got) == set(want), "%s %s: streams in table %s, expected %s"
+              % (name, mode, sorted(got), sorted(want)))
+        for stream, verdict in sorted(want.items()):
+            check(got.get(stream) == verdict, "%s %s stream %d: table says %s, expected %s"
+                  % (name, mode, stream, got.get(stream), verdict))
+    check(tables["single"] == tables["two-pass"],
+          "%s: -z tcpdiag rows differ between single pass and -2" % name)
+
+    # Per-packet fields in two passes: on every packet of every stream.
+    fields = ["frame.number", "tcp.stream", "tcpdiag.stream", "tcpdiag.stream.conn_state",
+              "tcpdiag.stream.handshake", "tcpdiag.stream.diagnoses", "tcpdiag.stream.final"]
+    args = ["-r", path, "-2", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=l",
+            "-Y", "tcp && !icmp && !icmpv6"]
+    for f in fields:
+        args += ["-e", f]
+    rc, out, err = ts.run(*args)
+    check(rc == 0 and clean_stderr(err) == "", "%s: -2 -T fields failed: %s" % (name, err.strip()[:300]))
+    per_stream = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) < len(fields):
+            cols += [""] * (len(fields) - len(cols))
+        frame, stream, dstream, conn_state, handshake, diagnoses, final = cols[:7]
+        if not check(dstream == stream and final in ("1", "True"),
+                     "%s frame %s: no final stream verdict on a packet of stream %s"
+                     % (name, frame, stream)):
+            continue
+        codes = frozenset(c for c in diagnoses.split(",") if c)
+        per_stream.setdefault(int(stream), set()).add((conn_state, handshake, codes))
+    for stream, verdict in sorted(want.items()):
+        seen = per_stream.get(stream, set())
+        check(seen == {verdict}, "%s stream %d: packet fields say %s, expected %s"
+              % (name, stream, sorted(seen), verdict))
+
+    # Findings on packets: exact in two passes, a subset in single pass.
+    for mode, extra in (("single", []), ("two-pass", ["-2"])):
+        rc, out, err = ts.run("-r", path, *extra, "-T", "fields", "-E", "occurrence=a",
+                              "-E", "aggregator=;", "-e", "tcp.stream", "-e", "tcpdiag.finding",
+                              "-e", "tcpdiag.stream", "-Y", "tcpdiag.finding")
+        check(rc == 0 and clean_stderr(err) == "", "%s %s: findings run failed" % (name, mode))
+        found = {}
+        for line in out.splitlines():
+            cols = line.split("\t")
+            stream = int(cols[2].split(";")[-1])
+            found.setdefault(stream, set()).update(cols[1].split(";"))
+        for stream, (_, _, codes) in sorted(want.items()):
+            got = frozenset(found.get(stream, ()))
+            if mode == "two-pass":
+                check(got == codes, "%s %s stream %d: findings %s, expected %s"
+                      % (name, mode, stream, sorted(got), sorted(codes)))
+            else:
+                check(got <= codes, "%s %s stream %d: findings %s not within %s"
+                      % (name, mode, stream, sorted(got), sorted(codes)))
+
+
+def check_registration(ts, version):
+    rc, out, err = ts.run("-G", "plugins")
+    check(any(l.split("\t")[0].strip() == "tcpdiag.so" and l.split("\t")[1].strip() == version
+              for l in out.splitlines() if "\t" in l),
+          "tshark -G plugins does not list tcpdiag.so %s" % version)
+    rc, out, err = ts.run("-G", "fields")
+    ours = [l.split("\t") for l in out.splitlines() if "\ttcpdiag." in l or "\ttcpdiag\t" in l]
+    check(len(ours) >= 20, "tshark -G fields lists only %d tcpdiag fields" % len(ours))
+    for cols in ours:
+        if cols[0] == "F":
+            # Expert items (tcpdiag.<code>) are listed like Wireshark's own, with
+            # their summary as the name and no blurb; the summary describes them.
+            expert = len(cols) > 3 and cols[3] == "FT_NONE"
+            described = cols[1].strip() if expert else (len(cols) > 7 and cols[7].strip())
+            check(bool(described), "field %s has no description" % cols[2])
+        check(cols[0] != "F" or cols[2] == cols[2].lower(), "field %s is not lower case" % cols[2])
+
+
+def pcap_bytes(packets, snaplen=65535):
+    """A classic pcap (Ethernet) from (ts, frame bytes) pairs."""
+    data = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snaplen, 1)
+    for ts, frame in packets:
+        data += struct.pack("<IIII", int(ts), int((ts % 1) * 1e6), len(frame), len(frame)) + frame
+    return data
+
+
+def check_bad_input(ts, captures, tmp):
+    """Bad input gives a verdict or nothing, never a crash or a dissector bug."""
+    source = os.path.join(captures, "hs_slow_connect.pcap")
+    variants = {}
+    # snaplen-cut: only the first 54 bytes of each frame (TCP header, no options)
+    cut = os.path.join(tmp, "snaplen.pcap")
+    subprocess.run(["editcap", "-s", "54", source, cut], check=True)
+    variants["snaplen54"] = cut
+    # every frame twice (a duplicating capture)
+    dup = os.path.join(tmp, "dup.pcap")
+    subprocess.run(["mergecap", "-w", dup, source, source], check=True)
+    variants["duplicated"] = dup
+    # the file cut in the middle of a packet
+    with open(source, "rb") as f:
+        data = f.read()
+    variants["truncated"] = ts.write_capture("truncated.pcap", data[: len(data) * 2 // 3 + 7])
+    # frames in reverse order
+    rev = os.path.join(tmp, "reversed.pcap")
+    frames = subprocess.run(["capinfos", "-c", "-M", source], capture_output=True,
+                            text=True).stdout.split()[-1]
+    parts = []
+    for i in range(int(frames), 0, -1):
+        part = os.path.join(tmp, "f%d.pcap" % i)
+        subprocess.run(["editcap", "-r", source, part, str(i)], check=True)
+        parts.append(part)
+    subprocess.run(["mergecap", "-a", "-w", rev, *parts], check=True)
+    variants["reversed"] = rev
+    # random garbage after valid Ethernet/IPv4/TCP headers
+    rnd = random.Random(1234)
+    packets = []
+    for i in range(300):
+        eth = bytes(6) + bytes([0, 1, 2, 3, 4, 5]) + b"\x08\x00"
+        ip = bytes([0x45, 0, 0, 60]) + rnd.randbytes(4) + bytes([64, 6, 0, 0]) \
+            + bytes([10, 0, 0, rnd.randrange(1, 4)]) + bytes([10, 0, 1, rnd.randrange(1, 4)])
+        tcp = struct.pack(">HH", rnd.choice([80, 443, 40000]), rnd.choice([80, 40001])) \
+            + rnd.randbytes(8) + bytes([rnd.choice([0x50, 0xa0, 0xf0, 0x00]), rnd.randrange(256)]) \
+            + rnd.randbytes(6) + rnd.randbytes(rnd.randrange(0, 40))
+        packets.append((1000 + i * rnd.random(), eth + ip + tcp))
+    variants["garbage"] = ts.write_capture("garbage.pcap", pcap_bytes(packets))
+
+    for label, path in variants.items():
+        if not path.startswith(ts.captures):
+            path = ts.add_capture(path, label + ".pcap")
+        for extra in ([], ["-2"]):
+            rc, out, err = ts.run("-r", path, *extra, "-V", "-z", "tcpdiag")
+            check(rc in (0, 2) and "Dissector bug" not in out + err and "CRITICAL" not in err,
+                  "bad input %s %s: exit %d, %s" % (label, extra, rc, err.strip()[:300]))
+
+    # A duplicating capture must not turn into retransmissions or lost SYN-ACKs.
+    rc, out, err = ts.run("-r", ts.add_capture(dup, "dup2.pcap"), "-q", "-z", "tcpdiag")
+    _, rows = parse_table(out)
+    codes = set()
+    for r in rows:
+        codes.update(c for c in r["Codes"].split(",") if c)
+    check(not codes & {"handshake.synack_lost", "handshake.ack_lost"},
+          "duplicated capture reports %s" % sorted(codes))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--captures", required=True)
+    ap.add_argument("--expected", required=True)
+    ap.add_argument("--version", required=True)
+    args = ap.parse_args()
+
+    ts = Tshark(args.plugin)
+    try:
+        check_registration(ts, args.version)
+        for name, want in sorted(load_expected(args.expected).items()):
+            path = ts.add_capture(os.path.join(args.captures, name))
+            check_capture(ts, name, path, want)
+        with tempfile.TemporaryDirectory() as tmp:
+            check_bad_input(ts, args.captures, tmp)
+    finally:
+        ts.cleanup()
+    print("integration: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

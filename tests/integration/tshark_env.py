@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Run the real tshark with the freshly built tcpdiag plugin.
+
+tshark ignores personal plugin directories and WIRESHARK_PLUGIN_DIR when it
+runs as root (PLATFORM.md), so as root every tshark runs as an unprivileged
+user whose HOME holds the plugin. Captures are copied into that HOME so the
+user can read them.
+"""
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+
+WS_ABI = None
+
+
+def wireshark_abi():
+    """'4.0' for Wireshark 4.0.x, read from tshark itself."""
+    global WS_ABI
+    if WS_ABI is None:
+        out = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout
+        version = out.split()[2]  # "TShark (Wireshark) 4.0.17 (...)"
+        WS_ABI = ".".join(version.split(".")[:2])
+    return WS_ABI
+
+
+class Tshark:
+    def __init__(self, plugin):
+        self.home = tempfile.mkdtemp(prefix="tcpdiag-test-")
+        os.chmod(self.home, 0o755)
+        plugdir = os.path.join(self.home, ".local/lib/wireshark/plugins", wireshark_abi(), "epan")
+        os.makedirs(plugdir)
+        shutil.copy(plugin, plugdir)
+        self.captures = os.path.join(self.home, "captures")
+        os.makedirs(self.captures)
+        self.prefix = []
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("nobody")
+            for root, dirs, files in os.walk(self.home):
+                for name in dirs + files:
+                    os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid)
+            os.chown(self.home, user.pw_uid, user.pw_gid)
+            self.prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+            self.uid, self.gid = user.pw_uid, user.pw_gid
+        else:
+            self.uid = self.gid = None
+
+    def add_capture(self, path, name=None):
+        dest = os.path.join(self.captures, name or os.path.basename(path))
+        shutil.copy(path, dest)
+        self._own(dest)
+        return dest
+
+    def write_capture(self, name, data):
+        dest = os.path.join(self.captures, name)
+        with open(dest, "wb") as f:
+            f.write(data)
+        self._own(dest)
+        return dest
+
+    def _own(self, path):
+        if self.uid is not None:
+            os.chown(path, self.uid, self.gid)
+
+    def run(self, *args, timeout=300):
+        """Run tshark; returns (returncode, stdout, stderr)."""
+        env = {
+            "HOME": self.home,
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "WIRESHARK_ABORT_ON_DISSECTOR_BUG": "1",
+        }
+        cmd = self.prefix + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + ["tshark"] + list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def parse_table(stdout):
+    """Rows of `tshark -z tcpdiag` as lists of stripped cells."""
+    rows = []
+    header = None
+    for line in stdout.splitlines():
+        if "|" not in line:
+            continue
+        cells = [c.strip() for c in line.split("|")[:-1]]
+        if cells and cells[0] == "Stream":
+            header = cells
+            continue
+        if header and len(cells) == len(header):
+            rows.append(dict(zip(header, cells)))
+    return header, rows
