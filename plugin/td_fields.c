@@ -94,8 +94,9 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     out->stream = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(streams, 0))->value);
 
     seg->flags = (guint16)last_uint(tree, F_TCP_FLAGS, 0);
-    out->seq_known = present(tree, F_TCP_SEQ_RAW);
-    seg->seq = last_uint(tree, F_TCP_SEQ_RAW, 0);
+    fi = nth(tree, F_TCP_SEQ_RAW, -1);
+    out->seq_known = fi != NULL;
+    seg->seq = fi ? fvalue_get_uinteger(&fi->value) : 0;
     seg->sport = (guint16)pinfo->srcport;
     seg->dport = (guint16)pinfo->destport;
     seg->ack = last_uint(tree, F_TCP_ACK_RAW, 0);

@@ -3,8 +3,10 @@
 
 tshark ignores personal plugin directories and WIRESHARK_PLUGIN_DIR when it
 runs as root (PLATFORM.md), so as root every tshark runs as an unprivileged
-user whose HOME holds the plugin. Captures are copied into that HOME so the
-user can read them.
+user. The plugin goes into a private plugin directory named by
+WIRESHARK_PLUGIN_DIR, which replaces the global one: a tcpdiag installed
+globally (scripts/demo.sh as root) is then not loaded a second time. Captures
+are copied into the private HOME so that user can read them.
 """
 import os
 import pwd
@@ -29,7 +31,8 @@ class Tshark:
     def __init__(self, plugin):
         self.home = tempfile.mkdtemp(prefix="tcpdiag-test-")
         os.chmod(self.home, 0o755)
-        plugdir = os.path.join(self.home, ".local/lib/wireshark/plugins", wireshark_abi(), "epan")
+        self.plugin_dir = os.path.join(self.home, "plugins")
+        plugdir = os.path.join(self.plugin_dir, wireshark_abi(), "epan")
         os.makedirs(plugdir)
         shutil.copy(plugin, plugdir)
         self.captures = os.path.join(self.home, "captures")
@@ -70,6 +73,7 @@ class Tshark:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "WIRESHARK_ABORT_ON_DISSECTOR_BUG": "1",
+            "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
         }
         cmd = self.prefix + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + ["tshark"] + list(args)
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
