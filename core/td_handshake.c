@@ -523,9 +523,19 @@ synack_unacked(const td_stream_t *s)
            && !(s->hs_flags & (TD_HSF_REJECTED | TD_HSF_INCOMPLETE)) && s->syn_count > 0;
 }
 
+/* A SYN-ACK (not the first packet) but never the client's SYN: the capture
+ * missed the start, or sees one direction only. */
+static gboolean
+no_client_syn(const td_stream_t *s)
+{
+    return s->syn_count == 0 && s->synack_count > 0 && !(s->hs_flags & TD_HSF_MIDSTREAM);
+}
+
 guint32
 td_handshake_pending(const td_stream_t *s)
 {
+    if (no_client_syn(s))
+        return TD_CODE_BIT(TD_HS_MIDSTREAM);
     if (syn_unanswered(s))
         return TD_CODE_BIT(TD_HS_SYN_UNANSWERED);
     if (synack_unacked(s))
@@ -536,7 +546,15 @@ td_handshake_pending(const td_stream_t *s)
 void
 td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 {
-    if (syn_unanswered(s)) {
+    if (no_client_syn(s)) {
+        s->hs_flags |= TD_HSF_MIDSTREAM;
+        td_finding_add(s, out, TD_HS_MIDSTREAM, s->last_frame, "no_client_syn", 0, -1.0,
+                       s->synack_first_frame,
+                       "Cannot tell: the handshake verdict and the initial RTT; the capture "
+                       "missed the SYN, or sees only the server's direction",
+                       "No SYN from the client in the capture, only the server's SYN-ACK "
+                       "(frame %u)", s->synack_first_frame);
+    } else if (syn_unanswered(s)) {
         guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
         double last = s->syn_times[n - 1];
         double span = last - s->syn_times[0];

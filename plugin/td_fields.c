@@ -17,7 +17,7 @@ enum {
     F_TCP_STREAM, F_TCP_FLAGS, F_TCP_SEQ_RAW, F_TCP_ACK_RAW, F_TCP_LEN,
     F_TCP_WIN, F_TCP_WIN_CALC, F_IP_TTL, F_IPV6_HLIM, F_ICMP_TYPE, F_ICMPV6_TYPE,
     /* SYN only */
-    F_MSS, F_WSCALE, F_SACK_PERM, F_TSVAL, F_TFO, F_TFO_COOKIE,
+    F_MSS, F_WSCALE, F_SACK_PERM, F_TSVAL, F_TFO, F_TFO_REQUEST, F_TFO_COOKIE,
     /* ICMP errors only */
     F_ICMP_CODE, F_ICMPV6_CODE, F_IP_SRC, F_IPV6_SRC,
     F_COUNT
@@ -27,7 +27,8 @@ static const char *const field_names[F_COUNT] = {
     "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len",
     "tcp.window_size_value", "tcp.window_size", "ip.ttl", "ipv6.hlim", "icmp.type", "icmpv6.type",
     "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm",
-    "tcp.options.timestamp.tsval", "tcp.options.tfo", "tcp.options.tfo.cookie",
+    "tcp.options.timestamp.tsval", "tcp.options.tfo", "tcp.options.tfo.request",
+    "tcp.options.tfo.cookie",
     "icmp.code", "icmpv6.code", "ip.src", "ipv6.src",
 };
 
@@ -120,10 +121,12 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
             seg->opts |= TD_OPT_SACK_PERM;
         if (present(tree, F_TSVAL))
             seg->opts |= TD_OPT_TIMESTAMP;
-        if (present(tree, F_TFO))
+        /* TFO as option 34 (RFC 7413) or as the experimental option 254
+         * with magic 0xF989 that older Linux clients send. */
+        if (present(tree, F_TFO) || present(tree, F_TFO_REQUEST))
             seg->opts |= TD_OPT_TFO;
         if (present(tree, F_TFO_COOKIE))
-            seg->opts |= TD_OPT_TFO_COOKIE;
+            seg->opts |= TD_OPT_TFO | TD_OPT_TFO_COOKIE;
     }
 
     /* An ICMP error quoting the segment: the ICMP header precedes the quoted

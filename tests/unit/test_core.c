@@ -493,6 +493,33 @@ test_midstream(void)
 }
 
 static void
+test_one_sided(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "only the server's direction: SYN-ACK, data, FIN";
+    s = new_stream(NULL);
+    feed(s, 0.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.1, S, TD_ACK | TD_PSH, 5001, 1001, 100);
+    feed(s, 0.2, S, TD_ACK | TD_FIN, 5101, 1001, 0);
+    CHECK(td_stream_handshake(s) == TD_HS_MIDSTREAM);
+    CHECK(strcmp(td_stream_conn_state(s), "SHR") == 0);
+    collect(td_stream_finalize(s, 1.0));
+    f = find(TD_HS_MIDSTREAM);
+    CHECK(f && f->frame == 3 && strcmp(f->detail, "no_client_syn") == 0);
+
+    current = "SYN-ACK captured before the SYN: an ordinary handshake";
+    s = new_stream(NULL);
+    feed(s, 0.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.0001, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    collect(td_stream_finalize(s, 1.0));
+    CHECK(all == NULL);
+    CHECK(td_stream_handshake(s) == TD_CODE_NONE);
+}
+
+static void
 test_sequence_wrap(void)
 {
     td_stream_t *s;
@@ -537,6 +564,7 @@ main(void)
     test_options();
     test_port_reuse();
     test_midstream();
+    test_one_sided();
     test_sequence_wrap();
     test_message_lengths();
 
