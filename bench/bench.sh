@@ -96,7 +96,7 @@ CMD[D]="tshark -2 -r bench.pcap -q -z io,stat,0"
 run_one() {  # name round
     local name=$1 r=$2 argv
     read -r -a argv <<<"${CMD[$name]//bench.pcap/$CAP}"
-    if ! as_nobody /usr/bin/time -f '%e %M' -o "$TMP/out/time" "${argv[@]}" \
+    if ! as_nobody /usr/bin/time -f '%e %M %U %S' -o "$TMP/out/time" "${argv[@]}" \
             >"$TMP/out/$name.stdout" 2>"$TMP/out/$name.stderr"; then
         echo "command $name failed:" >&2; cat "$TMP/out/$name.stderr" >&2; exit 1
     fi
@@ -123,28 +123,31 @@ python3 - "$TMP/samples" "$WORK/results.txt" "$N" "$PKTS" "$STREAMS" "$SIZE" "$C
 import statistics, sys, datetime, platform, os, subprocess
 samples, out, n, pkts, streams, size, crows = sys.argv[1:8]
 cmds = dict(zip(["A", "B", "C", "D0", "D"], sys.argv[8:13]))
-t, m = {}, {}
+t, m, c = {}, {}, {}
 for line in open(samples):
-    name, _, sec, kb = line.split()
+    name, _, sec, kb, user, system = line.split()
     t.setdefault(name, []).append(float(sec))
     m.setdefault(name, []).append(int(kb) / 1024.0)
+    c.setdefault(name, []).append(float(user) + float(system))
 med_t = {k: statistics.median(v) for k, v in t.items()}
 med_m = {k: statistics.median(v) for k, v in m.items()}
+med_c = {k: statistics.median(v) for k, v in c.items()}
 ver = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 L = []
 L.append("tcpdiag benchmark, %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
 L.append("machine: %s, %d cores, kernel %s; %s" % (platform.node(), os.cpu_count(), platform.release(), ver))
 L.append("capture: %s packets, %s TCP streams, %s MB (tcpdiag table rows: %s)" % (pkts, streams, size, crows))
-L.append("runs: %s per command, alternated; median of wall time and peak RSS (/usr/bin/time %%e %%M)" % n)
+L.append("runs: %s per command, alternated; medians of wall time, CPU time (user+sys) and peak RSS (/usr/bin/time %%e %%U %%S %%M)" % n)
 L.append("")
-L.append("%-3s %-70s %9s %9s %s" % ("", "command", "median s", "RSS MB", "all runs (s)"))
+L.append("%-3s %-70s %9s %9s %9s %s" % ("", "command", "wall s", "cpu s", "RSS MB", "all runs, wall (s)"))
 for k in ["A", "B", "C", "D0", "D"]:
-    L.append("%-3s %-70s %9.2f %9.1f %s" % (k, cmds[k], med_t[k], med_m[k],
+    L.append("%-3s %-70s %9.2f %9.2f %9.1f %s" % (k, cmds[k], med_t[k], med_c[k], med_m[k],
              " ".join("%.2f" % x for x in t[k])))
 L.append("")
-L.append("%-8s %8s %8s" % ("ratio", "time", "memory"))
+L.append("%-8s %8s %8s %8s" % ("ratio", "wall", "cpu", "memory"))
 for a, b in [("B", "A"), ("C", "A"), ("D", "D0")]:
-    L.append("%-8s %7.3fx %7.3fx" % (a + "/" + b, med_t[a] / med_t[b], med_m[a] / med_m[b]))
+    L.append("%-8s %7.3fx %7.3fx %7.3fx" % (a + "/" + b, med_t[a] / med_t[b], med_c[a] / med_c[b],
+                                         med_m[a] / med_m[b]))
 L.append("")
 rt, rm = med_t["B"] / med_t["A"], med_m["B"] / med_m["A"]
 verdict = "MET" if rt <= 1.05 and rm <= 1.05 else "NOT MET"

@@ -10,29 +10,47 @@
  */
 #include <epan/proto.h>
 #include <epan/ftypes/ftypes.h>
+#include <epan/to_str.h>
 
 #include "td_fields.h"
 
+/* Every primed field costs on every frame that has it (a real field_info
+ * instead of a faked one), so only fields the core uses are asked for. */
 enum {
-    F_TCP_STREAM, F_TCP_FLAGS, F_TCP_SEQ_RAW, F_TCP_ACK_RAW, F_TCP_LEN,
-    F_TCP_WIN, F_TCP_WIN_CALC, F_IP_TTL, F_IPV6_HLIM, F_ICMP_TYPE, F_ICMPV6_TYPE,
-    /* SYN only */
+    /* every TCP frame */
+    F_TCP_STREAM, F_TCP_FLAGS, F_TCP_SEQ_RAW, F_TCP_ACK_RAW, F_TCP_LEN, F_TCP_WIN,
+    F_IP_TTL, F_IPV6_HLIM,
+    /* SYN and SYN-ACK only */
     F_MSS, F_WSCALE, F_SACK_PERM, F_TSVAL, F_TFO, F_TFO_REQUEST, F_TFO_COOKIE,
     /* ICMP errors only */
-    F_ICMP_CODE, F_ICMPV6_CODE, F_IP_SRC, F_IPV6_SRC,
+    F_ICMP_TYPE, F_ICMP_CODE, F_ICMPV6_TYPE, F_ICMPV6_CODE,
     F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
-    "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len",
-    "tcp.window_size_value", "tcp.window_size", "ip.ttl", "ipv6.hlim", "icmp.type", "icmpv6.type",
+    "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.window_size_value",
+    "ip.ttl", "ipv6.hlim",
     "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm",
     "tcp.options.timestamp.tsval", "tcp.options.tfo", "tcp.options.tfo.request",
     "tcp.options.tfo.cookie",
-    "icmp.code", "icmpv6.code", "ip.src", "ipv6.src",
+    "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code",
 };
 
 static int hf[F_COUNT];
+static int proto_icmp = -1, proto_icmpv6 = -1;
+
+/* Whether an ICMP or ICMPv6 layer is in the frame: a walk over the few
+ * protocol ids of pinfo->layers instead of two field lookups per frame. */
+static gboolean
+has_icmp_layer(const packet_info *pinfo)
+{
+    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
+        int id = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (id == proto_icmp || id == proto_icmpv6)
+            return TRUE;
+    }
+    return FALSE;
+}
 
 void
 td_fields_want(dissector_handle_t postdissector)
@@ -44,6 +62,8 @@ td_fields_want(dissector_handle_t postdissector)
         if (hf[i] > 0)
             g_array_append_val(wanted, hf[i]);
     }
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     set_postdissector_wanted_hfids(postdissector, wanted);
 }
 
@@ -103,8 +123,7 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     seg->ack = last_uint(tree, F_TCP_ACK_RAW, 0);
     seg->len = last_uint(tree, F_TCP_LEN, 0);
     seg->win = last_uint(tree, F_TCP_WIN, 0);
-    fi = nth(tree, F_TCP_WIN_CALC, -1);
-    seg->win_scaled = fi ? (gint64)fvalue_get_uinteger(&fi->value) : -1;
+    seg->win_scaled = -1; /* not used by the core yet */
     if ((fi = nth(tree, F_IPV6_HLIM, -1)) != NULL) {
         seg->ip_version = 6;
         seg->ttl = (guint8)fvalue_get_uinteger(&fi->value);
@@ -129,24 +148,21 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
             seg->opts |= TD_OPT_TFO | TD_OPT_TFO_COOKIE;
     }
 
-    /* An ICMP error quoting the segment: the ICMP header precedes the quoted
-     * IP header, so the first IP source is the ICMP's sender. */
+    out->kind = TD_FRAME_SEGMENT;
+    if (!has_icmp_layer(pinfo))
+        return;
+    /* An ICMP error quoting the segment. The ICMP dissector restores the
+     * outer addresses after the quoted packet, so pinfo->src is its sender. */
     if ((fi = nth(tree, F_ICMP_TYPE, 0)) != NULL) {
         out->icmp_version = 4;
-        out->icmp_type = (guint8)fvalue_get_uinteger(&fi->value);
         out->icmp_code = (guint8)last_uint(tree, F_ICMP_CODE, 0);
-        fi = nth(tree, F_IP_SRC, 0);
     } else if ((fi = nth(tree, F_ICMPV6_TYPE, 0)) != NULL) {
         out->icmp_version = 6;
-        out->icmp_type = (guint8)fvalue_get_uinteger(&fi->value);
         out->icmp_code = (guint8)last_uint(tree, F_ICMPV6_CODE, 0);
-        fi = nth(tree, F_IPV6_SRC, 0);
     } else {
-        out->kind = TD_FRAME_SEGMENT;
         return;
     }
+    out->icmp_type = (guint8)fvalue_get_uinteger(&fi->value);
     out->kind = TD_FRAME_ICMP_ERROR;
-    out->icmp_sender = fi ? fvalue_to_string_repr(pinfo->pool, &fi->value, FTREPR_DISPLAY,
-                                                  fi->hfinfo->display)
-                          : NULL;
+    out->icmp_sender = address_to_str(pinfo->pool, &pinfo->src);
 }
