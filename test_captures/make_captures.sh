@@ -46,7 +46,7 @@ CAP_FILTER='tcp or icmp or icmp6'
 ALL_SCENARIOS=(
 	hs_healthy hs_syn_unanswered hs_refused hs_reject_tcpreset hs_reject_icmp
 	hs_synack_lost hs_ack_lost hs_slow_connect hs_tfo hs_tfo_rejected
-	hs_port_reuse hs_midstream hs_options
+	hs_port_reuse hs_midstream hs_options hs_incomplete hs_duplicated
 )
 
 die() { echo "make_captures: $*" >&2; exit 1; }
@@ -54,7 +54,7 @@ say() { echo "[$(date +%T)] $*"; }
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; exit 0; fi
 [[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
-for c in ip iptables ip6tables tcpdump editcap gcc python3 timeout flock; do
+for c in ip iptables ip6tables tcpdump editcap mergecap gcc python3 timeout flock; do
 	command -v "$c" >/dev/null || die "missing command: $c"
 done
 [[ -f /usr/include/libnetfilter_queue/libnetfilter_queue.h ]] ||
@@ -473,6 +473,39 @@ sc_hs_midstream() {
 	# delete the handshake and the first request (packets 1-5)
 	editcap -F pcap "$CAP_FILE" "$WORK/hs_midstream.pcap" 1-5
 	publish "$WORK/hs_midstream.pcap" hs_midstream
+	teardown_net
+}
+
+sc_hs_incomplete() {
+	setup_net
+	# The server gives up on its SYN-ACK after 2 retransmissions (+1, +3 s; the
+	# SYN-ACK timer doubles), so the capture shows the whole story.
+	sysc $NS_S net.ipv4.tcp_synack_retries=2
+	srv --port $PORT
+	# Every packet of the client after its SYN (ACK, data, FIN, RST) is dropped.
+	r4 -I FORWARD -p tcp --dport $PORT ! --syn -j DROP
+	cap_start server hs_incomplete
+	cli_bg --host $S4 --port $PORT --src-port 54001 --requests 1 --req-size 100 --resp-size 300
+	sleep 9
+	kill "$CLI_PID" 2>/dev/null || true
+	wait "$CLI_PID" 2>/dev/null || true
+	cap_stop
+	r4 -D FORWARD -p tcp --dport $PORT ! --syn -j DROP
+	publish "$CAP_FILE" hs_incomplete
+	teardown_net
+}
+
+sc_hs_duplicated() {
+	setup_net
+	srv --port $PORT
+	cap_start client hs_duplicated_once
+	cli --host $S4 --port $PORT --src-port 55001 --requests 2 --req-size 100 --resp-size 1600
+	cli --host $S4 --port $PORT --src-port 55002 --requests 1 --req-size 100 --resp-size 300
+	cap_stop
+	# Every frame twice, as a capture on both sides of a device or a
+	# duplicating SPAN port records it: merge the capture with itself.
+	mergecap -F pcap -w "$WORK/hs_duplicated.pcap" "$CAP_FILE" "$CAP_FILE"
+	publish "$WORK/hs_duplicated.pcap" hs_duplicated
 	teardown_net
 }
 
