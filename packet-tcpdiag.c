@@ -32,6 +32,7 @@ static int hf_stream = -1;
 static int hf_stream_conn_state = -1;
 static int hf_stream_history = -1;
 static int hf_stream_handshake = -1;
+static int hf_stream_teardown = -1;
 static int hf_stream_diagnoses = -1;
 static int hf_stream_initial_rtt = -1;
 static int hf_stream_final = -1;
@@ -74,13 +75,6 @@ seconds_to_nstime(nstime_t *t, double seconds)
         t->secs++;
         t->nsecs -= 1000000000;
     }
-}
-
-static const char *
-handshake_name(td_code_t code)
-{
-    /* "ok", or the code without its "handshake." area */
-    return code == TD_CODE_NONE ? "ok" : td_code_info(code)->name + sizeof("handshake.") - 1;
 }
 
 /* First pass: read the frame, feed the core, keep the findings. */
@@ -146,26 +140,29 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_s
     const td_stream_t *s = gs->core;
     proto_item *ti;
     proto_tree *st;
-    const char *conn_state, *handshake, *diagnoses;
+    const char *conn_state, *handshake, *teardown, *diagnoses;
 
     if (final) {
         conn_state = gs->conn_state;
         handshake = gs->handshake;
+        teardown = gs->teardown;
         diagnoses = gs->diagnoses;
     } else {
         /* Single pass: the verdict as of this frame. */
         conn_state = td_stream_conn_state(s);
-        handshake = handshake_name(td_stream_handshake(s));
+        handshake = td_code_short_name(td_stream_handshake(s), "ok");
+        teardown = td_code_short_name(td_stream_teardown(s), "none");
         diagnoses = td_stream_diagnoses(pinfo->pool, s);
     }
     ti = proto_tree_add_uint(tree, hf_stream, tvb, 0, 0, s->index);
-    proto_item_append_text(ti, " [%s, handshake %s%s%s]", conn_state, handshake,
-                           *diagnoses ? ": " : "", diagnoses);
+    proto_item_append_text(ti, " [%s, handshake %s, teardown %s]", conn_state, handshake,
+                           teardown);
     proto_item_set_generated(ti);
     st = proto_item_add_subtree(ti, ett_stream);
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_conn_state, tvb, 0, 0, conn_state));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_history, tvb, 0, 0, s->history));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_handshake, tvb, 0, 0, handshake));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_teardown, tvb, 0, 0, teardown));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_diagnoses, tvb, 0, 0, diagnoses));
     if (s->initial_rtt >= 0.0) {
         nstime_t rtt;
@@ -263,6 +260,10 @@ proto_register_tcpdiag(void)
             NULL, 0x0, "ok, or the worst handshake diagnosis of the stream (syn_unanswered, rejected, "
             "incomplete, ack_lost, synack_lost, syn_retransmitted, port_reuse, duplicate_syn, "
             "options, tfo, midstream)", HFILL } },
+        { &hf_stream_teardown, { "Teardown", "tcpdiag.stream.teardown", FT_STRING, BASE_NONE,
+            NULL, 0x0, "How the stream ended: its worst teardown diagnosis (abandoned, reset, "
+            "fin_retransmitted, half_closed, graceful, open), or none when no connection was made",
+            HFILL } },
         { &hf_stream_diagnoses, { "Diagnoses", "tcpdiag.stream.diagnoses", FT_STRING, BASE_NONE,
             NULL, 0x0, "Comma-separated codes of every finding on the stream", HFILL } },
         { &hf_stream_initial_rtt, { "Initial RTT", "tcpdiag.stream.initial_rtt", FT_RELATIVE_TIME,

@@ -87,6 +87,11 @@ typedef struct td_config {
      * retransmission: no TCP retransmits sooner than its minimum RTO, 200 ms
      * on Linux (TCP_RTO_MIN) and 1 s by RFC 6298 section 2.4. */
     double  min_rto;
+    /* A RST after both sides were silent this long is an idle-connection
+     * reset (application, load balancer or firewall idle timeout). 1 s is
+     * above any delayed ACK (at most 500 ms, RFC 1122 section 4.2.3.2) and
+     * Linux's minimum RTO, so a quiet second means nothing was in progress. */
+    double  idle_reset;
     /* A new SYN on the 4-tuple of a connection that ended less than this ago
      * is port reuse against TIME_WAIT: 60 s is Linux's TCP_TIMEWAIT_LEN, the
      * shortest common 2*MSL. */
@@ -112,6 +117,8 @@ typedef enum {
     TD_EP_RESET
 } td_ep_state_t;
 
+#define TD_MAX_TIMES 16 /* retransmission times kept for backoff reports */
+
 /* What the core keeps about each side of a stream. */
 typedef struct td_side {
     td_ep_state_t state;
@@ -128,9 +135,28 @@ typedef struct td_side {
     guint32  retransmissions;
     guint32  zero_windows;
     guint16  history_seen;  /* which history letters it already logged */
+
+    /* teardown */
+    gboolean ack_known;
+    guint32  ack_max;       /* highest acknowledgment number it sent */
+    double   last_time;     /* time of its last packet */
+    double   last_data_time; /* time of its last packet with payload */
+    guint32  last_data_frame;
+    guint32  last_frame_seen; /* frame of its last packet */
+    guint32  fin_count;     /* FINs sent with its first FIN's sequence number */
+    guint32  fin_seq;       /* sequence number of its FIN */
+    guint32  fin_first_frame, fin_last_frame;
+    double   fin_times[TD_MAX_TIMES];
+    guint32  fin_acked_frame; /* the peer's ACK of its FIN; 0 not yet */
+    double   fin_acked_time;
+    guint32  sent_after_peer_fin; /* payload bytes sent after the peer's FIN */
+    guint32  rst_count;
+    /* the retransmission chain of one unacknowledged segment, for abandoned */
+    guint32  chain_seq, chain_count, chain_first_frame, peer_packets_at_chain;
+    double   chain_times[TD_MAX_TIMES];
 } td_side_t;
 
-#define TD_MAX_SYN_TIMES 16
+#define TD_MAX_SYN_TIMES TD_MAX_TIMES
 
 /* Everything the core knows about one TCP stream. */
 typedef struct td_stream {
@@ -165,6 +191,10 @@ typedef struct td_stream {
     guint32  reject_frame;       /* RST or ICMP that rejected the SYN; 0 none */
     guint32  hs_flags;           /* TD_HSF_* (td_handshake.h) */
 
+    /* teardown */
+    guint32  td_flags;           /* TD_TDF_* (td_teardown.h) */
+    guint32  rst_frame;          /* first RST after the handshake; 0 none */
+
     guint32  codes;              /* bit per td_code_t found so far */
     gboolean finalized;
     char     history[40];
@@ -190,6 +220,8 @@ td_finding_t *td_stream_finalize(td_stream_t *s, double capture_end);
  * stream would be if the capture ended at its last packet. */
 const char *td_stream_conn_state(const td_stream_t *s);
 td_code_t   td_stream_handshake(const td_stream_t *s);   /* TD_CODE_NONE: ok */
+/* The stream's teardown verdict; TD_CODE_NONE when no connection was made. */
+td_code_t   td_stream_teardown(const td_stream_t *s);
 /* Bit per code of every finding on the stream, including the conclusions
  * td_stream_finalize() would draw. */
 guint32     td_stream_codes(const td_stream_t *s);

@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <string.h>
+
 #include "td_codes.h"
 
 static const td_code_info_t code_table[TD_CODE_COUNT] = {
@@ -28,10 +30,33 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "New SYN on the 4-tuple of a connection that ended recently (TIME_WAIT) or is still open" },
     [TD_HS_MIDSTREAM] = { "handshake.midstream", "Capture started mid-stream", TD_SEV_NOTE,
         "No SYN in the capture: handshake verdicts, initial RTT and negotiated options are unavailable" },
+    [TD_TD_GRACEFUL] = { "teardown.graceful", "Graceful close", TD_SEV_CHAT,
+        "FIN from both sides, acknowledged: four-way or three-way close, who closed first" },
+    [TD_TD_HALF_CLOSED] = { "teardown.half_closed", "Half-closed (CLOSE_WAIT)", TD_SEV_WARN,
+        "One side's FIN acknowledged, the other never closed before the capture ends: CLOSE_WAIT leak" },
+    [TD_TD_FIN_RETRANSMITTED] = { "teardown.fin_retransmitted", "FIN retransmitted", TD_SEV_WARN,
+        "FIN retransmitted and never acknowledged: the peer is gone (FIN_WAIT_1 retries)" },
+    [TD_TD_RESET] = { "teardown.reset", "Connection reset", TD_SEV_WARN,
+        "A RST ended the connection: which side, and why (abort, unread data, half-open, idle, middlebox)" },
+    [TD_TD_ABANDONED] = { "teardown.abandoned", "Connection abandoned", TD_SEV_WARN,
+        "Retransmissions with exponential backoff and no reply: the peer or the path is dead" },
+    [TD_TD_OPEN] = { "teardown.open", "Open at capture end", TD_SEV_CHAT,
+        "No FIN or RST by the end of the capture: not a problem" },
 };
 
 const td_code_info_t *
 td_code_info(td_code_t code)
 {
     return code < TD_CODE_COUNT ? &code_table[code] : NULL;
+}
+
+const char *
+td_code_short_name(td_code_t code, const char *none_text)
+{
+    const char *dot;
+
+    if (code >= TD_CODE_COUNT)
+        return none_text;
+    dot = strchr(code_table[code].name, '.');
+    return dot ? dot + 1 : code_table[code].name;
 }

@@ -23,6 +23,12 @@ typedef enum {
     TD_HS_OPTIONS,
     TD_HS_PORT_REUSE,
     TD_HS_MIDSTREAM,
+    TD_TD_GRACEFUL,
+    TD_TD_HALF_CLOSED,
+    TD_TD_FIN_RETRANSMITTED,
+    TD_TD_RESET,
+    TD_TD_ABANDONED,
+    TD_TD_OPEN,
     TD_CODE_COUNT,
     TD_CODE_NONE = TD_CODE_COUNT
 } td_code_t;
@@ -44,5 +50,8 @@ typedef struct td_code_info {
 } td_code_info_t;
 
 const td_code_info_t *td_code_info(td_code_t code);
+
+/* The code's name without its area ("syn_unanswered"), or none_text. */
+const char *td_code_short_name(td_code_t code, const char *none_text);
 
 #endif /* TD_CODES_H */

@@ -14,6 +14,7 @@
 #include "tcpdiag_core.h"
 #include "td_finding.h"
 #include "td_handshake.h"
+#include "td_teardown.h"
 
 /* td_side_t.history_seen: one bit per letter kind (Zeek's CheckHistory masks). */
 #define HIST_SYN   0x01 /* S or H */
@@ -27,6 +28,7 @@ void
 td_config_default(td_config_t *cfg)
 {
     cfg->min_rto = 0.2;
+    cfg->idle_reset = 1.0;
     cfg->time_wait = 60.0;
     cfg->mss_low = 1220;
 }
@@ -101,14 +103,14 @@ update_history(td_stream_t *s, const td_segment_t *seg)
 
 /* Track the highest sequence number each side sent; payload that does not
  * advance it is a retransmission (Zeek's 'T'; keep-alives count too). */
-static void
+static gboolean
 update_sequence(td_stream_t *s, const td_segment_t *seg)
 {
     td_side_t *me = &s->side[seg->dir];
     guint32 end;
 
     if (seg->flags & TD_RST)
-        return;
+        return FALSE;
     end = seg->seq + seg->len + !!(seg->flags & TD_SYN) + !!(seg->flags & TD_FIN);
     if (!me->seq_known) {
         me->nxt = end;
@@ -118,7 +120,9 @@ update_sequence(td_stream_t *s, const td_segment_t *seg)
     } else if (seg->len > 0) {
         me->retransmissions++;
         history_scaled(s, seg->dir, me->retransmissions, 'T');
+        return TRUE;
     }
+    return FALSE;
 }
 
 /* Zeek's endpoint state machine (TCPSessionAdapter::UpdateStateMachine). */
@@ -206,6 +210,7 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
 {
     td_finding_t *out = NULL;
     td_side_t *me;
+    gboolean retransmission;
 
     if (seg->dir > 1)
         return NULL;
@@ -232,8 +237,9 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
         me->zero_windows++;
         history_scaled(s, seg->dir, me->zero_windows, 'W');
     }
-    update_sequence(s, seg);
+    retransmission = update_sequence(s, seg);
     td_handshake_segment(s, seg, &out);
+    td_teardown_segment(s, seg, retransmission, &out);
     update_endpoint_states(s, seg);
     return out;
 }
@@ -261,6 +267,7 @@ td_stream_finalize(td_stream_t *s, double capture_end)
         return NULL;
     s->finalized = TRUE;
     td_handshake_finalize(s, capture_end, &out);
+    td_teardown_finalize(s, capture_end, &out);
     return out;
 }
 
@@ -323,10 +330,17 @@ td_stream_handshake(const td_stream_t *s)
     return td_handshake_code(s);
 }
 
+td_code_t
+td_stream_teardown(const td_stream_t *s)
+{
+    return td_teardown_code(s);
+}
+
 guint32
 td_stream_codes(const td_stream_t *s)
 {
-    return s->finalized ? s->codes : s->codes | td_handshake_pending(s);
+    return s->finalized ? s->codes
+                        : s->codes | td_handshake_pending(s) | td_teardown_pending(s);
 }
 
 char *

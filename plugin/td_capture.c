@@ -245,15 +245,13 @@ td_capture_finalize(void)
     finalized = TRUE;
     for (guint i = 0; i < streams->len; i++) {
         td_glue_stream_t *gs = (td_glue_stream_t *)g_ptr_array_index(streams, i);
-        td_code_t hs;
 
         if (!gs)
             continue;
         td_capture_add_findings(td_stream_finalize(gs->core, capture_end));
-        hs = td_stream_handshake(gs->core);
         gs->conn_state = td_stream_conn_state(gs->core);
-        gs->handshake = hs == TD_CODE_NONE ? "ok"
-                        : td_code_info(hs)->name + sizeof("handshake.") - 1;
+        gs->handshake = td_code_short_name(td_stream_handshake(gs->core), "ok");
+        gs->teardown = td_code_short_name(td_stream_teardown(gs->core), "none");
         gs->diagnoses = td_stream_diagnoses(wmem_file_scope(), gs->core);
     }
 }

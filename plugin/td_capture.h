@@ -20,6 +20,7 @@ typedef struct td_glue_stream {
     /* Verdict strings, computed once when the capture is finalized. */
     const char  *conn_state;
     const char  *handshake;
+    const char  *teardown;
     const char  *diagnoses;
 } td_glue_stream_t;
 

@@ -18,7 +18,7 @@
 #include "tcpdiag_table.h"
 
 enum {
-    COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE, COL_IRTT,
+    COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE, COL_TEARDOWN, COL_IRTT,
     COL_PACKETS, COL_DIAGNOSIS, COL_DIAGNOSES, NUM_COLS
 };
 
@@ -28,6 +28,7 @@ static stat_tap_table_item table_fields[NUM_COLS] = {
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Server",           "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "State",            "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Handshake",        "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Teardown",         "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Initial RTT (ms)", "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Packets",          "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Diagnosis",        "%s" },
@@ -114,7 +115,7 @@ refresh_verdicts(stat_tap_table *table, guint row, const td_tap_data_t *td)
     const char *conn_state = td->final ? td->stream->conn_state : td_stream_conn_state(s);
     guint32 codes = td_stream_codes(s);
     gboolean has_rtt = s->initial_rtt >= 0.0;
-    td_code_t hs;
+    td_code_t hs, worst;
     char *diagnoses;
 
     if (sig->conn_state == conn_state && sig->codes == codes && sig->has_rtt == has_rtt)
@@ -124,13 +125,21 @@ refresh_verdicts(stat_tap_table *table, guint row, const td_tap_data_t *td)
     sig->has_rtt = has_rtt;
 
     hs = td_stream_handshake(s);
+    worst = td_stream_teardown(s);
     set_string(table, row, COL_CONN_STATE, g_strdup(conn_state));
-    set_string(table, row, COL_HANDSHAKE, g_strdup(hs == TD_CODE_NONE ? "ok"
-                                                   : td_code_info(hs)->name + sizeof("handshake.") - 1));
+    set_string(table, row, COL_HANDSHAKE, g_strdup(td_code_short_name(hs, "ok")));
+    set_string(table, row, COL_TEARDOWN, g_strdup(td_code_short_name(worst, "none")));
     set_string(table, row, COL_IRTT, has_rtt ? g_strdup_printf("%.3f", s->initial_rtt * 1000.0)
                                              : g_strdup("-"));
-    set_string(table, row, COL_DIAGNOSIS, g_strdup(hs == TD_CODE_NONE ? "Healthy"
-                                                   : td_code_info(hs)->title));
+    /* The worst finding in plain words: a handshake problem first (the
+     * connection failed or started late), then a teardown problem. */
+    if (hs == TD_CODE_NONE || td_code_info(hs)->severity < TD_SEV_WARN) {
+        if (worst != TD_CODE_NONE && td_code_info(worst)->severity == TD_SEV_WARN)
+            hs = worst;
+    }
+    set_string(table, row, COL_DIAGNOSIS,
+               g_strdup(hs == TD_CODE_NONE || td_code_info(hs)->severity == TD_SEV_CHAT
+                        ? "Healthy" : td_code_info(hs)->title));
     diagnoses = td_stream_diagnoses(NULL, s);
     set_string(table, row, COL_DIAGNOSES, g_strdup(diagnoses));
     wmem_free(NULL, diagnoses);

@@ -39,16 +39,16 @@ def check(ok, what):
 
 
 def load_expected(path):
-    """{capture: {stream: (conn_state, handshake, frozenset(codes))}}"""
+    """{capture: {stream: (conn_state, handshake, teardown, frozenset(codes))}}"""
     expected = {}
     with open(path) as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            capture, stream, conn_state, handshake, diagnoses = line.split()
+            capture, stream, conn_state, handshake, teardown, diagnoses = line.split()
             codes = frozenset() if diagnoses == "-" else frozenset(diagnoses.split(","))
-            expected.setdefault(capture, {})[int(stream)] = (conn_state, handshake, codes)
+            expected.setdefault(capture, {})[int(stream)] = (conn_state, handshake, teardown, codes)
     return expected
 
 
@@ -58,7 +58,7 @@ def clean_stderr(err):
 
 
 def table_verdicts(rows):
-    return {int(r["Stream"]): (r["State"], r["Handshake"],
+    return {int(r["Stream"]): (r["State"], r["Handshake"], r["Teardown"],
                                frozenset(c for c in r["Codes"].split(",") if c))
             for r in rows}
 
@@ -83,7 +83,8 @@ def check_capture(ts, name, path, want):
 
     # Per-packet fields in two passes: on every packet of every stream.
     fields = ["frame.number", "tcp.stream", "tcpdiag.stream", "tcpdiag.stream.conn_state",
-              "tcpdiag.stream.handshake", "tcpdiag.stream.diagnoses", "tcpdiag.stream.final"]
+              "tcpdiag.stream.handshake", "tcpdiag.stream.teardown", "tcpdiag.stream.diagnoses",
+              "tcpdiag.stream.final"]
     args = ["-r", path, "-2", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=l",
             "-Y", "tcp && !icmp && !icmpv6"]
     for f in fields:
@@ -95,13 +96,13 @@ def check_capture(ts, name, path, want):
         cols = line.split("\t")
         if len(cols) < len(fields):
             cols += [""] * (len(fields) - len(cols))
-        frame, stream, dstream, conn_state, handshake, diagnoses, final = cols[:7]
+        frame, stream, dstream, conn_state, handshake, teardown, diagnoses, final = cols[:8]
         if not check(dstream == stream and final in ("1", "True"),
                      "%s frame %s: no final stream verdict on a packet of stream %s"
                      % (name, frame, stream)):
             continue
         codes = frozenset(c for c in diagnoses.split(",") if c)
-        per_stream.setdefault(int(stream), set()).add((conn_state, handshake, codes))
+        per_stream.setdefault(int(stream), set()).add((conn_state, handshake, teardown, codes))
     for stream, verdict in sorted(want.items()):
         seen = per_stream.get(stream, set())
         check(seen == {verdict}, "%s stream %d: packet fields say %s, expected %s"
@@ -118,7 +119,7 @@ def check_capture(ts, name, path, want):
             cols = line.split("\t")
             stream = int(cols[2].split(";")[-1])
             found.setdefault(stream, set()).update(cols[1].split(";"))
-        for stream, (_, _, codes) in sorted(want.items()):
+        for stream, (_, _, _, codes) in sorted(want.items()):
             got = frozenset(found.get(stream, ()))
             if mode == "two-pass":
                 check(got == codes, "%s %s stream %d: findings %s, expected %s"

@@ -34,10 +34,19 @@ static td_finding_t *all; /* every finding of the current test, in order */
 #define C 0 /* client: first sender in these tests */
 #define S 1
 
+/* Every finding of every test passes here: its text must fit an expert
+ * info, which Wireshark cuts at 240 characters (ITEM_LABEL_LENGTH). */
 static void
 collect(td_finding_t *list)
 {
     td_finding_t **tail = &all;
+
+    for (const td_finding_t *f = list; f; f = f->next) {
+        if (strlen(f->message) >= 240 || (f->cause && strlen(f->cause) >= 240)) {
+            failed++;
+            printf("FAIL %s: message too long for an expert info: %s\n", current, f->message);
+        }
+    }
     while (*tail)
         tail = &(*tail)->next;
     *tail = list;
@@ -148,14 +157,18 @@ test_healthy(void)
 
     current = "healthy";
     s = healthy(0.040);
-    CHECK(all == NULL);
+    CHECK(count_findings() == 1);
+    CHECK(find(TD_TD_GRACEFUL) != NULL);
+    CHECK(find(TD_TD_GRACEFUL) && strcmp(find(TD_TD_GRACEFUL)->detail, "four_way") == 0);
+    CHECK(find(TD_TD_GRACEFUL) && find(TD_TD_GRACEFUL)->frame == 11);
     CHECK(td_stream_finalize(s, 10.0) == NULL);
     CHECK(strcmp(td_stream_conn_state(s), "SF") == 0);
     CHECK(strcmp(s->history, "ShADadFf") == 0);
     CHECK(td_stream_handshake(s) == TD_CODE_NONE);
-    CHECK(td_stream_codes(s) == 0);
+    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+    CHECK(td_stream_codes(s) == TD_CODE_BIT(TD_TD_GRACEFUL));
     CHECK(near(s->initial_rtt, 0.040));
-    CHECK(strcmp(td_stream_diagnoses(scope, s), "") == 0);
+    CHECK(strcmp(td_stream_diagnoses(scope, s), "teardown.graceful") == 0);
 }
 
 static void
@@ -515,7 +528,7 @@ test_one_sided(void)
     feed(s, 0.0001, C, TD_SYN, 1000, 0, 0);
     feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
     collect(td_stream_finalize(s, 1.0));
-    CHECK(all == NULL);
+    CHECK(count_findings() == 1 && find(TD_TD_OPEN) != NULL);
     CHECK(td_stream_handshake(s) == TD_CODE_NONE);
 }
 
@@ -530,19 +543,151 @@ test_sequence_wrap(void)
     feed(s, 0.04, S, TD_SYN | TD_ACK, 0xffffffffu, 0, 0);
     feed(s, 0.08, C, TD_ACK, 0, 0, 0);
     CHECK(s->established_frame == 3);
-    CHECK(td_stream_codes(s) == 0);
+    CHECK(td_stream_codes(s) == TD_CODE_BIT(TD_TD_OPEN));
+}
+
+/* Handshake and one request/response; returns with client seq 1101, server 5201. */
+static td_stream_t *
+established(void)
+{
+    td_stream_t *s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 0.04, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+    feed(s, 0.06, S, TD_ACK | TD_PSH, 5001, 1101, 200);
+    feed(s, 0.08, C, TD_ACK, 1101, 5201, 0);
+    return s;
 }
 
 static void
-test_message_lengths(void)
+test_teardown(void)
 {
-    /* Expert info text is cut at 240 characters (ITEM_LABEL_LENGTH). */
-    current = "every message fits an expert info";
-    test_syn_unanswered();
-    for (const td_finding_t *f = all; f; f = f->next) {
-        CHECK(strlen(f->message) < 240);
-        CHECK(!f->cause || strlen(f->cause) < 240);
-    }
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "three-way close";
+    s = established();
+    feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.52, S, TD_ACK | TD_FIN, 5201, 1102, 0);
+    feed(s, 0.54, C, TD_ACK, 1102, 5202, 0);
+    f = find(TD_TD_GRACEFUL);
+    CHECK(f && strcmp(f->detail, "three_way") == 0 && f->frame == 9);
+    CHECK(strstr(f ? f->message : "", "client closed first") != NULL);
+
+    current = "half-closed: CLOSE_WAIT leak";
+    s = established();
+    feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.52, S, TD_ACK, 5201, 1102, 0);
+    CHECK(td_stream_teardown(s) == TD_TD_HALF_CLOSED);
+    CHECK(strcmp(td_stream_conn_state(s), "S2") == 0);
+    collect(td_stream_finalize(s, 10.52));
+    f = find(TD_TD_HALF_CLOSED);
+    CHECK(f && f->frame == 8 && near(f->duration, 10.0));
+
+    current = "legitimate half-close: the server keeps sending, then closes";
+    s = established();
+    feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.52, S, TD_ACK | TD_PSH, 5201, 1102, 1000);
+    CHECK(td_stream_teardown(s) == TD_TD_OPEN); /* in progress, not a leak */
+    feed(s, 0.54, C, TD_ACK, 1102, 6201, 0);
+    feed(s, 1.5, S, TD_ACK | TD_FIN, 6201, 1102, 0);
+    feed(s, 1.52, C, TD_ACK, 1102, 6202, 0);
+    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+    CHECK(find(TD_TD_GRACEFUL) && strcmp(find(TD_TD_GRACEFUL)->detail, "four_way") == 0);
+
+    current = "FIN retransmitted, never acknowledged";
+    s = established();
+    feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.75, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 1.25, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    CHECK(td_stream_teardown(s) == TD_TD_FIN_RETRANSMITTED);
+    collect(td_stream_finalize(s, 5.0));
+    f = find(TD_TD_FIN_RETRANSMITTED);
+    CHECK(f && f->count == 2 && strstr(f->message, "+250.0 ms, +500.0 ms") != NULL);
+
+    current = "abandoned: unanswered retransmissions with backoff";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.2, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.6, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 2.4, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 4.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    CHECK(td_stream_teardown(s) == TD_TD_ABANDONED);
+    collect(td_stream_finalize(s, 20.0));
+    f = find(TD_TD_ABANDONED);
+    CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
+    CHECK(f && strstr(f->message, "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
+
+    current = "a reply breaks the chain: not abandoned";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.2, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.6, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.62, S, TD_ACK, 5201, 1201, 0);
+    collect(td_stream_finalize(s, 20.0));
+    CHECK(find(TD_TD_ABANDONED) == NULL && find(TD_TD_OPEN) != NULL);
+}
+
+static void
+test_resets(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "reset mid-transfer by the client";
+    s = established();
+    feed(s, 0.1, S, TD_ACK, 5201, 1101, 1448);
+    feed(s, 0.1, S, TD_ACK, 6649, 1101, 1448);
+    feed(s, 0.1, C, TD_RST | TD_ACK, 1101, 6649, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "mid_transfer") == 0 && strstr(f->message, "by the client"));
+    CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
+    CHECK(td_stream_teardown(s) == TD_TD_RESET);
+
+    current = "RST instead of FIN (unread data or SO_LINGER 0)";
+    s = established();
+    feed(s, 0.1, C, TD_RST | TD_ACK, 1101, 5201, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "instead_of_fin") == 0);
+
+    current = "idle connection reset by the server";
+    s = established();
+    feed(s, 5.08, S, TD_RST | TD_ACK, 5201, 1101, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "idle") == 0 && near(f->duration, 5.0));
+    CHECK(strcmp(td_stream_conn_state(s), "RSTR") == 0);
+
+    current = "half-open: a bare RST answers the client's data";
+    s = established();
+    feed(s, 30.0, C, TD_ACK | TD_PSH, 1101, 5201, 50);
+    feed(s, 30.04, S, TD_RST, 5201, 0, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "half_open") == 0);
+
+    current = "RST with another TTL: a middlebox";
+    s = established();
+    feed(s, 30.0, C, TD_ACK | TD_PSH, 1101, 5201, 50);
+    feed_full(s, 30.02, S, TD_RST, 5201, 0, 0, 64, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "half_open,middlebox") == 0);
+    CHECK(f && strstr(f->cause, "middlebox") != NULL);
+
+    current = "after its FIN, data draws a RST";
+    s = established();
+    feed(s, 0.5, S, TD_ACK | TD_FIN, 5201, 1101, 0);
+    feed(s, 0.52, C, TD_ACK, 1101, 5202, 0);
+    feed(s, 0.6, C, TD_ACK | TD_PSH, 1101, 5202, 50);
+    feed(s, 0.62, S, TD_RST | TD_ACK, 5202, 1151, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "after_fin") == 0);
+
+    current = "a refused SYN is not a teardown";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_RST | TD_ACK, 0, 1001, 0);
+    CHECK(find(TD_TD_RESET) == NULL);
+    CHECK(td_stream_teardown(s) == TD_CODE_NONE);
 }
 
 int
@@ -565,8 +710,9 @@ main(void)
     test_port_reuse();
     test_midstream();
     test_one_sided();
+    test_teardown();
+    test_resets();
     test_sequence_wrap();
-    test_message_lengths();
 
     wmem_destroy_allocator(scope);
     printf("unit: %d passed, %d failed\n", passed, failed);

@@ -1,0 +1,379 @@
+/* td_teardown.c
+ * Teardown diagnosis: every teardown.* code of DIAGNOSES.md.
+ *
+ * Verdicts that only the end of the capture proves (half-closed, abandoned,
+ * FIN never acknowledged, still open) are judged "as if the capture ended
+ * now" and need no threshold on the time to the end of the capture, so the
+ * code is the same in single pass and in two passes; only the durations in
+ * the messages, written when the capture is finalized, use its end.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "td_teardown.h"
+#include "td_handshake.h"
+#include "td_finding.h"
+
+/* A retransmission chain this long, unanswered, is a dead peer or path:
+ * three retransmissions show the backoff (RFC 6298 section 5.5). */
+#define ABANDON_MIN_RETRIES 3
+
+static guint8
+client_dir(const td_stream_t *s)
+{
+    return s->client < 0 ? 0 : (guint8)s->client;
+}
+
+static const char *
+side_name(const td_stream_t *s, guint8 dir)
+{
+    return dir == client_dir(s) ? "client" : "server";
+}
+
+/* A connection was made: the handshake completed, or the capture started
+ * after it (no SYN), or both sides carried data. */
+static gboolean
+connected(const td_stream_t *s)
+{
+    return s->established_frame || (s->hs_flags & TD_HSF_MIDSTREAM)
+           || (s->side[0].payload_bytes && s->side[1].payload_bytes)
+           || (s->syn_count == 0 && s->synack_count > 0);
+}
+
+/* Bytes of a side's data the peer has not acknowledged (its FIN excluded). */
+static guint32
+unacked(const td_side_t *me, const td_side_t *peer, guint32 peer_ack)
+{
+    gint32 out;
+
+    if (!me->seq_known || !peer->ack_known)
+        return 0;
+    out = (gint32)(me->nxt - peer_ack);
+    if (me->fin_count && out > 0)
+        out--;
+    return out > 0 ? (guint32)out : 0;
+}
+
+static void
+reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t **out)
+{
+    guint8 d = seg->dir;
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    const char *who = side_name(s, d), *other = side_name(s, (guint8)(1 - d));
+    guint32 my_ack = me->ack_max;
+    guint32 own_out, peer_out;
+    const char *detail, *cause;
+    char *what;
+    gboolean middlebox = seg->ttl && me->ttl && seg->ttl != me->ttl;
+
+    if ((seg->flags & TD_ACK) && (!me->ack_known || td_seq_lt(me->ack_max, seg->ack)))
+        my_ack = seg->ack;
+    own_out = unacked(me, peer, peer->ack_max);
+    peer_out = (peer->seq_known && ((seg->flags & TD_ACK) || me->ack_known))
+               ? unacked(peer, me, my_ack) : 0;
+    s->td_flags |= TD_TDF_RESET;
+    s->rst_frame = seg->frame;
+
+    if (!(seg->flags & TD_ACK) && peer->last_data_frame && peer->last_data_time >= me->last_time) {
+        detail = "half_open";
+        what = wmem_strdup_printf(s->scope, "in answer to the %s's data (frame %u): it no longer "
+                                  "knows the connection (half-open)", other, peer->last_data_frame);
+        cause = "This side lost the connection (restart, crash, or a NAT or firewall state "
+                "timeout) while its peer kept it; the peer's next data drew the RST";
+    } else if (me->chain_count >= ABANDON_MIN_RETRIES
+               && peer->packets == me->peer_packets_at_chain) {
+        detail = "gave_up";
+        what = wmem_strdup_printf(s->scope, "after %u unanswered retransmissions: it gave up",
+                                  me->chain_count);
+        cause = "The peer or the path went dead; the sender's retries ran out (tcp_retries2 on "
+                "Linux, TcpMaxDataRetransmissions on Windows)";
+    } else if (own_out || peer_out) {
+        detail = "mid_transfer";
+        what = own_out
+            ? wmem_strdup_printf(s->scope, "mid-transfer, with %u bytes of its data "
+                                 "unacknowledged", own_out)
+            : wmem_strdup_printf(s->scope, "mid-transfer, while %u bytes from the %s were "
+                                 "unacknowledged", peer_out, other);
+        cause = "The application aborted (SO_LINGER 0, a crash, a timeout) or closed with unread "
+                "data while data was still in flight";
+    } else if (me->fin_count) {
+        detail = "after_fin";
+        what = wmem_strdup_printf(s->scope, "after its own FIN (frame %u)", me->fin_first_frame);
+        cause = "Its application had closed the socket: data arriving after close() draws a RST, "
+                "or it closed with SO_LINGER 0 after shutdown()";
+    } else if (idle >= s->cfg->idle_reset) {
+        detail = "idle";
+        what = wmem_strdup_printf(s->scope, "after %s with no packet in either direction",
+                                  td_fmt_duration(s->scope, idle));
+        cause = "An idle timeout: in the application, a load balancer or a firewall";
+    } else {
+        detail = "instead_of_fin";
+        what = wmem_strdup(s->scope, "instead of closing with a FIN");
+        cause = "Its application closed with unread data in the receive buffer (the kernel then "
+                "sends RST, RFC 2525 section 2.17) or with SO_LINGER 0";
+    }
+    if (middlebox) {
+        cause = wmem_strdup_printf(s->scope, "Its TTL %u differs from the %s's other packets (%u): "
+                                   "likely sent by a middlebox (firewall, load balancer) in its "
+                                   "name", seg->ttl, who, me->ttl);
+        detail = wmem_strdup_printf(s->scope, "%s,middlebox", detail);
+    }
+    td_finding_add(s, out, TD_TD_RESET, seg->frame, detail, me->rst_count, idle,
+                   peer->last_frame_seen ? peer->last_frame_seen : 0, cause,
+                   "Connection reset by the %s%s %s", who, middlebox ? " (or a middlebox)" : "",
+                   what);
+}
+
+static void
+check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *a, *p;
+    guint8 first;
+    double later;
+    const char *closer, *passive, *gap;
+
+    if ((s->td_flags & (TD_TDF_GRACEFUL_DONE | TD_TDF_RESET))
+        || !s->side[0].fin_acked_frame || !s->side[1].fin_acked_frame)
+        return;
+    s->td_flags |= TD_TDF_GRACEFUL_DONE;
+    first = s->side[0].fin_first_frame <= s->side[1].fin_first_frame ? 0 : 1;
+    a = &s->side[first];
+    p = &s->side[1 - first];
+    later = p->fin_times[0] - a->fin_times[0];
+    closer = side_name(s, first);
+    passive = side_name(s, (guint8)(1 - first));
+    gap = td_fmt_duration(s->scope, later);
+    if (a->fin_acked_frame == p->fin_first_frame)
+        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "three_way", 0, later,
+                       a->fin_first_frame,
+                       "The passive side had nothing left to send and closed at once",
+                       "Graceful close, three-way: the %s closed first and holds TIME_WAIT; the "
+                       "%s's FIN carried the ACK, %s later", closer, passive, gap);
+    else if (a->fin_acked_frame < p->fin_first_frame)
+        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "four_way", 0, later,
+                       a->fin_first_frame, NULL,
+                       "Graceful close, four-way: the %s closed first and holds TIME_WAIT; the "
+                       "%s ACKed, then sent its FIN %s later", closer, passive, gap);
+    else
+        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "simultaneous", 0, later,
+                       a->fin_first_frame, NULL,
+                       "Graceful close, simultaneous: both sides sent a FIN before seeing the "
+                       "other's (%s apart); both pass through TIME_WAIT", gap);
+}
+
+static void
+track_fin(td_stream_t *s, td_side_t *me, const td_segment_t *seg)
+{
+    guint32 fin_seq = seg->seq + seg->len;
+    double dt;
+
+    if (me->fin_count == 0) {
+        me->fin_seq = fin_seq;
+        me->fin_count = 1;
+        me->fin_first_frame = me->fin_last_frame = seg->frame;
+        me->fin_times[0] = seg->time;
+        return;
+    }
+    dt = seg->time - me->fin_times[MIN(me->fin_count, TD_MAX_TIMES) - 1];
+    if (fin_seq != me->fin_seq || dt < s->cfg->min_rto)
+        return; /* another FIN, or a duplicated frame */
+    if (me->fin_count < TD_MAX_TIMES)
+        me->fin_times[me->fin_count] = seg->time;
+    me->fin_count++;
+    me->fin_last_frame = seg->frame;
+}
+
+/* Consecutive retransmissions of the same unacknowledged segment while the
+ * peer sends nothing: the evidence of an abandoned connection. */
+static void
+track_chain(td_side_t *me, const td_side_t *peer, const td_segment_t *seg)
+{
+    if (peer->ack_known && td_seq_lt(seg->seq, peer->ack_max))
+        return; /* already acknowledged: a keep-alive or a spurious retransmission */
+    if (me->chain_count == 0 || peer->packets != me->peer_packets_at_chain
+        || seg->seq != me->chain_seq) {
+        me->chain_seq = seg->seq;
+        me->chain_count = 0;
+        me->chain_first_frame = seg->frame;
+        me->peer_packets_at_chain = peer->packets;
+    }
+    if (me->chain_count < TD_MAX_TIMES)
+        me->chain_times[me->chain_count] = seg->time;
+    me->chain_count++;
+}
+
+void
+td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retransmission,
+                    td_finding_t **out)
+{
+    td_side_t *me = &s->side[seg->dir], *peer = &s->side[1 - seg->dir];
+    double idle = seg->time - MAX(me->last_time, peer->last_time);
+
+    if (seg->flags & TD_RST) {
+        me->rst_count++;
+        if (!(s->td_flags & TD_TDF_RESET) && connected(s))
+            reset_finding(s, seg, me->last_time > 0 || peer->last_time > 0 ? idle : 0.0, out);
+    } else {
+        if ((seg->flags & TD_ACK) && (!me->ack_known || td_seq_lt(me->ack_max, seg->ack))) {
+            me->ack_max = seg->ack;
+            me->ack_known = TRUE;
+        }
+        if (seg->len && peer->fin_count)
+            me->sent_after_peer_fin += seg->len;
+        if (seg->flags & TD_FIN)
+            track_fin(s, me, seg);
+        if (peer->fin_count && !peer->fin_acked_frame && me->ack_known
+            && td_seq_lt(peer->fin_seq, me->ack_max)) {
+            peer->fin_acked_frame = seg->frame;
+            peer->fin_acked_time = seg->time;
+        }
+        check_graceful(s, seg, out);
+        if (is_retransmission && seg->len > 0)
+            track_chain(me, peer, seg);
+    }
+    me->last_time = seg->time;
+    me->last_frame_seen = seg->frame;
+    if (seg->len) {
+        me->last_data_time = seg->time;
+        me->last_data_frame = seg->frame;
+    }
+}
+
+/* Which side's chain of retransmissions went unanswered, or -1. */
+static int
+abandoning_side(const td_stream_t *s)
+{
+    for (int d = 0; d < 2; d++) {
+        const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+        if (me->chain_count >= ABANDON_MIN_RETRIES && peer->packets == me->peer_packets_at_chain)
+            return d;
+    }
+    return -1;
+}
+
+/* A side whose FIN was retransmitted and never acknowledged, or -1. */
+static int
+fin_unacked_side(const td_stream_t *s)
+{
+    for (int d = 0; d < 2; d++) {
+        if (s->side[d].fin_count >= 2 && !s->side[d].fin_acked_frame)
+            return d;
+    }
+    return -1;
+}
+
+/* The side whose FIN was acknowledged while its peer never closed, or -1. */
+static int
+half_closed_side(const td_stream_t *s)
+{
+    for (int d = 0; d < 2; d++) {
+        const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+        if (me->fin_acked_frame && peer->fin_count == 0 && peer->sent_after_peer_fin == 0)
+            return d;
+    }
+    return -1;
+}
+
+guint32
+td_teardown_pending(const td_stream_t *s)
+{
+    guint32 codes = 0;
+
+    if (!connected(s))
+        return 0;
+    if (abandoning_side(s) >= 0 && !(s->td_flags & TD_TDF_ABANDONED_DONE))
+        codes |= TD_CODE_BIT(TD_TD_ABANDONED);
+    if (s->td_flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE))
+        return codes;
+    if (fin_unacked_side(s) >= 0)
+        codes |= TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED);
+    else if (half_closed_side(s) >= 0)
+        codes |= TD_CODE_BIT(TD_TD_HALF_CLOSED);
+    else if (!codes)
+        codes |= TD_CODE_BIT(TD_TD_OPEN);
+    return codes;
+}
+
+void
+td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
+{
+    guint32 pending = td_teardown_pending(s);
+    double after = capture_end - s->last_time;
+    int d;
+
+    if (pending & TD_CODE_BIT(TD_TD_ABANDONED)) {
+        const td_side_t *me;
+        guint n;
+        d = abandoning_side(s);
+        me = &s->side[d];
+        n = MIN(me->chain_count, TD_MAX_TIMES);
+        s->td_flags |= TD_TDF_ABANDONED_DONE;
+        td_finding_add(s, out, TD_TD_ABANDONED, s->last_frame,
+                       me->rst_count ? "gave_up" : "no_reply", me->chain_count,
+                       me->chain_times[n - 1] - me->chain_times[0], me->chain_first_frame,
+                       "The peer or the path is dead (host down, route lost, firewall state "
+                       "dropped); the sender gives up after tcp_retries2 (15 on Linux)",
+                       "Abandoned: the %s retransmitted the same data %u times (%s) with no reply "
+                       "from the %s, %s", side_name(s, (guint8)d), me->chain_count,
+                       td_fmt_intervals(s->scope, me->chain_times, n),
+                       side_name(s, (guint8)(1 - d)),
+                       me->rst_count ? "then reset the connection"
+                                     : wmem_strdup_printf(s->scope, "until the capture ends "
+                                                          "%s later", td_fmt_duration(s->scope, after)));
+    }
+    if (pending & TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED)) {
+        const td_side_t *me;
+        guint n;
+        d = fin_unacked_side(s);
+        me = &s->side[d];
+        n = MIN(me->fin_count, TD_MAX_TIMES);
+        td_finding_add(s, out, TD_TD_FIN_RETRANSMITTED, s->last_frame, "unacked", me->fin_count - 1,
+                       me->fin_times[n - 1] - me->fin_times[0], me->fin_first_frame,
+                       "The peer is gone or the path is dead; the closing side retries its FIN "
+                       "(tcp_orphan_retries for a closed socket) and gives up",
+                       "FIN retransmitted %u time%s (%s) and never acknowledged by the %s",
+                       me->fin_count - 1, me->fin_count > 2 ? "s" : "",
+                       td_fmt_intervals(s->scope, me->fin_times, n), side_name(s, (guint8)(1 - d)));
+    } else if (pending & TD_CODE_BIT(TD_TD_HALF_CLOSED)) {
+        const td_side_t *me;
+        d = half_closed_side(s);
+        me = &s->side[d];
+        td_finding_add(s, out, TD_TD_HALF_CLOSED, s->last_frame, "close_wait", 0,
+                       capture_end - me->fin_acked_time, me->fin_first_frame,
+                       "The passive side's application never called close(): a CLOSE_WAIT leak "
+                       "(check for sockets stuck in CLOSE_WAIT with ss -tan state close-wait)",
+                       "Half-closed for %s: the %s's FIN (frame %u) was acknowledged, but the %s "
+                       "sent nothing more and never closed until the capture ends",
+                       td_fmt_duration(s->scope, capture_end - me->fin_acked_time),
+                       side_name(s, (guint8)d), me->fin_first_frame, side_name(s, (guint8)(1 - d)));
+    } else if (pending & TD_CODE_BIT(TD_TD_OPEN)) {
+        const char *detail = "open";
+        const char *how = "no FIN or RST";
+        for (d = 0; d < 2; d++) {
+            if (s->side[d].fin_count && !s->side[1 - d].fin_count) {
+                detail = s->side[d].fin_acked_frame ? "half_close_in_progress" : "closing";
+                how = s->side[d].fin_acked_frame
+                          ? "one side closed and the other is still sending (a legitimate half-close)"
+                          : "a FIN not yet acknowledged";
+            }
+        }
+        td_finding_add(s, out, TD_TD_OPEN, s->last_frame, detail, 0, after, 0, NULL,
+                       "Still open when the capture ends (%s; last packet %s before the end): "
+                       "not a problem", how, td_fmt_duration(s->scope, after));
+    }
+}
+
+td_code_t
+td_teardown_code(const td_stream_t *s)
+{
+    static const td_code_t order[] = {
+        TD_TD_ABANDONED, TD_TD_RESET, TD_TD_FIN_RETRANSMITTED, TD_TD_HALF_CLOSED,
+        TD_TD_GRACEFUL, TD_TD_OPEN,
+    };
+    guint32 codes = td_stream_codes(s);
+
+    for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
+        if (codes & TD_CODE_BIT(order[i]))
+            return order[i];
+    }
+    return TD_CODE_NONE;
+}

@@ -1,0 +1,30 @@
+/* td_teardown.h
+ * Teardown diagnosis: the teardown.* codes of DIAGNOSES.md.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TD_TEARDOWN_H
+#define TD_TEARDOWN_H
+
+#include "tcpdiag_core.h"
+
+/* td_stream_t.td_flags */
+#define TD_TDF_GRACEFUL_DONE  0x01
+#define TD_TDF_RESET          0x02
+#define TD_TDF_ABANDONED_DONE 0x04
+
+/* Called for every segment, after the sequence tracking and before the
+ * endpoint states move; is_retransmission: payload that did not advance the
+ * sender's highest sequence number. */
+void td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retransmission,
+                         td_finding_t **out);
+
+/* Codes td_teardown_finalize() would add if the capture ended now. */
+guint32 td_teardown_pending(const td_stream_t *s);
+void td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out);
+
+/* The stream's teardown verdict: its worst teardown code; TD_CODE_NONE when
+ * no connection was made (the handshake failed). */
+td_code_t td_teardown_code(const td_stream_t *s);
+
+#endif /* TD_TEARDOWN_H */
