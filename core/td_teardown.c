@@ -73,7 +73,17 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     s->td_flags |= TD_TDF_RESET;
     s->rst_frame = seg->frame;
 
-    if (!(seg->flags & TD_ACK) && peer->last_data_frame && peer->last_data_time >= me->last_time) {
+    if (me->fin_count) {
+        /* A side that closed: the peer's data arriving after close() draws
+         * the RST (orphaned socket, or no socket left at all). */
+        detail = "after_fin";
+        what = wmem_strdup_printf(s->scope, "after its own FIN (frame %u)%s", me->fin_first_frame,
+                                  peer->last_data_time > me->fin_times[0]
+                                      ? ", as the peer's data kept arriving" : "");
+        cause = "Its application had closed the socket: data arriving after close() draws a RST "
+                "(the peer kept sending), or it aborted with SO_LINGER 0 after shutdown()";
+    } else if (!(seg->flags & TD_ACK) && peer->last_data_frame
+               && peer->last_data_time >= me->last_time) {
         detail = "half_open";
         what = wmem_strdup_printf(s->scope, "in answer to the %s's data (frame %u): it no longer "
                                   "knows the connection (half-open)", other, peer->last_data_frame);
@@ -95,11 +105,6 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                  "unacknowledged", peer_out, other);
         cause = "The application aborted (SO_LINGER 0, a crash, a timeout) or closed with unread "
                 "data while data was still in flight";
-    } else if (me->fin_count) {
-        detail = "after_fin";
-        what = wmem_strdup_printf(s->scope, "after its own FIN (frame %u)", me->fin_first_frame);
-        cause = "Its application had closed the socket: data arriving after close() draws a RST, "
-                "or it closed with SO_LINGER 0 after shutdown()";
     } else if (idle >= s->cfg->idle_reset) {
         detail = "idle";
         what = wmem_strdup_printf(s->scope, "after %s with no packet in either direction",
