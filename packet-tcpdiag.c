@@ -54,6 +54,7 @@ static expert_field ei_code[TD_CODE_COUNT];
 /* Preferences, in the units a user thinks in; copied into the core's config. */
 static guint pref_min_rto_ms = 200;
 static guint pref_time_wait_s = 60;
+static guint pref_idle_reset_ms = 1000;
 static guint pref_mss_low = 1220;
 
 static void
@@ -63,6 +64,7 @@ apply_preferences(void)
 
     cfg->min_rto = pref_min_rto_ms / 1000.0;
     cfg->time_wait = (double)pref_time_wait_s;
+    cfg->idle_reset = pref_idle_reset_ms / 1000.0;
     cfg->mss_low = pref_mss_low;
 }
 
@@ -322,6 +324,11 @@ proto_register_tcpdiag(void)
         "A new SYN on the 4-tuple of a connection that ended less than this ago is reported as "
         "port reuse. 60 s is Linux's TCP_TIMEWAIT_LEN (RFC 9293's 2*MSL is 4 minutes)",
         10, &pref_time_wait_s);
+    prefs_register_uint_preference(prefs, "idle_reset_ms", "Idle before a reset (ms)",
+        "A RST after both directions were silent this long, with nothing outstanding, is an "
+        "idle-connection reset (teardown.reset, idle). 1000 ms is above any delayed ACK "
+        "(at most 500 ms, RFC 1122) and Linux's minimum RTO",
+        10, &pref_idle_reset_ms);
     prefs_register_uint_preference(prefs, "mss_low", "Low MSS threshold (bytes)",
         "An MSS option below this is reported (handshake.options, low_mss). 1220 fits IPv6's "
         "minimum MTU of 1280 (RFC 8200), which any working path carries; 1460 would also "
