@@ -194,6 +194,9 @@ typedef struct td_stream {
     /* teardown */
     guint32  td_flags;           /* TD_TDF_* (td_teardown.h) */
     guint32  rst_frame;          /* first RST after the handshake; 0 none */
+    double   rst_time;
+    guint8   rst_dir;
+    struct td_finding *rst_finding; /* its teardown.reset finding, refined by later packets */
 
     guint32  codes;              /* bit per td_code_t found so far */
     gboolean finalized;

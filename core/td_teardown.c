@@ -72,6 +72,8 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                ? unacked(peer, me, my_ack) : 0;
     s->td_flags |= TD_TDF_RESET;
     s->rst_frame = seg->frame;
+    s->rst_time = seg->time;
+    s->rst_dir = d;
 
     if (me->fin_count) {
         /* A side that closed: the peer's data arriving after close() draws
@@ -122,10 +124,30 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                    "name", seg->ttl, who, me->ttl);
         detail = wmem_strdup_printf(s->scope, "%s,middlebox", detail);
     }
-    td_finding_add(s, out, TD_TD_RESET, seg->frame, detail, me->rst_count, idle,
-                   peer->last_frame_seen ? peer->last_frame_seen : 0, cause,
-                   "Connection reset by the %s%s %s", who, middlebox ? " (or a middlebox)" : "",
-                   what);
+    s->rst_finding = td_finding_add(s, out, TD_TD_RESET, seg->frame, detail, me->rst_count, idle,
+                                    peer->last_frame_seen ? peer->last_frame_seen : 0, cause,
+                                    "Connection reset by the %s%s %s", who,
+                                    middlebox ? " (or a middlebox)" : "", what);
+}
+
+/* Seen near the side that reset, the peer's data still in flight arrives
+ * only after the RST: that completes the evidence of an abort mid-transfer
+ * for a RST that looked like a plain close when it was sent. */
+static void
+refine_reset(td_stream_t *s, const td_segment_t *seg)
+{
+    td_finding_t *f = s->rst_finding;
+
+    if (!f || seg->dir == s->rst_dir || seg->len == 0 || seg->time - s->rst_time > s->cfg->idle_reset
+        || !(g_str_equal(f->detail, "instead_of_fin") || g_str_equal(f->detail, "idle")))
+        return;
+    f->detail = "mid_transfer";
+    f->cause = "The application aborted (SO_LINGER 0, a crash, a timeout) while its peer was "
+               "still sending";
+    f->message = wmem_strdup_printf(s->scope, "Connection reset by the %s mid-transfer: the %s's "
+                                    "data was still arriving (frame %u came %s after the RST)",
+                                    side_name(s, s->rst_dir), side_name(s, seg->dir), seg->frame,
+                                    td_fmt_duration(s->scope, seg->time - s->rst_time));
 }
 
 static void
@@ -213,6 +235,8 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retrans
     td_side_t *me = &s->side[seg->dir], *peer = &s->side[1 - seg->dir];
     double idle = seg->time - MAX(me->last_time, peer->last_time);
 
+    if (s->td_flags & TD_TDF_RESET)
+        refine_reset(s, seg);
     if (seg->flags & TD_RST) {
         me->rst_count++;
         if (!(s->td_flags & TD_TDF_RESET) && connected(s))

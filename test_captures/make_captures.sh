@@ -47,6 +47,8 @@ ALL_SCENARIOS=(
 	hs_healthy hs_syn_unanswered hs_refused hs_reject_tcpreset hs_reject_icmp
 	hs_synack_lost hs_ack_lost hs_slow_connect hs_tfo hs_tfo_rejected
 	hs_port_reuse hs_midstream hs_options hs_incomplete hs_duplicated
+	td_graceful td_half_closed td_abort td_half_open td_fin_retrans td_abandoned
+	td_idle_reset td_open
 )
 
 die() { echo "make_captures: $*" >&2; exit 1; }
@@ -523,6 +525,206 @@ sc_hs_options() {
 	cli --host $S4 --port $PORT --src-port 53002 --requests 1 --req-size 100 --resp-size 3000
 	cap_stop
 	publish "$CAP_FILE" hs_options
+	teardown_net
+}
+
+# ---------------------------------------------------------------- teardown
+# Client source ports 600X1.., one decade per scenario.
+
+# epoch_in S: wall-clock time S seconds from now (the namespaces share the clock)
+epoch_in() { awk -v s="$1" -v n="$(date +%s.%N)" 'BEGIN { printf "%.3f", n + s }'; }
+
+# wait_gone NS PORT SECS: poll until no TCP socket of NS uses local port PORT;
+# says when (the kernel gives up on a connection without sending anything)
+wait_gone() {
+	local i
+	for i in $(seq "$(($3 * 10))"); do
+		if [[ -z $(ip netns exec "$1" ss -tanH "sport = :$2") ]]; then
+			say "no socket on port $2 any more ($(date +%s.%N))"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "    warning: a socket on port $2 is still there after $3 s"
+	return 1
+}
+
+sc_td_graceful() {
+	setup_net
+	srv --port $PORT                       # closes at once on EOF
+	srv --port 8081 --hold 0.2             # closes 0.2 s after EOF
+	srv --port 8082 --close-after 1        # closes first
+	cap_start client td_graceful
+	# 0: four-way close: the client closes; the server ACKs the FIN and sends
+	#    its own FIN 0.2 s later
+	cli --host $S4 --port 8081 --src-port 60001 --requests 1 --req-size 100 --resp-size 600
+	sleep 0.5
+	# 1: three-way close: the server closes as soon as it reads EOF (FIN+ACK)
+	cli --host $S4 --port $PORT --src-port 60002 --requests 1 --req-size 100 --resp-size 600
+	# 2: the server closes first (and holds TIME_WAIT)
+	cli --host $S4 --port 8082 --src-port 60003 --requests 1 --req-size 100 --resp-size 600 --close wait
+	# 3: simultaneous close: both ends shutdown(SHUT_WR) at the same wall-clock
+	#    instant, so the FINs cross on the 40 ms path
+	local t
+	t=$(epoch_in 1.0)
+	srv --port 8083 --close-after 1 --shutdown --close-at "$t"
+	cli --host $S4 --port 8083 --src-port 60004 --requests 1 --req-size 100 --resp-size 600 --close shutdown --close-at "$t"
+	cap_stop
+	publish "$CAP_FILE" td_graceful
+	teardown_net
+}
+
+sc_td_half_closed() {
+	setup_net
+	srv --port $PORT --hold 60             # never closes after EOF (CLOSE_WAIT)
+	srv --port 8081 --chunk 10000 --chunk-gap 0.5
+	cap_start client td_half_closed
+	# 0: request/response, then the client's shutdown(SHUT_WR) (FIN); the
+	#    server ACKs it and its application never calls close(). Nothing more
+	#    on this connection until the capture ends about 10 s later
+	cli_bg --host $S4 --port $PORT --src-port 60011 --requests 1 --req-size 100 --resp-size 600 \
+		--hold 0.2 --close shutdown --timeout 30
+	local c0=$CLI_PID
+	sleep 7.7
+	# 1: legitimate half-close: FIN right after the request; the server sends
+	#    its 60000 B response in 10000 B pieces 0.5 s apart, then closes.  It
+	#    also marks the end of the capture for stream 0
+	cli --host $S4 --port 8081 --src-port 60012 --requests 1 --req-size 100 --resp-size 60000 \
+		--shutdown-after-send --close wait
+	cap_stop 0
+	kill "$c0" 2>/dev/null || true
+	publish "$CAP_FILE" td_half_closed
+	teardown_net
+}
+
+sc_td_abort() {
+	setup_net
+	srv --port $PORT
+	srv --port 8082 --read-limit 30000 --linger0
+	cap_start client td_abort
+	# 0: the client reads 20000 B of a 1 MB response, then closes with
+	#    SO_LINGER 0 while the server still sends
+	cli --host $S4 --port $PORT --src-port 60021 --requests 1 --req-size 100 --resp-size 1000000 \
+		--read-limit 20000 --close abort
+	sleep 0.5
+	# 1: the client never reads its 3000 B response and calls close() 0.3 s
+	#    later: unread data turns the FIN into a RST
+	cli --host $S4 --port $PORT --src-port 60022 --requests 1 --req-size 100 --resp-size 3000 \
+		--read-limit 0 --hold 0.3 --close close
+	sleep 0.5
+	# 2: the server reads 30000 B of a 1 MB upload, then closes with SO_LINGER 0
+	cli --host $S4 --port 8082 --src-port 60023 --requests 1 --req-size 1000000 --resp-size 100 \
+		--allow-fail
+	cap_stop
+	publish "$CAP_FILE" td_abort
+	teardown_net
+}
+
+sc_td_half_open() {
+	setup_net
+	# the server aborts (SO_LINGER 0) 0.5 s after its response; the router
+	# drops the server's RSTs for a while, so the client never learns
+	srv --port $PORT --close-after 1 --close-delay 0.5 --linger0
+	r4 -I FORWARD -p tcp -s $S4 --sport $PORT --tcp-flags RST RST -j DROP
+	cap_start client td_half_open
+	cli_bg --host $S4 --port $PORT --src-port 60031 --requests 2 --think 3 --req-size 100 --resp-size 300 \
+		--allow-fail
+	sleep 1.5
+	r4 -D FORWARD -p tcp -s $S4 --sport $PORT --tcp-flags RST RST -j DROP
+	wait "$CLI_PID" || true
+	cap_stop
+	publish "$CAP_FILE" td_half_open
+	teardown_net
+}
+
+sc_td_fin_retrans() {
+	setup_net
+	# the orphaned FIN_WAIT_1 socket gives up after tcp_orphan_retries=5
+	# (a time budget of (2^6-1) x 200 ms)
+	sysc $NS_C net.ipv4.tcp_orphan_retries=5
+	srv --port $PORT --io-timeout 60       # must not time out (and FIN) during the run
+	cap_start client td_fin_retrans
+	say "capture start"
+	# 0: request/response, idle; the server goes silent (everything to and
+	#    from it is dropped) 0.5 s before the client's close()
+	cli_bg --host $S4 --port $PORT --src-port 60041 --requests 1 --req-size 100 --resp-size 600 --hold 1.5
+	sleep 1
+	r4 -I FORWARD -p tcp -d $S4 -j DROP
+	r4 -I FORWARD -p tcp -s $S4 -j DROP
+	wait "$CLI_PID" || true
+	wait_gone $NS_C 60041 45 || true
+	# 1: 3 s after the give-up, the path is back: a short healthy connection
+	#    shows that the capture ran on after the last FIN
+	r4 -D FORWARD -p tcp -d $S4 -j DROP
+	r4 -D FORWARD -p tcp -s $S4 -j DROP
+	sleep 3
+	cli --host $S4 --port $PORT --src-port 60042 --requests 1 --req-size 100 --resp-size 600
+	cap_stop
+	publish "$CAP_FILE" td_fin_retrans
+	teardown_net
+}
+
+sc_td_abandoned() {
+	setup_net
+	# the client gives up after tcp_retries2=5 (a time budget of (2^6-1) x 200 ms)
+	sysc $NS_C net.ipv4.tcp_retries2=5
+	srv --port $PORT --io-timeout 60       # must not time out (and FIN) during the run
+	cap_start client td_abandoned
+	say "capture start"
+	# 0: a 100 kB upload in 4000 B pieces 0.1 s apart (cubic); the path dies
+	#    (everything dropped both ways) after about 1 s
+	cli_bg --host $S4 --port $PORT --src-port 60051 --requests 1 --req-size 100000 --resp-size 100 \
+		--chunk 4000 --chunk-gap 0.1 --cc cubic --timeout 60 --allow-fail
+	sleep 1
+	r4 -I FORWARD -j DROP
+	wait "$CLI_PID" || true
+	say "client gave up"
+	wait_gone $NS_C 60051 5 || true
+	# 1: 3 s after the give-up, the path is back: a short healthy connection
+	#    shows that the capture ran on after the last retransmission
+	r4 -D FORWARD -j DROP
+	sleep 3
+	cli --host $S4 --port $PORT --src-port 60052 --requests 1 --req-size 100 --resp-size 600
+	cap_stop
+	publish "$CAP_FILE" td_abandoned
+	teardown_net
+}
+
+sc_td_idle_reset() {
+	setup_net
+	srv --port $PORT --idle-timeout 4 --linger0
+	srv --port 8081
+	cap_start client td_idle_reset
+	# 0: request/response, then idle; the server resets the connection after
+	#    4 s without a request
+	cli --host $S4 --port $PORT --src-port 60061 --requests 1 --req-size 100 --resp-size 300 --hold 5
+	# 1: request/response, 3 s idle; meanwhile the router starts rejecting the
+	#    flow, so the 2nd request is answered by the router's RST (TTL 64)
+	cli_bg --host $S4 --port 8081 --src-port 60062 --requests 2 --think 3 --req-size 100 --resp-size 300 \
+		--allow-fail
+	sleep 1.5
+	r4 -I FORWARD -p tcp -s $C4 --sport 60062 -j REJECT --reject-with tcp-reset
+	wait "$CLI_PID" || true
+	cap_stop
+	publish "$CAP_FILE" td_idle_reset
+	teardown_net
+}
+
+sc_td_open() {
+	setup_net
+	srv --port $PORT
+	cap_start client td_open
+	# 0: three requests 0.5 s apart, then the connection stays open past the
+	#    end of the capture
+	cli_bg --host $S4 --port $PORT --src-port 60071 --requests 3 --think 0.5 --req-size 100 --resp-size 600 \
+		--close none --hold-at-exit 30
+	sleep 2.5
+	# 1: IPv6, one request, also left open
+	cli_bg --host $S6 --port $PORT --src-port 60072 --requests 1 --req-size 100 --resp-size 600 \
+		--close none --hold-at-exit 30
+	sleep 1
+	cap_stop 0
+	publish "$CAP_FILE" td_open
 	teardown_net
 }
 

@@ -11,6 +11,13 @@ Wire protocol (plain text, easy to read in a capture):
 The request says how big the response must be, so the server needs no
 per-scenario configuration for sizes.
 
+Teardown knobs: client --close close|shutdown|wait|abort|none, --hold,
+--close-at (wall clock, to close together with the server), --shutdown-after-send
+(half-close), --read-limit (leave data unread / abort mid-transfer), --chunk and
+--chunk-gap (slow writes); server --hold (CLOSE_WAIT), --close-after with
+--close-delay/--close-at/--shutdown, --linger0, --idle-timeout, --read-limit,
+--chunk/--chunk-gap.
+
   tcpapp.py server --port 8080 [--fastopen 16] [--banner 32] [--close-after 1] ...
   tcpapp.py client --host 10.77.2.2 --port 8080 [--requests 3] [--resp-size 4000] ...
 
@@ -141,6 +148,24 @@ def set_linger0(s):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
+def send_chunked(s, data, a):
+    """sendall, or with --chunk: pieces of a.chunk bytes, a.chunk_gap s apart."""
+    if not getattr(a, "chunk", 0) or len(data) <= a.chunk:
+        s.sendall(data)
+        return
+    for off in range(0, len(data), a.chunk):
+        if off:
+            time.sleep(a.chunk_gap)
+        s.sendall(data[off:off + a.chunk])
+
+
+def sleep_until(t):
+    """Sleep until wall-clock time t (Unix seconds; the namespaces share the clock)."""
+    left = t - time.time()
+    if left > 0:
+        time.sleep(left)
+
+
 def fmt_addr(sa):
     host, port = sa[0], sa[1]
     if host.startswith("::ffff:") and "." in host:
@@ -163,11 +188,32 @@ def serve_conn(conn, peer, a, stats):
             time.sleep(a.accept_delay)
         if a.banner:
             conn.sendall(make_banner(a.banner))
+        if a.read_limit:
+            # read only the first N bytes the client sends, then close (with
+            # --linger0, or with unread data left, the close is a RST)
+            got = 0
+            while got < a.read_limit:
+                d = conn.recv(min(65536, a.read_limit - got))
+                if not d:
+                    break
+                got += len(d)
+            how = "read-limit %d" % got
+            return
         r = Reader(conn)
         while True:
             if a.read_delay:
                 time.sleep(a.read_delay)
-            line = r.readline()
+            if a.idle_timeout:
+                conn.settimeout(a.idle_timeout)
+            try:
+                line = r.readline()
+            except socket.timeout:
+                if not a.idle_timeout:
+                    raise
+                how = "idle-timeout"
+                break
+            if a.idle_timeout:
+                conn.settimeout(a.io_timeout)
             if not line:
                 how = "peer-eof"
                 break
@@ -180,7 +226,7 @@ def serve_conn(conn, peer, a, stats):
                 r.readexact(rest)
             if a.reply_delay:
                 time.sleep(a.reply_delay)
-            conn.sendall(make_response(kv.get("n", served + 1), kv.get("resp", 0)))
+            send_chunked(conn, make_response(kv.get("n", served + 1), kv.get("resp", 0)), a)
             served += 1
             if a.close_after and served >= a.close_after:
                 how = "server-closes-first"
@@ -188,6 +234,11 @@ def serve_conn(conn, peer, a, stats):
         if how == "peer-eof" and a.hold:
             # application "forgets" to close: the socket sits in CLOSE_WAIT
             time.sleep(a.hold)
+        if how == "server-closes-first":
+            if a.close_delay:
+                time.sleep(a.close_delay)
+            if a.close_at:
+                sleep_until(a.close_at)
         if how == "server-closes-first" and a.shutdown:
             conn.shutdown(socket.SHUT_WR)
             r.drain_to_eof(a.io_timeout)
@@ -312,12 +363,27 @@ def one_conn(a, idx, target, fam):
                 time.sleep(a.think)
             if i > 1 or not a.fastopen:
                 req = make_request(i, a.req_size, a.resp_size)
-                if a.split_writes and len(req) > a.split_writes:
+                if a.chunk:
+                    send_chunked(s, req, a)
+                elif a.split_writes and len(req) > a.split_writes:
                     s.sendall(req[: a.split_writes])  # write-write-read
                     s.sendall(req[a.split_writes:])
                 else:
                     s.sendall(req)
+            if i == a.requests and a.shutdown_after_send:
+                s.shutdown(socket.SHUT_WR)  # half-close: FIN right after the last request
             phase = "response %d" % i
+            if i == a.requests and a.read_limit is not None:
+                # read only the first N bytes of the last response (0: none at
+                # all, the data stays in the receive queue)
+                got = min(len(r.buf), a.read_limit)
+                r.buf = r.buf[got:]
+                while got < a.read_limit:
+                    d = s.recv(min(65536, a.read_limit - got))
+                    if not d:
+                        break
+                    got += len(d)
+                break
             line = r.readline()
             if not line:
                 raise ConnectionError("EOF instead of response %d" % i)
@@ -330,6 +396,8 @@ def one_conn(a, idx, target, fam):
         phase = "close"
         if a.hold:
             time.sleep(a.hold)
+        if a.close_at:
+            sleep_until(a.close_at)
         if a.close == "close":
             s.close()
         elif a.close == "shutdown":  # half-close, then wait for the server's FIN
@@ -394,6 +462,15 @@ def main():
     sv.add_argument("--shutdown", action="store_true", help="with --close-after: shutdown(SHUT_WR) and wait for the client's FIN")
     sv.add_argument("--linger0", action="store_true", help="SO_LINGER 0: close() sends RST")
     sv.add_argument("--hold", type=float, default=0, metavar="S", help="after the client's FIN, wait S s before close() (CLOSE_WAIT)")
+    sv.add_argument("--close-delay", type=float, default=0, metavar="S", help="with --close-after: wait S s before closing")
+    sv.add_argument("--close-at", type=float, default=0, metavar="T",
+                    help="with --close-after: close at wall-clock time T (Unix seconds), e.g. together with a client")
+    sv.add_argument("--idle-timeout", type=float, default=0, metavar="S",
+                    help="close when no request comes for S s (with --linger0: a RST, as load balancers do)")
+    sv.add_argument("--read-limit", type=int, default=0, metavar="BYTES",
+                    help="read only the first BYTES the client sends, then close (unread data or --linger0: RST)")
+    sv.add_argument("--chunk", type=int, default=0, metavar="BYTES", help="write each response in pieces of BYTES")
+    sv.add_argument("--chunk-gap", type=float, default=0, metavar="S", help="with --chunk: pause between pieces")
     sv.add_argument("--accept-delay", type=float, default=0, metavar="S", help="sleep before using an accepted connection")
     sv.add_argument("--read-delay", type=float, default=0, metavar="S", help="sleep before reading each request (slow reader)")
     sv.add_argument("--reply-delay", type=float, default=0, metavar="S", help="think time before each response")
@@ -425,6 +502,14 @@ def main():
                     help="close: close() after the last response; shutdown: SHUT_WR then read to EOF; "
                          "wait: read to EOF (server closes first); abort: SO_LINGER 0 close (RST); none: never close")
     cl.add_argument("--hold", type=float, default=0, metavar="S", help="idle S s after the last response before closing")
+    cl.add_argument("--close-at", type=float, default=0, metavar="T",
+                    help="close at wall-clock time T (Unix seconds; after --hold), e.g. together with the server")
+    cl.add_argument("--shutdown-after-send", action="store_true",
+                    help="shutdown(SHUT_WR) right after sending the last request, then read the response (half-close)")
+    cl.add_argument("--read-limit", type=int, metavar="BYTES",
+                    help="read only the first BYTES of the last response (0: none), then close as --close says")
+    cl.add_argument("--chunk", type=int, default=0, metavar="BYTES", help="write each request in pieces of BYTES")
+    cl.add_argument("--chunk-gap", type=float, default=0, metavar="S", help="with --chunk: pause between pieces")
     cl.add_argument("--hold-at-exit", type=float, default=0, metavar="S", help="with --close none: keep sockets S s before exiting")
     cl.add_argument("--linger0", action="store_true", help="SO_LINGER 0 from the start")
     cl.add_argument("--nodelay", action="store_true")

@@ -39,17 +39,22 @@ def check(ok, what):
 
 
 def load_expected(path):
-    """{capture: {stream: (conn_state, handshake, teardown, frozenset(codes))}}"""
+    """{capture: {stream: (conn_state, handshake, teardown, frozenset(codes))}} and
+    {capture: {stream: frozenset(detail keywords the findings must carry)}}"""
     expected = {}
+    details = {}
     with open(path) as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            capture, stream, conn_state, handshake, teardown, diagnoses = line.split()
+            cols = line.split()
+            capture, stream, conn_state, handshake, teardown, diagnoses = cols[:6]
             codes = frozenset() if diagnoses == "-" else frozenset(diagnoses.split(","))
             expected.setdefault(capture, {})[int(stream)] = (conn_state, handshake, teardown, codes)
-    return expected
+            if len(cols) > 6:
+                details.setdefault(capture, {})[int(stream)] = frozenset(cols[6].split(","))
+    return expected, details
 
 
 def clean_stderr(err):
@@ -63,7 +68,7 @@ def table_verdicts(rows):
             for r in rows}
 
 
-def check_capture(ts, name, path, want):
+def check_capture(ts, name, path, want, want_details):
     # The summary table, single pass and two passes.
     tables = {}
     for mode, extra in (("single", []), ("two-pass", ["-2"])):
@@ -112,13 +117,21 @@ def check_capture(ts, name, path, want):
     for mode, extra in (("single", []), ("two-pass", ["-2"])):
         rc, out, err = ts.run("-r", path, *extra, "-T", "fields", "-E", "occurrence=a",
                               "-E", "aggregator=;", "-e", "tcp.stream", "-e", "tcpdiag.finding",
-                              "-e", "tcpdiag.stream", "-Y", "tcpdiag.finding")
+                              "-e", "tcpdiag.stream", "-e", "tcpdiag.finding.detail",
+                              "-Y", "tcpdiag.finding")
         check(rc == 0 and clean_stderr(err) == "", "%s %s: findings run failed" % (name, mode))
-        found = {}
+        found, found_details = {}, {}
         for line in out.splitlines():
             cols = line.split("\t")
             stream = int(cols[2].split(";")[-1])
             found.setdefault(stream, set()).update(cols[1].split(";"))
+            for detail in cols[3].split(";"):
+                found_details.setdefault(stream, set()).update(detail.split(","))
+        if mode == "two-pass":
+            for stream, details in sorted(want_details.items()):
+                check(details <= found_details.get(stream, set()),
+                      "%s stream %d: finding details %s, expected %s among them"
+                      % (name, stream, sorted(found_details.get(stream, ())), sorted(details)))
         for stream, (_, _, _, codes) in sorted(want.items()):
             got = frozenset(found.get(stream, ()))
             if mode == "two-pass":
@@ -224,9 +237,10 @@ def main():
     ts = Tshark(args.plugin)
     try:
         check_registration(ts, args.version)
-        for name, want in sorted(load_expected(args.expected).items()):
+        expected, details = load_expected(args.expected)
+        for name, want in sorted(expected.items()):
             path = ts.add_capture(os.path.join(args.captures, name))
-            check_capture(ts, name, path, want)
+            check_capture(ts, name, path, want, details.get(name, {}))
         with tempfile.TemporaryDirectory() as tmp:
             check_bad_input(ts, args.captures, tmp)
     finally:

@@ -645,6 +645,13 @@ test_resets(void)
     CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
     CHECK(td_stream_teardown(s) == TD_TD_RESET);
 
+    current = "the peer's data arriving after the RST makes it mid-transfer";
+    s = established();
+    feed(s, 0.1, C, TD_RST | TD_ACK, 1101, 5201, 0);
+    feed(s, 0.102, S, TD_ACK, 5201, 1101, 1448);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "mid_transfer") == 0 && f->frame == 7);
+
     current = "RST instead of FIN (unread data or SO_LINGER 0)";
     s = established();
     feed(s, 0.1, C, TD_RST | TD_ACK, 1101, 5201, 0);
