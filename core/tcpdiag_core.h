@@ -77,6 +77,7 @@ typedef struct td_finding {
     guint32     count;      /* retries, repeats ...; 0 when not applicable */
     double      duration;   /* seconds it cost or lasted; < 0 when not applicable */
     guint32     ref_frame;  /* frame where the evidence began; 0 when not applicable */
+    guint32     trigger_frame; /* stalls: the late ACK or window update that released it */
     struct td_finding *next; /* next finding on the same frame */
 } td_finding_t;
 
@@ -92,6 +93,14 @@ typedef struct td_config {
      * above any delayed ACK (at most 500 ms, RFC 1122 section 4.2.3.2) and
      * Linux's minimum RTO, so a quiet second means nothing was in progress. */
     double  idle_reset;
+    /* A pure ACK that comes this much later than the RTT to its sender is a
+     * delayed ACK: Linux's delayed-ACK timer is at least 40 ms (TCP_DELACK_MIN,
+     * HZ/25), Windows' 200 ms; 30 ms leaves room for timer granularity while
+     * staying far above RTT jitter on a LAN. */
+    double  delayed_ack_min;
+    /* A window-full wait counts as a stall when it lasts this much longer than
+     * one round trip (waiting one RTT for the ACK is ordinary ACK clocking). */
+    double  window_full_min;
     /* A new SYN on the 4-tuple of a connection that ended less than this ago
      * is port reuse against TIME_WAIT: 60 s is Linux's TCP_TIMEWAIT_LEN, the
      * shortest common 2*MSL. */
@@ -151,6 +160,29 @@ typedef struct td_side {
     double   fin_acked_time;
     guint32  sent_after_peer_fin; /* payload bytes sent after the peer's FIN */
     guint32  rst_count;
+    /* stalls, with this side as the sender */
+    guint32  max_len;       /* largest payload it sent: its effective MSS */
+    double   last_send_time; /* its last new data */
+    double   last_tx_time;  /* its last SYN, FIN or data, new or retransmitted */
+    guint32  last_send_frame;
+    guint32  late_ack_frame; /* the peer's late ACK of all its data: Nagle candidate */
+    double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
+    guint32  late_ack_from_frame;
+    guint32  dup_acks;      /* the peer's ACKs that did not advance, since the last advance */
+    gint64   rwnd;          /* the window the PEER last advertised to it, bytes; -1 unknown */
+    guint32  wf_frame;      /* it filled the peer's window here; 0 none */
+    double   wf_time;
+    guint32  zw_frame;      /* the peer's zero window began here; 0 none */
+    double   zw_time;
+    guint32  zw_update_frame; /* the peer reopened its window here; 0 not yet */
+    double   zw_update_time;
+    guint32  zw_probes;
+    double   zw_probe_times[TD_MAX_TIMES];
+    guint32  rto_seq, rto_count, rto_orig_frame, rto_last_frame;
+    double   rto_orig_time, rto_times[TD_MAX_TIMES];
+    guint32  ring_seq[8];   /* recent new segments: sequence number and time sent */
+    double   ring_time[8];
+    guint8   ring_next;
     /* the retransmission chain of one unacknowledged segment, for abandoned */
     guint32  chain_seq, chain_count, chain_first_frame, peer_packets_at_chain;
     double   chain_times[TD_MAX_TIMES];
@@ -198,6 +230,12 @@ typedef struct td_stream {
     guint8   rst_dir;
     struct td_finding *rst_finding; /* its teardown.reset finding, refined by later packets */
 
+    /* stalls */
+    guint32  stalls;             /* stalls ended so far */
+    double   stall_time;         /* their total duration */
+    td_code_t worst_stall;       /* kind of the longest, TD_CODE_NONE if none */
+    double   worst_stall_time;
+
     guint32  codes;              /* bit per td_code_t found so far */
     gboolean finalized;
     char     history[40];
@@ -225,6 +263,10 @@ const char *td_stream_conn_state(const td_stream_t *s);
 td_code_t   td_stream_handshake(const td_stream_t *s);   /* TD_CODE_NONE: ok */
 /* The stream's teardown verdict; TD_CODE_NONE when no connection was made. */
 td_code_t   td_stream_teardown(const td_stream_t *s);
+/* Stalls, including one still open at the stream's last packet: count, total
+ * time, and the kind and duration of the longest. */
+void        td_stream_stalls(const td_stream_t *s, guint32 *count, double *total,
+                             td_code_t *worst, double *worst_time);
 /* Bit per code of every finding on the stream, including the conclusions
  * td_stream_finalize() would draw. */
 guint32     td_stream_codes(const td_stream_t *s);

@@ -42,6 +42,14 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "Retransmissions with exponential backoff and no reply: the peer or the path is dead" },
     [TD_TD_OPEN] = { "teardown.open", "Open at capture end", TD_SEV_CHAT,
         "No FIN or RST by the end of the capture: not a problem" },
+    [TD_ST_NAGLE_DELAYED_ACK] = { "stall.nagle_delayed_ack", "Stall: Nagle x delayed ACK", TD_SEV_WARN,
+        "A small segment held by Nagle until the peer's delayed ACK: TCP_NODELAY or coalesced writes fix it" },
+    [TD_ST_ZERO_WINDOW] = { "stall.zero_window", "Stall: zero window", TD_SEV_WARN,
+        "The receiver advertised a zero window: its application is not reading" },
+    [TD_ST_WINDOW_FULL] = { "stall.window_full", "Stall: window full", TD_SEV_WARN,
+        "The sender filled the advertised window and waited for it to open: receive buffer too small or slow reader" },
+    [TD_ST_RTO] = { "stall.rto", "Stall: retransmission timeout", TD_SEV_WARN,
+        "A segment retransmitted by timeout, not fast retransmit: loss with too little data in flight, or a dead path" },
 };
 
 const td_code_info_t *

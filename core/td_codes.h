@@ -29,11 +29,16 @@ typedef enum {
     TD_TD_RESET,
     TD_TD_ABANDONED,
     TD_TD_OPEN,
+    TD_ST_NAGLE_DELAYED_ACK,
+    TD_ST_ZERO_WINDOW,
+    TD_ST_WINDOW_FULL,
+    TD_ST_RTO,
     TD_CODE_COUNT,
     TD_CODE_NONE = TD_CODE_COUNT
 } td_code_t;
 
 #define TD_CODE_BIT(c) (1u << (c))
+#define TD_IS_STALL(c) ((c) >= TD_ST_NAGLE_DELAYED_ACK && (c) <= TD_ST_RTO)
 
 /* How bad a finding is; the glue maps it to Wireshark's expert severities. */
 typedef enum {

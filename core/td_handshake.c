@@ -410,7 +410,8 @@ handle_rst(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                                                                  s->syn_count) : "",
                            g_str_equal(detail, "rst_middlebox") ? "; likely sent by a middlebox"
                                                                 : "");
-        } else if (s->synack_count > 0 && !(s->hs_flags & TD_HSF_INCOMPLETE)) {
+        } else if (s->syn_count > 0 && s->synack_count > 0
+                   && !(s->hs_flags & TD_HSF_INCOMPLETE)) {
             s->hs_flags |= TD_HSF_INCOMPLETE;
             td_finding_add(s, out, TD_HS_INCOMPLETE, seg->frame, "server_reset", 0,
                            seg->time - s->synack_first_time, s->synack_first_frame, NULL,
@@ -508,12 +509,20 @@ td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *e, td_finding_t **out)
                    e->from_peer_host ? "the server host itself" : "not the server");
 }
 
+/* The client acknowledged something although nothing came from the server:
+ * the capture holds only the client's direction. */
+static gboolean
+client_only(const td_stream_t *s)
+{
+    return s->client >= 0 && SERVER(s)->packets == 0 && CLIENT(s)->ack_known;
+}
+
 /* The stream shows SYNs only: no SYN-ACK, RST, ICMP, or anything else from the server. */
 static gboolean
 syn_unanswered(const td_stream_t *s)
 {
     return s->client >= 0 && s->syn_count > 0 && s->synack_count == 0
-           && !(s->hs_flags & TD_HSF_REJECTED) && SERVER(s)->packets == 0;
+           && !(s->hs_flags & TD_HSF_REJECTED) && SERVER(s)->packets == 0 && !client_only(s);
 }
 
 static gboolean
@@ -531,10 +540,24 @@ no_client_syn(const td_stream_t *s)
     return s->syn_count == 0 && s->synack_count > 0 && !(s->hs_flags & TD_HSF_MIDSTREAM);
 }
 
+/* The client's direction only, its SYN answered by a SYN-ACK this capture
+ * does not hold (the client acknowledges it). */
+static gboolean
+one_sided_client(const td_stream_t *s)
+{
+    return s->syn_count > 0 && client_only(s) && !(s->hs_flags & TD_HSF_MIDSTREAM);
+}
+
+gboolean
+td_handshake_midstream(const td_stream_t *s)
+{
+    return (s->hs_flags & TD_HSF_MIDSTREAM) || no_client_syn(s) || one_sided_client(s);
+}
+
 guint32
 td_handshake_pending(const td_stream_t *s)
 {
-    if (no_client_syn(s))
+    if (no_client_syn(s) || one_sided_client(s))
         return TD_CODE_BIT(TD_HS_MIDSTREAM);
     if (syn_unanswered(s))
         return TD_CODE_BIT(TD_HS_SYN_UNANSWERED);
@@ -546,7 +569,15 @@ td_handshake_pending(const td_stream_t *s)
 void
 td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 {
-    if (no_client_syn(s)) {
+    if (one_sided_client(s)) {
+        s->hs_flags |= TD_HSF_MIDSTREAM;
+        td_finding_add(s, out, TD_HS_MIDSTREAM, s->last_frame, "client_direction_only", 0, -1.0,
+                       s->syn_first_frame,
+                       "The capture sees one direction only (asymmetric routing, one fibre of a "
+                       "tap); handshake and RTT verdicts cannot be made",
+                       "Nothing from the server in the capture, yet the client acknowledges its "
+                       "packets: only the client's direction was captured");
+    } else if (no_client_syn(s)) {
         s->hs_flags |= TD_HSF_MIDSTREAM;
         td_finding_add(s, out, TD_HS_MIDSTREAM, s->last_frame, "no_client_syn", 0, -1.0,
                        s->synack_first_frame,

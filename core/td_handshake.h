@@ -25,6 +25,10 @@
 void td_handshake_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 void td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *icmp, td_finding_t **out);
 
+/* The capture misses the stream's start or a direction (handshake.midstream,
+ * found or pending). */
+gboolean td_handshake_midstream(const td_stream_t *s);
+
 /* Codes that td_handshake_finalize() would add if the capture ended now. */
 guint32 td_handshake_pending(const td_stream_t *s);
 void td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out);

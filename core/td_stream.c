@@ -15,6 +15,7 @@
 #include "td_finding.h"
 #include "td_handshake.h"
 #include "td_teardown.h"
+#include "td_stall.h"
 
 /* td_side_t.history_seen: one bit per letter kind (Zeek's CheckHistory masks). */
 #define HIST_SYN   0x01 /* S or H */
@@ -29,6 +30,8 @@ td_config_default(td_config_t *cfg)
 {
     cfg->min_rto = 0.2;
     cfg->idle_reset = 1.0;
+    cfg->delayed_ack_min = 0.030;
+    cfg->window_full_min = 0.010;
     cfg->time_wait = 60.0;
     cfg->mss_low = 1220;
 }
@@ -45,6 +48,8 @@ td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg, guint32 index, td
     s->client = -1;
     s->initial_rtt = -1.0;
     s->side[0].wscale = s->side[1].wscale = TD_NO_WSCALE;
+    s->side[0].rwnd = s->side[1].rwnd = -1;
+    s->worst_stall = TD_CODE_NONE;
     return s;
 }
 
@@ -239,6 +244,7 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
     }
     retransmission = update_sequence(s, seg);
     td_handshake_segment(s, seg, &out);
+    td_stall_segment(s, seg, retransmission, &out);
     td_teardown_segment(s, seg, retransmission, &out);
     update_endpoint_states(s, seg);
     return out;
@@ -268,6 +274,7 @@ td_stream_finalize(td_stream_t *s, double capture_end)
     s->finalized = TRUE;
     td_handshake_finalize(s, capture_end, &out);
     td_teardown_finalize(s, capture_end, &out);
+    td_stall_finalize(s, &out);
     return out;
 }
 
@@ -336,11 +343,29 @@ td_stream_teardown(const td_stream_t *s)
     return td_teardown_code(s);
 }
 
+void
+td_stream_stalls(const td_stream_t *s, guint32 *count, double *total, td_code_t *worst,
+                 double *worst_time)
+{
+    *count = s->stalls;
+    *total = s->stall_time;
+    *worst = s->worst_stall;
+    *worst_time = s->worst_stall_time;
+    if (!s->finalized)
+        td_stall_pending(s, count, total, worst, worst_time);
+}
+
 guint32
 td_stream_codes(const td_stream_t *s)
 {
-    return s->finalized ? s->codes
-                        : s->codes | td_handshake_pending(s) | td_teardown_pending(s);
+    guint32 count = 0;
+    double total = 0.0, worst_time = 0.0;
+    td_code_t worst = TD_CODE_NONE;
+
+    if (s->finalized)
+        return s->codes;
+    return s->codes | td_handshake_pending(s) | td_teardown_pending(s)
+           | td_stall_pending(s, &count, &total, &worst, &worst_time);
 }
 
 char *

@@ -34,9 +34,8 @@ side_name(const td_stream_t *s, guint8 dir)
 static gboolean
 connected(const td_stream_t *s)
 {
-    return s->established_frame || (s->hs_flags & TD_HSF_MIDSTREAM)
-           || (s->side[0].payload_bytes && s->side[1].payload_bytes)
-           || (s->syn_count == 0 && s->synack_count > 0);
+    return s->established_frame || td_handshake_midstream(s)
+           || (s->side[0].payload_bytes && s->side[1].payload_bytes);
 }
 
 /* Bytes of a side's data the peer has not acknowledged (its FIN excluded). */

@@ -18,8 +18,9 @@
 # filter FORWARD chain, so dropped packets are dropped before the delay.
 # IPv4 TTL seen by the client: server 63 (one hop), router 64.
 # Captures are taken with tcpdump on c-r (client side) or s-r (server side),
-# filter "tcp or icmp or icmp6".  Neighbour entries are static and DAD/router
-# solicitations are off, so no ARP/NDP traffic shows up.
+# filter "tcp or icmp or icmp6" (cs_one_sided_*: -Q out, one direction only).
+# Neighbour entries are static and DAD/router solicitations are off, so no
+# ARP/NDP traffic shows up.
 #
 # Needs root, iproute2, iptables/ip6tables (nf_tables backend is fine), tcpdump,
 # editcap, gcc + libnetfilter-queue-dev, python3, ethtool (optional: offloads
@@ -30,6 +31,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${OUT_DIR:-$HERE}
 APP="$HERE/tools/tcpapp.py"
+RAWSYN="$HERE/tools/rawsyn.py"
 DELAY_MS=${DELAY_MS:-20}
 
 NS_C=tdcap-client
@@ -49,6 +51,7 @@ ALL_SCENARIOS=(
 	hs_port_reuse hs_midstream hs_options hs_incomplete hs_duplicated
 	td_graceful td_half_closed td_abort td_half_open td_fin_retrans td_abandoned
 	td_idle_reset td_open
+	cs_s3 cs_oth cs_one_sided_client cs_one_sided_server
 )
 
 die() { echo "make_captures: $*" >&2; exit 1; }
@@ -188,11 +191,15 @@ teardown_net() {
 	del_namespaces
 }
 
-# cap_start client|server NAME: start tcpdump on that side's veth
+# cap_start client|server NAME [in|out]: start tcpdump on that side's veth;
+# with in|out only the packets that host receives|sends (tcpdump -Q), as a
+# one-way vantage point (asymmetric routing, a tap on one fibre) sees them
 CAP_NAME=''
 CAP_FILE=''
 cap_start() {
-	local side=$1 name=$2 ns ifc
+	local side=$1 name=$2 dir=${3:-} ns ifc
+	local qopt=()
+	[[ -z $dir ]] || qopt=(-Q "$dir")
 	case $side in
 	client) ns=$NS_C ifc=$IF_C ;;
 	server) ns=$NS_S ifc=$IF_S ;;
@@ -201,7 +208,7 @@ cap_start() {
 	esac
 	CAP_NAME=$name
 	CAP_FILE="$WORK/$name.pcap"
-	spawn ip netns exec "$ns" tcpdump -i "$ifc" -n -s 0 -U --immediate-mode -Z root \
+	spawn ip netns exec "$ns" tcpdump -i "$ifc" "${qopt[@]}" -n -s 0 -U --immediate-mode -Z root \
 		-w "$CAP_FILE" "$CAP_FILTER" 2>"$WORK/$name.tcpdump.log"
 	CAP_PID=$!
 	wait_for grep -q 'listening on' "$WORK/$name.tcpdump.log" ||
@@ -725,6 +732,77 @@ sc_td_open() {
 	sleep 1
 	cap_stop 0
 	publish "$CAP_FILE" td_open
+	teardown_net
+}
+
+# ---------------------------------------------------------------- conn_state
+# Zeek conn_state values no other capture has.  Client source ports 610X1..,
+# one decade per scenario.
+
+sc_cs_s3() {
+	setup_net
+	srv --port $PORT --close-after 1 --close-delay 0.5   # closes first, 0.5 s after its response
+	srv --port 8081
+	cap_start client cs_s3
+	# 0: request/response; the server closes (FIN), the client's kernel ACKs it
+	#    and the client application never closes (CLOSE_WAIT until it exits,
+	#    long after the capture)
+	cli_bg --host $S4 --port $PORT --src-port 61001 --requests 1 --req-size 100 --resp-size 600 \
+		--close none --hold-at-exit 30
+	sleep 3.6
+	# 1: 3 s after the FIN a short healthy connection shows the capture ran on
+	cli --host $S4 --port 8081 --src-port 61002 --requests 1 --req-size 100 --resp-size 300
+	cap_stop
+	publish "$CAP_FILE" cs_s3
+	teardown_net
+}
+
+sc_cs_oth() {
+	setup_net
+	srv --port $PORT
+	cap_start client cs_oth_full
+	# 3 requests 0.3 s apart, then the connection stays open past the capture
+	cli_bg --host $S4 --port $PORT --src-port 61011 --requests 3 --think 0.3 --req-size 100 --resp-size 600 \
+		--close none --hold-at-exit 30
+	sleep 1.2
+	cap_stop 0
+	# delete the handshake (packets 1-3: SYN, SYN-ACK, ACK): the file starts
+	# with the client's first request
+	editcap -F pcap "$CAP_FILE" "$WORK/cs_oth.pcap" 1-3
+	publish "$WORK/cs_oth.pcap" cs_oth
+	teardown_net
+}
+
+sc_cs_one_sided_client() {
+	setup_net
+	srv --port $PORT
+	cap_start client cs_one_sided_client out   # only what the client sends
+	# 0: a normal connection, client closes first (three-way close)
+	cli --host $S4 --port $PORT --src-port 61021 --requests 1 --req-size 100 --resp-size 600
+	sleep 0.5
+	# 1: a half-open SYN scan probe from a raw socket: the server answers with
+	#    a SYN-ACK (not captured here), the client's kernel has no socket for
+	#    it and answers with a RST
+	ip netns exec $NS_C timeout 10 python3 "$RAWSYN" --src $C4 --dst $S4 --sport 61022 --dport $PORT \
+		2>&1 | sed 's/^/    /'
+	cap_stop
+	publish "$CAP_FILE" cs_one_sided_client
+	teardown_net
+}
+
+sc_cs_one_sided_server() {
+	setup_net
+	srv --port $PORT
+	srv --port 8081 --close-after 1 --close-delay 0.3 --linger0   # aborts 0.3 s after its response
+	cap_start server cs_one_sided_server out   # only what the server sends
+	# 0: a normal connection, client closes first (three-way close)
+	cli --host $S4 --port $PORT --src-port 61031 --requests 1 --req-size 100 --resp-size 600
+	sleep 0.5
+	# 1: request/response, then the server resets the connection (SO_LINGER 0)
+	cli --host $S4 --port 8081 --src-port 61032 --requests 1 --req-size 100 --resp-size 600 \
+		--close wait --allow-fail
+	cap_stop
+	publish "$CAP_FILE" cs_one_sided_server
 	teardown_net
 }
 

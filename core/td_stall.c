@@ -1,0 +1,413 @@
+/* td_stall.c
+ * Stall detection. A stall is time in which a side had data to send and was
+ * held back; it is reported on the packet that ends it (the held segment
+ * that finally leaves, the first data after a zero window, the timeout
+ * retransmission), with its duration from where it began.
+ *
+ * Vantage point: expected delays are measured from the capture point, using
+ * the two halves of the handshake: SYN -> SYN-ACK is the round trip from the
+ * capture point to the server, SYN-ACK -> ACK the one to the client. Near the
+ * client a held segment follows the late ACK within microseconds; near the
+ * server about one client round trip later. Both are the same evidence.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "td_stall.h"
+#include "td_finding.h"
+
+#define SIDE_NAME(s, d) ((d) == ((s)->client < 0 ? 0 : (s)->client) ? "client" : "server")
+
+/* Tolerance on "immediately after" the releasing packet, on top of the
+ * capture point's round trip to the sender: scheduling and timer jitter. */
+#define RELEASE_SLACK 0.010
+
+/* Round trip from the capture point to side dir, from the handshake; < 0 unknown. */
+static double
+rtt_to(const td_stream_t *s, guint8 dir)
+{
+    double to_client;
+
+    if (!s->established_frame || s->client < 0 || s->initial_rtt < 0.0)
+        return -1.0;
+    to_client = s->established_time - s->synack_last_time;
+    if (to_client < 0.0)
+        to_client = 0.0;
+    return dir == s->client ? to_client : MAX(s->initial_rtt - to_client, 0.0);
+}
+
+static void
+count_stall(td_stream_t *s, td_code_t kind, double duration)
+{
+    s->stalls++;
+    s->stall_time += duration;
+    if (duration > s->worst_stall_time || s->worst_stall == TD_CODE_NONE) {
+        s->worst_stall = kind;
+        s->worst_stall_time = duration;
+    }
+}
+
+static td_finding_t *
+add_stall(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, const char *detail,
+          guint32 count, double duration, guint32 begin, guint32 trigger, const char *cause,
+          const char *message)
+{
+    td_finding_t *f = td_finding_add(s, out, kind, frame, detail, count, duration, begin, cause,
+                                     "%s", message);
+    f->trigger_frame = trigger;
+    count_stall(s, kind, duration);
+    return f;
+}
+
+static const char *
+delayed_ack_timer(double excess)
+{
+    if (excess < 0.1)
+        return "about 40 ms: Linux's delayed-ACK timer";
+    if (excess < 0.3)
+        return "about 200 ms: Windows' delayed-ACK timer (100 ms on BSD/macOS)";
+    return "a delayed ACK";
+}
+
+/* The largest segment side me may send: the peer's MSS less option room. */
+static guint32
+full_segment(const td_side_t *me, const td_side_t *peer)
+{
+    guint32 mss = peer->mss ? peer->mss : 536;
+    return MAX(me->max_len, mss > 40 ? mss - 40 : mss);
+}
+
+static void
+check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    char *msg;
+
+    if (!me->late_ack_frame)
+        return;
+    /* The held segment starts where the late ACK ended, is smaller than a
+     * full segment (Nagle holds only those), and leaves as soon as the ACK
+     * can have reached the sender: one round trip from here to it. */
+    if (seg->seq != peer->ack_max || seg->len >= full_segment(me, peer)
+        || seg->time - me->late_ack_time > rtt_to(s, d) + RELEASE_SLACK) {
+        me->late_ack_frame = 0;
+        return;
+    }
+    msg = wmem_strdup_printf(s->scope, "Nagle x delayed ACK: the %s held %u bytes for %s until "
+                             "the %s's ACK (frame %u) came %s late (%s)", SIDE_NAME(s, d),
+                             seg->len, td_fmt_duration(s->scope, seg->time - me->late_ack_from),
+                             SIDE_NAME(s, 1 - d), me->late_ack_frame,
+                             td_fmt_duration(s->scope, me->late_ack_excess),
+                             delayed_ack_timer(me->late_ack_excess));
+    add_stall(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", seg->len,
+              seg->time - me->late_ack_from, me->late_ack_from_frame, me->late_ack_frame,
+              wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its writes "
+                                 "(write-write-read); or TCP_QUICKACK on the %s", SIDE_NAME(s, d),
+                                 SIDE_NAME(s, 1 - d)),
+              msg);
+    me->late_ack_frame = 0;
+}
+
+/* A pure ACK from d acknowledging all of the peer's data, late for the round
+ * trip to d: the peer may have been holding a small segment (Nagle). */
+static void
+note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
+{
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    double back = rtt_to(s, d), excess;
+
+    if (!(seg->flags & TD_ACK))
+        return;
+    if (me->ack_known && seg->ack == me->ack_max) {
+        if (peer->seq_known && peer->nxt != seg->ack && seg->len == 0)
+            peer->dup_acks++;
+        return;
+    }
+    if (me->ack_known && td_seq_lt(seg->ack, me->ack_max))
+        return;
+    peer->dup_acks = 0;
+    peer->late_ack_frame = 0;
+    if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
+        || !peer->seq_known || seg->ack != peer->nxt || !peer->last_send_frame)
+        return;
+    excess = seg->time - peer->last_send_time - back;
+    if (excess < s->cfg->delayed_ack_min)
+        return;
+    peer->late_ack_frame = seg->frame;
+    peer->late_ack_time = seg->time;
+    peer->late_ack_excess = excess;
+    peer->late_ack_from = peer->last_send_time;
+    peer->late_ack_from_frame = peer->last_send_frame;
+}
+
+/* The window d advertises is the one its peer may fill. Window scaling
+ * applies only when both SYNs carried it (RFC 7323 section 2.2) and never to
+ * the SYNs themselves; without the handshake the scale is unknown. */
+static void
+note_window(td_stream_t *s, guint8 d, const td_segment_t *seg)
+{
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    int shift;
+
+    if (seg->flags & TD_RST)
+        return;
+    if (seg->flags & TD_SYN) {
+        peer->rwnd = seg->win;
+        return;
+    }
+    if (!me->syn_seen || !peer->syn_seen)
+        peer->rwnd = seg->win == 0 ? 0 : -1;
+    else {
+        shift = (me->wscale != TD_NO_WSCALE && peer->wscale != TD_NO_WSCALE) ? me->wscale : 0;
+        peer->rwnd = (gint64)seg->win << MIN(shift, 14);
+    }
+    /* zero window: the peer is blocked */
+    if (seg->win == 0) {
+        if (!peer->zw_frame || peer->zw_update_frame) {
+            peer->zw_frame = seg->frame;
+            peer->zw_time = seg->time;
+            peer->zw_update_frame = 0;
+            peer->zw_probes = 0;
+        }
+    } else if (peer->zw_frame && !peer->zw_update_frame) {
+        peer->zw_update_frame = seg->frame;
+        peer->zw_update_time = seg->time;
+    }
+}
+
+static void
+check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean retx,
+                  td_finding_t **out)
+{
+    td_side_t *me = &s->side[d];
+    double duration;
+    char *msg;
+
+    if (!me->zw_frame)
+        return;
+    if (!me->zw_update_frame) {
+        /* window still closed: what it sends now probes it */
+        if (!(seg->flags & (TD_SYN | TD_FIN | TD_RST))) {
+            if (me->zw_probes < TD_MAX_TIMES)
+                me->zw_probe_times[me->zw_probes] = seg->time;
+            me->zw_probes++;
+        }
+        return;
+    }
+    if (seg->len == 0 || retx)
+        return;
+    duration = seg->time - me->zw_time;
+    if (me->zw_probes == 0
+        && seg->time - me->zw_update_time > rtt_to(s, d) + RELEASE_SLACK) {
+        me->zw_frame = 0; /* it had nothing waiting: not a stall */
+        return;
+    }
+    msg = wmem_strdup_printf(s->scope, "Zero window: the %s could not send for %s (window 0 from "
+                             "frame %u, reopened in frame %u)%s%s", SIDE_NAME(s, d),
+                             td_fmt_duration(s->scope, duration), me->zw_frame,
+                             me->zw_update_frame, me->zw_probes ? "; probes at " : "",
+                             me->zw_probes > 1 ? td_fmt_intervals(s->scope, me->zw_probe_times,
+                                                                  MIN(me->zw_probes, TD_MAX_TIMES))
+                                               : (me->zw_probes ? "+0" : ""));
+    add_stall(s, out, TD_ST_ZERO_WINDOW, seg->frame, "zero_window", me->zw_probes, duration,
+              me->zw_frame, me->zw_update_frame,
+              wmem_strdup_printf(s->scope, "The %s's application is not reading its socket fast "
+                                 "enough (blocked, busy, or too small a receive buffer)",
+                                 SIDE_NAME(s, 1 - d)), msg);
+    me->zw_frame = 0;
+    me->wf_frame = 0;
+}
+
+static void
+check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    double wait;
+    char *msg;
+
+    if (me->wf_frame && seg->frame != me->wf_frame) {
+        wait = seg->time - me->wf_time;
+        if (s->initial_rtt >= 0.0 && wait >= s->initial_rtt + s->cfg->window_full_min) {
+            msg = wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive window "
+                                     "(frame %u) and waited %s for it to open", SIDE_NAME(s, d),
+                                     SIDE_NAME(s, 1 - d), me->wf_frame,
+                                     td_fmt_duration(s->scope, wait));
+            add_stall(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, wait,
+                      me->wf_frame, peer->last_frame_seen,
+                      "The receive buffer is too small for the bandwidth-delay product, or the "
+                      "receiver reads slowly", msg);
+        }
+        me->wf_frame = 0;
+    }
+    if (me->rwnd > 0 && peer->ack_known && (gint32)(me->nxt - peer->ack_max) >= me->rwnd) {
+        me->wf_frame = seg->frame;
+        me->wf_time = seg->time;
+    }
+}
+
+static double
+sent_at(const td_side_t *me, guint32 seq, double fallback)
+{
+    for (int i = 0; i < 8; i++) {
+        if (me->ring_seq[i] == seq && me->ring_time[i] > 0.0)
+            return me->ring_time[i];
+    }
+    return fallback;
+}
+
+static void
+flush_rto(td_stream_t *s, guint8 d, td_finding_t **out)
+{
+    td_side_t *me = &s->side[d];
+    guint n = MIN(me->rto_count, TD_MAX_TIMES);
+    double duration = me->rto_times[n - 1] - me->rto_orig_time;
+    char *msg;
+
+    msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s to resend "
+                             "unacknowledged data (%u timeout%s%s%s)", SIDE_NAME(s, d),
+                             td_fmt_duration(s->scope, duration), me->rto_count,
+                             me->rto_count > 1 ? "s, backoff " : "",
+                             me->rto_count > 1 ? td_fmt_intervals(s->scope, me->rto_times, n) : "",
+                             "");
+    add_stall(s, out, TD_ST_RTO, me->rto_last_frame, "rto", me->rto_count, duration,
+              me->rto_orig_frame, 0,
+              "Loss with too little data in flight for fast retransmit (no 3 duplicate ACKs), or "
+              "a path that went dead for a while", msg);
+    me->rto_count = 0;
+}
+
+static void
+check_rto(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    /* A timer fired only if the sender sent nothing for at least the
+     * minimum RTO (a TFO SYN's data resent at once is not a timeout). */
+    double quiet = seg->time - me->last_tx_time;
+
+    if (peer->ack_known && td_seq_lt(seg->seq, peer->ack_max))
+        return; /* already acknowledged: keep-alive or spurious */
+    if (peer->dup_acks >= 3 || quiet < s->cfg->min_rto)
+        return; /* fast retransmit, or too soon for a timer */
+    if (me->rto_count && seg->seq == me->rto_seq) {
+        if (me->rto_count < TD_MAX_TIMES)
+            me->rto_times[me->rto_count] = seg->time;
+        me->rto_count++;
+        me->rto_last_frame = seg->frame;
+        return;
+    }
+    if (me->rto_count)
+        flush_rto(s, d, out);
+    me->rto_seq = seg->seq;
+    me->rto_count = 1;
+    me->rto_times[0] = seg->time;
+    me->rto_last_frame = seg->frame;
+    me->rto_orig_time = sent_at(me, seg->seq, me->last_send_time);
+    me->rto_orig_frame = 0;
+}
+
+void
+td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean retx, td_finding_t **out)
+{
+    guint8 d = seg->dir;
+    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+
+    /* as the receiver of the peer's data */
+    note_window(s, d, seg);
+    if (peer->rto_count && (seg->flags & TD_ACK) && td_seq_lt(peer->rto_seq, seg->ack))
+        flush_rto(s, (guint8)(1 - d), out);
+    note_ack(s, d, seg);
+
+    /* as a sender */
+    if (seg->flags & TD_RST)
+        return;
+    if (seg->flags & TD_SYN) {
+        me->last_tx_time = seg->time;
+        return;
+    }
+    check_zero_window(s, d, seg, retx, out);
+    if (seg->len == 0) {
+        if (seg->flags & TD_FIN)
+            me->last_tx_time = seg->time;
+        return;
+    }
+    if (retx) {
+        check_rto(s, d, seg, out);
+        me->last_tx_time = seg->time;
+        return;
+    }
+    me->last_tx_time = seg->time;
+    check_nagle(s, d, seg, out);
+    check_window_full(s, d, seg, out);
+    me->max_len = MAX(me->max_len, seg->len);
+    me->last_send_time = seg->time;
+    me->last_send_frame = seg->frame;
+    me->ring_seq[me->ring_next] = seg->seq;
+    me->ring_time[me->ring_next] = seg->time;
+    me->ring_next = (guint8)((me->ring_next + 1) % 8);
+}
+
+/* The stall side d is in at the stream's last packet, if any: a zero window
+ * it was probing or had data behind, or a retransmission never acknowledged. */
+static td_code_t
+open_stall(const td_stream_t *s, guint8 d, double *duration)
+{
+    const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    gboolean data_waiting = !me->seq_known || !peer->ack_known || me->nxt != peer->ack_max;
+
+    if (me->zw_frame && !me->zw_update_frame && (me->zw_probes || data_waiting)) {
+        *duration = s->last_time - me->zw_time;
+        return TD_ST_ZERO_WINDOW;
+    }
+    if (me->rto_count) {
+        *duration = s->last_time - me->rto_orig_time;
+        return TD_ST_RTO;
+    }
+    return TD_CODE_NONE;
+}
+
+guint32
+td_stall_pending(const td_stream_t *s, guint32 *count, double *total, td_code_t *worst,
+                 double *worst_time)
+{
+    guint32 codes = 0;
+
+    for (guint8 d = 0; d < 2; d++) {
+        double t = 0.0;
+        td_code_t kind = open_stall(s, d, &t);
+
+        if (kind == TD_CODE_NONE)
+            continue;
+        codes |= TD_CODE_BIT(kind);
+        (*count)++;
+        *total += t;
+        if (t > *worst_time || *worst == TD_CODE_NONE) {
+            *worst = kind;
+            *worst_time = t;
+        }
+    }
+    return codes;
+}
+
+void
+td_stall_finalize(td_stream_t *s, td_finding_t **out)
+{
+    for (guint8 d = 0; d < 2; d++) {
+        td_side_t *me = &s->side[d];
+        double t = 0.0;
+        td_code_t kind = open_stall(s, d, &t);
+        gboolean zw = kind == TD_ST_ZERO_WINDOW;
+
+        if (kind == TD_CODE_NONE)
+            continue;
+        add_stall(s, out, kind, s->last_frame, "open", zw ? me->zw_probes : me->rto_count, t,
+                  zw ? me->zw_frame : me->rto_last_frame, 0,
+                  zw ? "The receiving application stopped reading"
+                     : "The peer or the path went dead",
+                  wmem_strdup_printf(s->scope, "Stall still open at the stream's last packet: "
+                                     "the %s was held back for %s (%s)", SIDE_NAME(s, d),
+                                     td_fmt_duration(s->scope, t),
+                                     zw ? "zero window, never reopened"
+                                        : "retransmission never acknowledged"));
+        me->zw_frame = 0;
+        me->rto_count = 0;
+    }
+}

@@ -1,0 +1,23 @@
+/* td_stall.h
+ * Stall detection: the stall kinds of DIAGNOSES.md (a side had data to send
+ * and was held back): nagle_delayed_ack, zero_window, window_full, rto.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TD_STALL_H
+#define TD_STALL_H
+
+#include "tcpdiag_core.h"
+
+/* Called for every segment, after the sequence tracking and before the
+ * teardown diagnosis (it needs the acknowledgment numbers before they move). */
+void td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retransmission,
+                      td_finding_t **out);
+
+/* Stalls still open at the stream's last packet (a window never reopened, a
+ * retransmission never acknowledged): their codes, count and total time. */
+guint32 td_stall_pending(const td_stream_t *s, guint32 *count, double *total,
+                         td_code_t *worst, double *worst_time);
+void td_stall_finalize(td_stream_t *s, td_finding_t **out);
+
+#endif /* TD_STALL_H */
