@@ -38,6 +38,13 @@ static int hf_stream_initial_rtt = -1;
 static int hf_stream_final = -1;
 static int hf_stream_client_mss = -1;
 static int hf_stream_server_mss = -1;
+static int hf_stream_stalls = -1;
+static int hf_stream_stall_time = -1;
+static int hf_stall = -1;
+static int hf_stall_kind = -1;
+static int hf_stall_duration = -1;
+static int hf_stall_begin = -1;
+static int hf_stall_release = -1;
 static int hf_finding = -1;
 static int hf_finding_detail = -1;
 static int hf_finding_cause = -1;
@@ -48,6 +55,7 @@ static int hf_finding_frame = -1;
 static gint ett_tcpdiag = -1;
 static gint ett_stream = -1;
 static gint ett_finding = -1;
+static gint ett_stall = -1;
 
 static expert_field ei_code[TD_CODE_COUNT];
 
@@ -55,6 +63,8 @@ static expert_field ei_code[TD_CODE_COUNT];
 static guint pref_min_rto_ms = 200;
 static guint pref_time_wait_s = 60;
 static guint pref_idle_reset_ms = 1000;
+static guint pref_delayed_ack_min_ms = 30;
+static guint pref_window_full_min_ms = 10;
 static guint pref_mss_low = 1220;
 
 static void
@@ -65,6 +75,8 @@ apply_preferences(void)
     cfg->min_rto = pref_min_rto_ms / 1000.0;
     cfg->time_wait = (double)pref_time_wait_s;
     cfg->idle_reset = pref_idle_reset_ms / 1000.0;
+    cfg->delayed_ack_min = pref_delayed_ack_min_ms / 1000.0;
+    cfg->window_full_min = pref_window_full_min_ms / 1000.0;
     cfg->mss_low = pref_mss_low;
 }
 
@@ -166,6 +178,17 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_s
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_handshake, tvb, 0, 0, handshake));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_teardown, tvb, 0, 0, teardown));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_diagnoses, tvb, 0, 0, diagnoses));
+    {
+        guint32 stalls;
+        double stall_time, worst_time;
+        td_code_t worst;
+        nstime_t t;
+
+        td_stream_stalls(s, &stalls, &stall_time, &worst, &worst_time);
+        proto_item_set_generated(proto_tree_add_uint(st, hf_stream_stalls, tvb, 0, 0, stalls));
+        seconds_to_nstime(&t, stall_time);
+        proto_item_set_generated(proto_tree_add_time(st, hf_stream_stall_time, tvb, 0, 0, &t));
+    }
     if (s->initial_rtt >= 0.0) {
         nstime_t rtt;
         seconds_to_nstime(&rtt, s->initial_rtt);
@@ -205,6 +228,26 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     }
     if (f->ref_frame)
         proto_item_set_generated(proto_tree_add_uint(ft, hf_finding_frame, tvb, 0, 0, f->ref_frame));
+    /* tcpdiag.stall marks exactly the packets that end a stall (not the
+     * stream's last packet carrying a stall still open there). */
+    if (TD_IS_STALL(f->code) && !g_str_equal(f->detail, "open")) {
+        const char *kind = td_code_short_name(f->code, "");
+        proto_item *si = proto_tree_add_string_format_value(tree, hf_stall, tvb, 0, 0, kind,
+                                                             "%s", f->message);
+        proto_tree *stt = proto_item_add_subtree(si, ett_stall);
+        nstime_t d;
+
+        proto_item_set_generated(si);
+        proto_item_set_generated(proto_tree_add_string(stt, hf_stall_kind, tvb, 0, 0, kind));
+        seconds_to_nstime(&d, f->duration);
+        proto_item_set_generated(proto_tree_add_time(stt, hf_stall_duration, tvb, 0, 0, &d));
+        if (f->ref_frame)
+            proto_item_set_generated(proto_tree_add_uint(stt, hf_stall_begin, tvb, 0, 0,
+                                                         f->ref_frame));
+        if (f->trigger_frame)
+            proto_item_set_generated(proto_tree_add_uint(stt, hf_stall_release, tvb, 0, 0,
+                                                         f->trigger_frame));
+    }
 }
 
 static int
@@ -278,6 +321,22 @@ proto_register_tcpdiag(void)
         { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "True when the verdicts cover the whole capture (second pass: tshark -2, the GUI); "
             "false in single-pass tshark, where they are as of this frame", HFILL } },
+        { &hf_stream_stalls, { "Stalls", "tcpdiag.stream.stalls", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Number of stalls on the stream, including one still open at its last packet", HFILL } },
+        { &hf_stream_stall_time, { "Stall time", "tcpdiag.stream.stall_time", FT_RELATIVE_TIME,
+            BASE_NONE, NULL, 0x0, "Total time the stream's senders were held back", HFILL } },
+        { &hf_stall, { "Stall", "tcpdiag.stall", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Present on each packet that ends a stall; its value is the stall's kind", HFILL } },
+        { &hf_stall_kind, { "Kind", "tcpdiag.stall.kind", FT_STRING, BASE_NONE, NULL, 0x0,
+            "nagle_delayed_ack, zero_window, window_full or rto", HFILL } },
+        { &hf_stall_duration, { "Duration", "tcpdiag.stall.duration", FT_RELATIVE_TIME, BASE_NONE,
+            NULL, 0x0, "How long the sender was held back: from where the stall began to this packet",
+            HFILL } },
+        { &hf_stall_begin, { "Began in frame", "tcpdiag.stall.begin", FT_FRAMENUM, BASE_NONE, NULL,
+            0x0, "The last data sent before the hold, the zero window, the window-full segment, or "
+            "the original transmission", HFILL } },
+        { &hf_stall_release, { "Released by frame", "tcpdiag.stall.release", FT_FRAMENUM, BASE_NONE,
+            NULL, 0x0, "The late ACK or the window update that let the sender go", HFILL } },
         { &hf_finding, { "Finding", "tcpdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
             "A diagnosis whose evidence this frame completes: its code (e.g. handshake.rejected)",
             HFILL } },
@@ -293,7 +352,7 @@ proto_register_tcpdiag(void)
         { &hf_finding_frame, { "Evidence starts in frame", "tcpdiag.finding.frame", FT_FRAMENUM,
             BASE_NONE, NULL, 0x0, "Frame where the finding's evidence begins", HFILL } },
     };
-    static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding };
+    static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding, &ett_stall };
     static ei_register_info ei[TD_CODE_COUNT];
     static const int severity[] = { [TD_SEV_CHAT] = PI_CHAT, [TD_SEV_NOTE] = PI_NOTE,
                                     [TD_SEV_WARN] = PI_WARN };
@@ -329,6 +388,15 @@ proto_register_tcpdiag(void)
         "idle-connection reset (teardown.reset, idle). 1000 ms is above any delayed ACK "
         "(at most 500 ms, RFC 1122) and Linux's minimum RTO",
         10, &pref_idle_reset_ms);
+    prefs_register_uint_preference(prefs, "delayed_ack_min_ms", "Delayed ACK threshold (ms)",
+        "A pure ACK arriving this much later than the round trip to its sender is a delayed ACK "
+        "(Nagle x delayed-ACK stalls). Linux's delayed-ACK timer is at least 40 ms, Windows' "
+        "200 ms; 30 ms leaves room for timer granularity",
+        10, &pref_delayed_ack_min_ms);
+    prefs_register_uint_preference(prefs, "window_full_min_ms", "Window-full wait threshold (ms)",
+        "A sender that filled the receive window and waited this much longer than one round "
+        "trip is reported as a window_full stall (one round trip is ordinary ACK clocking)",
+        10, &pref_window_full_min_ms);
     prefs_register_uint_preference(prefs, "mss_low", "Low MSS threshold (bytes)",
         "An MSS option below this is reported (handshake.options, low_mss). 1220 fits IPv6's "
         "minimum MTU of 1280 (RFC 8200), which any working path carries; 1460 would also "

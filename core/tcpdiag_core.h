@@ -169,6 +169,7 @@ typedef struct td_side {
     double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
     guint32  late_ack_from_frame;
     guint32  dup_acks;      /* the peer's ACKs that did not advance, since the last advance */
+    double   acked_time;    /* when the peer last acknowledged new data of it */
     gint64   rwnd;          /* the window the PEER last advertised to it, bytes; -1 unknown */
     guint32  wf_frame;      /* it filled the peer's window here; 0 none */
     double   wf_time;

@@ -21,6 +21,20 @@
  * capture point's round trip to the sender: scheduling and timer jitter. */
 #define RELEASE_SLACK 0.010
 
+/* Whether a packet from the sender, gap seconds after the releasing packet
+ * passed the capture point, is its reaction: the release must first travel
+ * to the sender, so the gap is one round trip from here to the sender, no
+ * less and not much more. rtt < 0 (no handshake): only "at once" counts. */
+static gboolean
+reacts_to(double gap, double rtt)
+{
+    double slack = RELEASE_SLACK + (rtt > 0.0 ? 0.25 * rtt : 0.0);
+
+    if (rtt < 0.0)
+        rtt = 0.0;
+    return gap >= rtt - slack && gap <= rtt + slack;
+}
+
 /* Round trip from the capture point to side dir, from the handshake; < 0 unknown. */
 static double
 rtt_to(const td_stream_t *s, guint8 dir)
@@ -88,7 +102,7 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
      * full segment (Nagle holds only those), and leaves as soon as the ACK
      * can have reached the sender: one round trip from here to it. */
     if (seg->seq != peer->ack_max || seg->len >= full_segment(me, peer)
-        || seg->time - me->late_ack_time > rtt_to(s, d) + RELEASE_SLACK) {
+        || !reacts_to(seg->time - me->late_ack_time, rtt_to(s, d))) {
         me->late_ack_frame = 0;
         return;
     }
@@ -125,6 +139,7 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
     if (me->ack_known && td_seq_lt(seg->ack, me->ack_max))
         return;
     peer->dup_acks = 0;
+    peer->acked_time = seg->time;
     peer->late_ack_frame = 0;
     if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
         || !peer->seq_known || seg->ack != peer->nxt || !peer->last_send_frame)
@@ -196,8 +211,9 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean re
     if (seg->len == 0 || retx)
         return;
     duration = seg->time - me->zw_time;
-    if (me->zw_probes == 0
-        && seg->time - me->zw_update_time > rtt_to(s, d) + RELEASE_SLACK) {
+    /* Without probes, data soon after the update shows it was waiting
+     * (without a handshake, "soon" is the slack alone). */
+    if (me->zw_probes == 0 && !reacts_to(seg->time - me->zw_update_time, rtt_to(s, d))) {
         me->zw_frame = 0; /* it had nothing waiting: not a stall */
         return;
     }
@@ -287,6 +303,8 @@ check_rto(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
         return; /* already acknowledged: keep-alive or spurious */
     if (peer->dup_acks >= 3 || quiet < s->cfg->min_rto)
         return; /* fast retransmit, or too soon for a timer */
+    if (me->zw_frame || peer->rwnd == 0)
+        return; /* probing a zero window: that stall is zero_window */
     if (me->rto_count && seg->seq == me->rto_seq) {
         if (me->rto_count < TD_MAX_TIMES)
             me->rto_times[me->rto_count] = seg->time;
@@ -300,7 +318,10 @@ check_rto(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
     me->rto_count = 1;
     me->rto_times[0] = seg->time;
     me->rto_last_frame = seg->frame;
-    me->rto_orig_time = sent_at(me, seg->seq, me->last_send_time);
+    /* The stall began when the segment was sent, or when the peer last
+     * acknowledged new data if that came later: the retransmission timer
+     * restarts on such an ACK (RFC 6298 section 5.3). */
+    me->rto_orig_time = MAX(sent_at(me, seg->seq, me->last_send_time), me->acked_time);
     me->rto_orig_frame = 0;
 }
 

@@ -18,7 +18,8 @@
 #include "tcpdiag_table.h"
 
 enum {
-    COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE, COL_TEARDOWN, COL_IRTT,
+    COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE, COL_TEARDOWN,
+    COL_STALLS, COL_STALL_TIME, COL_WORST_STALL, COL_IRTT,
     COL_PACKETS, COL_DIAGNOSIS, COL_DIAGNOSES, NUM_COLS
 };
 
@@ -29,6 +30,9 @@ static stat_tap_table_item table_fields[NUM_COLS] = {
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "State",            "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Handshake",        "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Teardown",         "%s" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stalls",           "%u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Stall time (ms)",  "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Worst stall",      "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Initial RTT (ms)", "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Packets",          "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Diagnosis",        "%s" },
@@ -45,6 +49,8 @@ typedef struct row_signature {
     const char *conn_state;
     guint32     codes;
     gboolean    has_rtt;
+    guint32     stalls;
+    double      stall_time;
 } row_signature_t;
 
 static void
@@ -115,14 +121,29 @@ refresh_verdicts(stat_tap_table *table, guint row, const td_tap_data_t *td)
     const char *conn_state = td->final ? td->stream->conn_state : td_stream_conn_state(s);
     guint32 codes = td_stream_codes(s);
     gboolean has_rtt = s->initial_rtt >= 0.0;
-    td_code_t hs, worst;
+    td_code_t hs, worst, worst_stall;
+    guint32 stalls;
+    double stall_time, worst_time;
+    stat_tap_table_item_type *item;
     char *diagnoses;
 
-    if (sig->conn_state == conn_state && sig->codes == codes && sig->has_rtt == has_rtt)
+    td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
+    if (sig->conn_state == conn_state && sig->codes == codes && sig->has_rtt == has_rtt
+        && sig->stalls == stalls && sig->stall_time == stall_time)
         return;
     sig->conn_state = conn_state;
     sig->codes = codes;
     sig->has_rtt = has_rtt;
+    sig->stalls = stalls;
+    sig->stall_time = stall_time;
+
+    item = stat_tap_get_field_data(table, row, COL_STALLS);
+    item->value.uint_value = stalls;
+    stat_tap_set_field_data(table, row, COL_STALLS, item);
+    set_string(table, row, COL_STALL_TIME, g_strdup_printf("%.3f", stall_time * 1000.0));
+    set_string(table, row, COL_WORST_STALL, worst_stall == TD_CODE_NONE ? g_strdup("-")
+               : g_strdup_printf("%s %.3f ms", td_code_short_name(worst_stall, ""),
+                                 worst_time * 1000.0));
 
     hs = td_stream_handshake(s);
     worst = td_stream_teardown(s);
@@ -132,10 +153,13 @@ refresh_verdicts(stat_tap_table *table, guint row, const td_tap_data_t *td)
     set_string(table, row, COL_IRTT, has_rtt ? g_strdup_printf("%.3f", s->initial_rtt * 1000.0)
                                              : g_strdup("-"));
     /* The worst finding in plain words: a handshake problem first (the
-     * connection failed or started late), then a teardown problem. */
+     * connection failed or started late), then a teardown problem, then the
+     * longest stall. */
     if (hs == TD_CODE_NONE || td_code_info(hs)->severity < TD_SEV_WARN) {
         if (worst != TD_CODE_NONE && td_code_info(worst)->severity == TD_SEV_WARN)
             hs = worst;
+        else if (worst_stall != TD_CODE_NONE)
+            hs = worst_stall;
     }
     set_string(table, row, COL_DIAGNOSIS,
                g_strdup(hs == TD_CODE_NONE || td_code_info(hs)->severity == TD_SEV_CHAT

@@ -52,6 +52,8 @@ ALL_SCENARIOS=(
 	td_graceful td_half_closed td_abort td_half_open td_fin_retrans td_abandoned
 	td_idle_reset td_open
 	cs_s3 cs_oth cs_one_sided_client cs_one_sided_server
+	st_nagle_client st_nagle_server st_nodelay st_odd_segments st_zero_window
+	st_window_full st_rto st_healthy st_duplicated
 )
 
 die() { echo "make_captures: $*" >&2; exit 1; }
@@ -803,6 +805,59 @@ sc_cs_one_sided_server() {
 		--close wait --allow-fail
 	cap_stop
 	publish "$CAP_FILE" cs_one_sided_server
+	teardown_net
+}
+
+# ---------------------------------------------------------------- stalls
+# Client source ports 620X1.., one decade per scenario.
+
+# the write-write-read client: each 500 B request as two send() calls
+# (200 B header, 300 B body), then it reads the 100 B response; 20 requests
+# 0.1 s apart on one connection
+nagle_traffic() { # nagle_traffic SRC_PORT [client options]
+	local sp=$1; shift
+	cli --host $S4 --port $PORT --src-port "$sp" --requests 20 --think 0.1 \
+		--req-size 500 --split-writes 200 --resp-size 100 "$@"
+}
+
+sc_st_nagle_client() {
+	setup_net
+	srv --port $PORT
+	cap_start client st_nagle_client
+	nagle_traffic 62001
+	cap_stop
+	publish "$CAP_FILE" st_nagle_client
+	teardown_net
+}
+
+sc_st_nagle_server() {
+	setup_net
+	srv --port $PORT
+	cap_start server st_nagle_server
+	nagle_traffic 62011
+	cap_stop
+	publish "$CAP_FILE" st_nagle_server
+	teardown_net
+}
+
+sc_st_nodelay() {
+	setup_net
+	srv --port $PORT
+	cap_start client st_nodelay
+	nagle_traffic 62021 --nodelay
+	cap_stop
+	publish "$CAP_FILE" st_nodelay
+	teardown_net
+}
+
+sc_st_odd_segments() {
+	setup_net
+	srv --port $PORT ${ODD_SRV:-}
+	cap_start ${ODD_SIDE:-client} st_odd_segments
+	cli --host $S4 --port $PORT --src-port 62031 --requests 10 --think ${ODD_THINK:-0.1} \
+		--req-size 100 --resp-size ${ODD_RESP:-1648} ${ODD_CLI:-}
+	cap_stop
+	publish "$CAP_FILE" st_odd_segments
 	teardown_net
 }
 

@@ -39,6 +39,9 @@ TCP_CONGESTION = getattr(socket, "TCP_CONGESTION", 13)
 TCP_FASTOPEN = getattr(socket, "TCP_FASTOPEN", 23)
 TCP_SYNCNT = getattr(socket, "TCP_SYNCNT", 7)
 TCP_QUICKACK = getattr(socket, "TCP_QUICKACK", 12)
+TCP_KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", 4)
+TCP_KEEPINTVL = getattr(socket, "TCP_KEEPINTVL", 5)
+TCP_KEEPCNT = getattr(socket, "TCP_KEEPCNT", 6)
 MSG_FASTOPEN = getattr(socket, "MSG_FASTOPEN", 0x20000000)
 
 BANNER_TEXT = b"HELLO tcpdiag\n"
@@ -80,16 +83,26 @@ def make_response(i: int, resp_size: int) -> bytes:
 class Reader:
     """Line/length reader on top of a socket (recv may return partial data)."""
 
-    def __init__(self, sock, chunk=65536):
+    def __init__(self, sock, chunk=65536, gap=0.0, pause=0.0, pause_after=0):
         self.sock = sock
         self.buf = b""
         self.chunk = chunk
+        self.gap = gap                  # sleep after each recv (slow reader)
+        self.pause = pause              # once: stop reading for this long ...
+        self.pause_after = pause_after  # ... when this many bytes were received
+        self.total = 0
 
     def _fill(self):
+        if self.pause and self.total >= self.pause_after:
+            time.sleep(self.pause)
+            self.pause = 0
         d = self.sock.recv(self.chunk)
         if not d:
             return False
         self.buf += d
+        self.total += len(d)
+        if self.gap:
+            time.sleep(self.gap)
         return True
 
     def readline(self):
@@ -142,6 +155,12 @@ def set_common_opts(s, a):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
     if getattr(a, "sndbuf", None):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, a.sndbuf)
+    if getattr(a, "keepalive", None):
+        idle, intvl, cnt = (int(x) for x in a.keepalive.split(","))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, TCP_KEEPIDLE, idle)
+        s.setsockopt(socket.IPPROTO_TCP, TCP_KEEPINTVL, intvl)
+        s.setsockopt(socket.IPPROTO_TCP, TCP_KEEPCNT, cnt)
 
 
 def set_linger0(s):
@@ -226,7 +245,23 @@ def serve_conn(conn, peer, a, stats):
                 r.readexact(rest)
             if a.reply_delay:
                 time.sleep(a.reply_delay)
-            send_chunked(conn, make_response(kv.get("n", served + 1), kv.get("resp", 0)), a)
+            resp = make_response(kv.get("n", served + 1), kv.get("resp", 0))
+            if a.resp_split:
+                # each response as several send() calls: the listed sizes, then the rest
+                off = 0
+                for n in a.resp_split:
+                    if off >= len(resp):
+                        break
+                    if off and a.resp_split_gap:
+                        time.sleep(a.resp_split_gap)
+                    conn.sendall(resp[off:off + n])
+                    off += n
+                if off < len(resp):
+                    if off and a.resp_split_gap:
+                        time.sleep(a.resp_split_gap)
+                    conn.sendall(resp[off:])
+            else:
+                send_chunked(conn, resp, a)
             served += 1
             if a.close_after and served >= a.close_after:
                 how = "server-closes-first"
@@ -351,7 +386,8 @@ def one_conn(a, idx, target, fam):
         s.settimeout(a.timeout)
         if a.quickack:
             s.setsockopt(socket.IPPROTO_TCP, TCP_QUICKACK, 1)
-        r = Reader(s)
+        r = Reader(s, chunk=a.recv_size, gap=a.recv_gap, pause=a.read_pause,
+                   pause_after=a.read_pause_after)
         phase = "banner"
         if a.wait_banner:
             b = r.readline()
@@ -474,6 +510,10 @@ def main():
     sv.add_argument("--accept-delay", type=float, default=0, metavar="S", help="sleep before using an accepted connection")
     sv.add_argument("--read-delay", type=float, default=0, metavar="S", help="sleep before reading each request (slow reader)")
     sv.add_argument("--reply-delay", type=float, default=0, metavar="S", help="think time before each response")
+    sv.add_argument("--resp-split", type=lambda v: [int(x) for x in v.split(",")], metavar="B[,B...]",
+                    help="write each response as several send() calls: these sizes, then the rest")
+    sv.add_argument("--resp-split-gap", type=float, default=0, metavar="S", help="with --resp-split: pause between the writes")
+    sv.add_argument("--keepalive", metavar="IDLE,INTVL,CNT", help="SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT")
     sv.add_argument("--nodelay", action="store_true")
     sv.add_argument("--cc", help="TCP_CONGESTION, e.g. cubic")
     sv.add_argument("--rcvbuf", type=int)
@@ -512,6 +552,12 @@ def main():
     cl.add_argument("--chunk-gap", type=float, default=0, metavar="S", help="with --chunk: pause between pieces")
     cl.add_argument("--hold-at-exit", type=float, default=0, metavar="S", help="with --close none: keep sockets S s before exiting")
     cl.add_argument("--linger0", action="store_true", help="SO_LINGER 0 from the start")
+    cl.add_argument("--recv-size", type=int, default=65536, metavar="B", help="read at most B bytes per recv()")
+    cl.add_argument("--recv-gap", type=float, default=0, metavar="S", help="sleep S s after each recv() (slow reader)")
+    cl.add_argument("--read-pause", type=float, default=0, metavar="S",
+                    help="once, stop reading for S s (when --read-pause-after bytes have been received)")
+    cl.add_argument("--read-pause-after", type=int, default=0, metavar="B", help="with --read-pause: after B bytes (default 0)")
+    cl.add_argument("--keepalive", metavar="IDLE,INTVL,CNT", help="SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT")
     cl.add_argument("--nodelay", action="store_true")
     cl.add_argument("--quickack", action="store_true")
     cl.add_argument("--cc", help="TCP_CONGESTION, e.g. cubic")

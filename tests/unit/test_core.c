@@ -697,6 +697,99 @@ test_resets(void)
     CHECK(td_stream_teardown(s) == TD_CODE_NONE);
 }
 
+/* Write-write-read: header sent, body held by Nagle until the server's
+ * delayed ACK. rtt 40 ms; seen near the client (at_server FALSE) or near
+ * the server. */
+static td_stream_t *
+nagle_round(gboolean at_server, gboolean nodelay)
+{
+    td_stream_t *s = new_stream(NULL);
+    double c = at_server ? 0.020 : 0.0;   /* client -> capture point */
+    double v = at_server ? 0.0 : 0.020;   /* capture point -> server */
+
+    /* handshake: SYN passes at t=c... */
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 2 * v, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 2 * v + 2 * c, C, TD_ACK, 1001, 5001, 0);
+    /* header, 200 bytes at t=1.0 */
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1001, 5001, 200);
+    if (nodelay) {
+        feed(s, 1.0001, C, TD_ACK | TD_PSH, 1201, 5001, 300);
+        feed(s, 1.0 + 2 * v + 0.040, S, TD_ACK, 5001, 1501, 0);
+        return s;
+    }
+    /* the server's delayed ACK: 40 ms after the header reached it */
+    feed(s, 1.0 + 2 * v + 0.040, S, TD_ACK, 5001, 1201, 0);
+    /* the body leaves when the ACK reaches the client */
+    feed(s, 1.0 + 2 * v + 0.040 + 2 * c + 0.0001, C, TD_ACK | TD_PSH, 1201, 5001, 300);
+    return s;
+}
+
+static void
+test_stalls(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+    guint32 count;
+    double total, worst_time;
+    td_code_t worst;
+
+    current = "Nagle x delayed ACK, seen near the client";
+    s = nagle_round(FALSE, FALSE);
+    f = find(TD_ST_NAGLE_DELAYED_ACK);
+    CHECK(f && f->frame == 6 && f->ref_frame == 4 && f->trigger_frame == 5);
+    CHECK(f && near(f->duration, 0.0801));
+    td_stream_stalls(s, &count, &total, &worst, &worst_time);
+    CHECK(count == 1 && worst == TD_ST_NAGLE_DELAYED_ACK && near(total, 0.0801));
+
+    current = "Nagle x delayed ACK, seen near the server";
+    s = nagle_round(TRUE, FALSE);
+    f = find(TD_ST_NAGLE_DELAYED_ACK);
+    CHECK(f && f->frame == 6 && near(f->duration, 0.0801));
+
+    current = "TCP_NODELAY: no stall";
+    s = nagle_round(FALSE, TRUE);
+    CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
+
+    current = "zero window with probes, then data";
+    s = established();
+    feed(s, 0.1, S, TD_ACK, 5201, 1101, 1000);
+    {
+        td_segment_t seg;
+        memset(&seg, 0, sizeof(seg));
+        seg.frame = ++frame_no; seg.time = 0.12; seg.dir = C; seg.flags = TD_ACK;
+        seg.seq = 1101; seg.ack = 6201; seg.win = 0; seg.wscale = TD_NO_WSCALE;
+        collect(td_stream_segment(s, &seg));             /* frame 8: window 0 */
+        feed(s, 0.5, S, TD_ACK, 6200, 1101, 0);          /* probe */
+        feed(s, 1.3, S, TD_ACK, 6200, 1101, 0);          /* probe */
+        feed(s, 2.0, C, TD_ACK, 1101, 6201, 0);          /* window update (64240) */
+        feed(s, 2.0001, S, TD_ACK | TD_PSH, 6201, 1101, 1000);
+    }
+    f = find(TD_ST_ZERO_WINDOW);
+    CHECK(f && f->frame == 12 && f->ref_frame == 8 && f->trigger_frame == 11 && f->count == 2);
+    CHECK(f && near(f->duration, 2.0001 - 0.12));
+
+    current = "RTO: a segment resent after a quiet timeout, then acknowledged";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.3, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.9, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    CHECK(find(TD_ST_RTO) == NULL);
+    feed(s, 1.94, S, TD_ACK, 5201, 1201, 0);
+    f = find(TD_ST_RTO);
+    CHECK(f && f->frame == 9 && f->count == 2 && near(f->duration, 0.9));
+
+    current = "fast retransmit after 3 duplicate ACKs is not an RTO";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1201, 5201, 100);
+    feed(s, 1.04, S, TD_ACK, 5201, 1101, 0);
+    feed(s, 1.04, S, TD_ACK, 5201, 1101, 0);
+    feed(s, 1.04, S, TD_ACK, 5201, 1101, 0);
+    feed(s, 1.3, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    CHECK(find(TD_ST_RTO) == NULL);
+}
+
 int
 main(void)
 {
@@ -719,6 +812,7 @@ main(void)
     test_one_sided();
     test_teardown();
     test_resets();
+    test_stalls();
     test_sequence_wrap();
 
     wmem_destroy_allocator(scope);
