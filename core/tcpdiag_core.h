@@ -126,7 +126,7 @@ typedef enum {
     TD_EP_RESET
 } td_ep_state_t;
 
-#define TD_MAX_TIMES 16 /* retransmission times kept for backoff reports */
+#define TD_MAX_TIMES 8 /* retransmission times kept for backoff reports */
 
 /* What the core keeps about each side of a stream. */
 typedef struct td_side {
