@@ -394,8 +394,8 @@ proto_register_tcpdiag(void)
         "200 ms; 30 ms leaves room for timer granularity",
         10, &pref_delayed_ack_min_ms);
     prefs_register_uint_preference(prefs, "window_full_min_ms", "Window-full wait threshold (ms)",
-        "A sender that filled the receive window and waited this much longer than one round "
-        "trip is reported as a window_full stall (one round trip is ordinary ACK clocking)",
+        "A sender that filled the receive window and waited at least this long for it to open "
+        "is reported as a window_full stall; shorter waits are timer and scheduling noise",
         10, &pref_window_full_min_ms);
     prefs_register_uint_preference(prefs, "mss_low", "Low MSS threshold (bytes)",
         "An MSS option below this is reported (handshake.options, low_mss). 1220 fits IPv6's "

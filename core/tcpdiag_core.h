@@ -98,8 +98,9 @@ typedef struct td_config {
      * HZ/25), Windows' 200 ms; 30 ms leaves room for timer granularity while
      * staying far above RTT jitter on a LAN. */
     double  delayed_ack_min;
-    /* A window-full wait counts as a stall when it lasts this much longer than
-     * one round trip (waiting one RTT for the ACK is ordinary ACK clocking). */
+    /* A window-full wait shorter than this is not reported (timer and
+     * scheduling noise); a sender blocked by a full window for a round trip
+     * or more is held back by the receive buffer. */
     double  window_full_min;
     /* A new SYN on the 4-tuple of a connection that ended less than this ago
      * is port reuse against TIME_WAIT: 60 s is Linux's TCP_TIMEWAIT_LEN, the
@@ -181,7 +182,10 @@ typedef struct td_side {
     double   zw_probe_times[TD_MAX_TIMES];
     guint32  rto_seq, rto_count, rto_orig_frame, rto_last_frame;
     double   rto_orig_time, rto_times[TD_MAX_TIMES];
-    guint32  ring_seq[8];   /* recent new segments: sequence number and time sent */
+    guint32  ring_seq[8];   /* recent new segments: sequence number, frame, time sent */
+    guint32  ring_frame[8];
+    guint32  una_frame;     /* first transmission of its oldest unacknowledged segment */
+    double   una_time;
     double   ring_time[8];
     guint8   ring_next;
     /* the retransmission chain of one unacknowledged segment, for abandoned */

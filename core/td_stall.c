@@ -121,6 +121,8 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
     me->late_ack_frame = 0;
 }
 
+static double sent_at(const td_side_t *me, guint32 seq, double fallback, guint32 *frame);
+
 /* A pure ACK from d acknowledging all of the peer's data, late for the round
  * trip to d: the peer may have been holding a small segment (Nagle). */
 static void
@@ -141,6 +143,8 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
     peer->dup_acks = 0;
     peer->acked_time = seg->time;
     peer->late_ack_frame = 0;
+    /* the peer's oldest unacknowledged segment is now the one starting here */
+    peer->una_time = sent_at(peer, seg->ack, 0.0, &peer->una_frame);
     if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
         || !peer->seq_known || seg->ack != peer->nxt || !peer->last_send_frame)
         return;
@@ -242,7 +246,7 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
 
     if (me->wf_frame && seg->frame != me->wf_frame) {
         wait = seg->time - me->wf_time;
-        if (s->initial_rtt >= 0.0 && wait >= s->initial_rtt + s->cfg->window_full_min) {
+        if (wait >= s->cfg->window_full_min) {
             msg = wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive window "
                                      "(frame %u) and waited %s for it to open", SIDE_NAME(s, d),
                                      SIDE_NAME(s, 1 - d), me->wf_frame,
@@ -260,13 +264,18 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
     }
 }
 
+/* When the segment starting at seq was first sent, and in which frame; the
+ * fallback when it is no longer among the recent segments. */
 static double
-sent_at(const td_side_t *me, guint32 seq, double fallback)
+sent_at(const td_side_t *me, guint32 seq, double fallback, guint32 *frame)
 {
     for (int i = 0; i < 8; i++) {
-        if (me->ring_seq[i] == seq && me->ring_time[i] > 0.0)
+        if (me->ring_seq[i] == seq && me->ring_frame[i]) {
+            *frame = me->ring_frame[i];
             return me->ring_time[i];
+        }
     }
+    *frame = 0;
     return fallback;
 }
 
@@ -318,11 +327,15 @@ check_rto(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
     me->rto_count = 1;
     me->rto_times[0] = seg->time;
     me->rto_last_frame = seg->frame;
-    /* The stall began when the segment was sent, or when the peer last
-     * acknowledged new data if that came later: the retransmission timer
-     * restarts on such an ACK (RFC 6298 section 5.3). */
-    me->rto_orig_time = MAX(sent_at(me, seg->seq, me->last_send_time), me->acked_time);
-    me->rto_orig_frame = 0;
+    /* The stall is the time since the original transmission (DIAGNOSES.md).
+     * When that is no longer known, it began at the last ACK of new data at
+     * the latest: the retransmission timer restarts there (RFC 6298 5.3). */
+    if (seg->seq == peer->ack_max && me->una_frame) {
+        me->rto_orig_time = me->una_time;
+        me->rto_orig_frame = me->una_frame;
+    } else {
+        me->rto_orig_time = sent_at(me, seg->seq, me->acked_time, &me->rto_orig_frame);
+    }
 }
 
 void
@@ -361,7 +374,12 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean retx, td_find
     me->max_len = MAX(me->max_len, seg->len);
     me->last_send_time = seg->time;
     me->last_send_frame = seg->frame;
+    if (peer->ack_known && seg->seq == peer->ack_max) {
+        me->una_frame = seg->frame;   /* nothing was outstanding before it */
+        me->una_time = seg->time;
+    }
     me->ring_seq[me->ring_next] = seg->seq;
+    me->ring_frame[me->ring_next] = seg->frame;
     me->ring_time[me->ring_next] = seg->time;
     me->ring_next = (guint8)((me->ring_next + 1) % 8);
 }

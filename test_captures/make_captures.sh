@@ -850,14 +850,107 @@ sc_st_nodelay() {
 	teardown_net
 }
 
+# Responses of one full segment + a sub-MSS tail.  Linux does not make such a
+# tail wait for a delayed ACK (Minshall's Nagle holds a small segment only while
+# an earlier small one is unacknowledged): 8080 and 8081 never hold the tail;
+# 8082 (a small header write first) holds it one RTT for a prompt ACK.
 sc_st_odd_segments() {
 	setup_net
-	srv --port $PORT ${ODD_SRV:-}
-	cap_start ${ODD_SIDE:-client} st_odd_segments
-	cli --host $S4 --port $PORT --src-port 62031 --requests 10 --think ${ODD_THINK:-0.1} \
-		--req-size 100 --resp-size ${ODD_RESP:-1648} ${ODD_CLI:-}
+	srv --port $PORT                        # each response in one send()
+	srv --port 8081 --resp-split 1448       # two send()s: 1448 B, then the rest
+	srv --port 8082 --resp-split 200        # two send()s: 200 B header, then the rest
+	cap_start server st_odd_segments
+	# 10 requests of 100 B, 0.1 s apart, on each connection
+	cli --host $S4 --port $PORT --src-port 62031 --requests 10 --think 0.1 --req-size 100 --resp-size 1648
+	cli --host $S4 --port 8081 --src-port 62032 --requests 10 --think 0.1 --req-size 100 --resp-size 1648
+	cli --host $S4 --port 8082 --src-port 62033 --requests 10 --think 0.1 --req-size 100 --resp-size 1848
 	cap_stop
 	publish "$CAP_FILE" st_odd_segments
+	teardown_net
+}
+
+sc_st_zero_window() {
+	setup_net
+	srv --port $PORT
+	cap_start client st_zero_window
+	# SO_RCVBUF 8192 (before connect: the window never exceeds 8688 B); the
+	# client sends its request, reads nothing for 4 s while the 22000 B response
+	# comes, then reads it all and closes
+	cli --host $S4 --port $PORT --src-port 62041 --requests 1 --req-size 100 --resp-size 22000 \
+		--rcvbuf 8192 --read-pause 4
+	cap_stop
+	publish "$CAP_FILE" st_zero_window
+	teardown_net
+}
+
+sc_st_window_full() {
+	setup_net
+	srv --port $PORT
+	cap_start client st_window_full
+	# SO_RCVBUF 8192 before connect; the client reads its 150000 B response 4096 B
+	# at a time, 50 ms apart (80 kB/s, far below the 8688 B window per 40 ms RTT)
+	cli --host $S4 --port $PORT --src-port 62051 --requests 1 --req-size 100 --resp-size 150000 \
+		--rcvbuf 8192 --recv-size 4096 --recv-gap 0.05
+	cap_stop
+	publish "$CAP_FILE" st_window_full
+	teardown_net
+}
+
+sc_st_rto() {
+	setup_net
+	srv --port $PORT --cc cubic --io-timeout 30
+	# The blackout starts at a fixed point of the upload: the client writes 4000 B
+	# every 0.05 s (segments of 1448+1448+1104 B: 4156 B of IP packets); once the
+	# connection's client->server packets reach 112 (SYN, ACK) + 17 x 4156 B
+	# (conntrack's byte count includes the packet being counted) everything of
+	# the connection is dropped, both ways: write 18 (bytes 68001-72000) is the
+	# first one lost, after the ACK of write 17 has passed.  The rule goes 4 s
+	# after the client starts (about 3 s of blackout).  Needs xt_connbytes
+	# (conntrack) in the router namespace.
+	local thr=$((112 + 17 * 4156 + 1))
+	cap_start client st_rto
+	cli_bg --host $S4 --port $PORT --src-port 62061 --requests 1 --req-size 200000 --resp-size 100 \
+		--chunk 4000 --chunk-gap 0.05 --cc cubic --timeout 30
+	local rule=(FORWARD -p tcp -m connbytes --connbytes "$thr:" --connbytes-dir original --connbytes-mode bytes -j DROP)
+	r4 -I "${rule[@]}"
+	sleep 4       # the blackout begins about 0.9 s in and lasts about 3 s
+	r4 -D "${rule[@]}"
+	wait "$CLI_PID"
+	cap_stop
+	publish "$CAP_FILE" st_rto
+	teardown_net
+}
+
+sc_st_healthy() {
+	setup_net
+	srv --port $PORT
+	srv --port 8081 --reply-delay 0.3       # 300 ms think time before each response
+	cap_start client st_healthy
+	# s0: bulk download, no loss
+	cli --host $S4 --port $PORT --src-port 62071 --requests 1 --req-size 100 --resp-size 3000000
+	sleep 0.3
+	# s1: request/response, 300 ms server think time, single writes, TCP_NODELAY
+	cli --host $S4 --port 8081 --src-port 62072 --requests 5 --req-size 300 --resp-size 2000 --nodelay
+	sleep 0.3
+	# s2: request, 5 s idle with TCP keep-alives (idle 1 s, interval 1 s), one more request, close
+	cli --host $S4 --port $PORT --src-port 62073 --requests 2 --think 5 --req-size 100 --resp-size 600 \
+		--keepalive 1,1,5
+	cap_stop
+	publish "$CAP_FILE" st_healthy
+	teardown_net
+}
+
+sc_st_duplicated() {
+	setup_net
+	srv --port $PORT
+	cap_start client st_duplicated_once
+	# request/response with TCP_NODELAY (the nagle_traffic client, 10 requests): no stall
+	cli --host $S4 --port $PORT --src-port 62081 --requests 10 --think 0.1 \
+		--req-size 500 --split-writes 200 --resp-size 100 --nodelay
+	cap_stop
+	# every frame twice, as hs_duplicated
+	mergecap -F pcap -w "$WORK/st_duplicated.pcap" "$CAP_FILE" "$CAP_FILE"
+	publish "$WORK/st_duplicated.pcap" st_duplicated
 	teardown_net
 }
 

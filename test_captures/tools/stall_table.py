@@ -10,9 +10,16 @@ and finds its frames by segment length and sequence numbers.
       the first peer packet that acknowledges the header (the release).
       Prints one row per request and a summary.
   stall_table.py odd FILE [--stream N]
-      responses: every server data burst after a client request; for each
-      server data segment, its time since the previous server segment and the
-      ACK (if any) that arrived between them.
+      responses, per stream: the server data segments that answer each
+      request, the wait of the last one (the tail) after the segment before
+      it, and the client packet that came in between (what released it).
+  stall_table.py window FILE [--stream N]
+      receiver-window stalls of the data sender (the server): every data
+      segment that fills the advertised window (its end == the receiver's
+      last ack + window; Wireshark's "TCP Window Full") and every zero window
+      the receiver advertises.  For each: the release (the first receiver
+      packet that moves the right edge beyond it / opens the window) and the
+      end (the sender's next data segment).  Probes in between are counted.
   stall_table.py frames FILE [--stream N]
       one line per frame: number, time, stream, sender, flags, rel seq/ack,
       len, window, tshark's analysis flags.
@@ -111,7 +118,7 @@ def cmd_nagle(a):
             d_rel = "%9.3f" % ((rel.t - h.t) * 1000)
             d_end = "%9.3f" % ((b.t - rel.t) * 1000)
         else:
-            rtxt = "  -   (body sent first)  "
+            rtxt = "  -   (body not held)    "
             d_rel = d_end = "      -  "
         print("%3d  %5d %11.6f  %s   %5d %11.6f  %11.3f  %16s  %15s" % (
             n, h.no, h.t, rtxt, b.no, b.t, (b.t - h.t) * 1000, d_rel, d_end))
@@ -126,41 +133,81 @@ def cmd_nagle(a):
 
 def cmd_odd(a):
     frames = load(a.file, a.stream)
+    streams = sorted({f.stream for f in frames})
+    for st in streams:
+        fs = [f for f in frames if f.stream == st]
+        cli = client_of(fs, st)
+        print("stream %d (%s):" % (st, cli))
+        print("  req  request  server data segments (frame:len)            tail frame  tail wait ms  released by (client packet just before the tail)")
+        reqs = [i for i, f in enumerate(fs) if f.src == cli and f.len > 0]
+        waits = []
+        for n, i in enumerate(reqs, 1):
+            stop = reqs[n] if n < len(reqs) else len(fs)
+            data = [f for f in fs[i + 1:stop] if f.src != cli and f.len > 0]
+            if not data:
+                continue
+            tail = data[-1]
+            wait = (tail.t - data[-2].t) * 1000 if len(data) > 1 else 0.0
+            waits.append(wait)
+            rel = ""
+            if len(data) > 1:
+                between = [f for f in fs if data[-2].no < f.no < tail.no and f.src == cli]
+                if between:
+                    b = between[-1]
+                    rel = "frame %d ack=%d at %.6f (%.3f ms after the segment before the tail)" % (
+                        b.no, b.ack, b.t, (b.t - data[-2].t) * 1000)
+            print("  %3d  %6d   %-42s %6d   %10.3f  %s" % (
+                n, fs[i].no, " ".join("%d:%d" % (f.no, f.len) for f in data), tail.no, wait, rel))
+        if waits:
+            print("  tail wait ms: min %.3f median %.3f max %.3f" % (min(waits), statistics.median(waits), max(waits)))
+
+
+def cmd_window(a):
+    frames = load(a.file, a.stream)
     cli = client_of(frames, frames[0].stream)
-    prev = None
-    last_peer = None
-    print("frame  time          from   len   gap-since-prev-server-data-ms  peer ACK in between")
-    for f in frames:
+    edge = None          # receiver's right edge (ack + scaled window)
+    rows = []
+    for i, f in enumerate(frames):
         if f.src == cli:
-            if f.len > 0:
-                print("%5d %12.6f  client %5d  (request)" % (f.no, f.t, f.len))
-                prev = None
-            elif prev is not None:
-                last_peer = f
+            if "A" in f.flags:
+                edge = f.ack + f.win
+            prev_cli = next((x for x in reversed(frames[:i]) if x.src == cli), None)
+            if f.win == 0 and "R" not in f.flags and "S" not in f.flags and (prev_cli is None or prev_cli.win != 0):
+                rows.append(("zero_window", f, i))   # first of a run of zero windows
             continue
-        if f.len == 0:
+        if f.len > 0 and edge is not None and f.nxt == edge:
+            rows.append(("window_full", f, i))
+    print("kind         begin frame time       release frame time  (win)      end frame time        probes  begin->end ms  release->end ms")
+    durs = {"window_full": [], "zero_window": []}
+    for kind, b, i in rows:
+        begin_edge = (b.nxt if kind == "window_full" else b.ack)
+        rel = next((x for x in frames[i + 1:] if x.src == cli and x.ack + x.win > begin_edge), None)
+        end = next((x for x in frames[i + 1:] if x.src != cli and x.len > 0 and x.seq >= begin_edge), None)
+        probes = sum(1 for x in frames[i + 1:] if x.src != cli and (end is None or x.no < end.no) and x.len == 0 and "F" not in x.flags)
+        if rel is None or end is None:
+            print("%-11s %6d %11.6f   never released" % (kind, b.no, b.t))
             continue
-        gap = "" if prev is None else "%8.3f" % ((f.t - prev.t) * 1000)
-        ack = ""
-        if last_peer is not None:
-            ack = "ack=%d frame %d at %.6f (%.3f ms before)" % (
-                last_peer.ack, last_peer.no, last_peer.t, (f.t - last_peer.t) * 1000)
-        print("%5d %12.6f  server %5d  %s  %s" % (f.no, f.t, f.len, gap, ack))
-        prev = f
-        last_peer = None
+        d = (end.t - b.t) * 1000
+        durs[kind].append(d)
+        print("%-11s %6d %11.6f   %6d %11.6f (%6d)  %6d %11.6f  %5d  %12.3f  %14.3f" % (
+            kind, b.no, b.t, rel.no, rel.t, rel.win, end.no, end.t, probes, d, (end.t - rel.t) * 1000))
+    for k, d in durs.items():
+        if d:
+            print("%s: %d stalls, begin->end ms min %.3f median %.3f max %.3f, total %.3f" % (
+                k, len(d), min(d), statistics.median(d), max(d), sum(d)))
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("nagle", "odd", "frames", "signature"):
+    for name in ("nagle", "odd", "window", "frames", "signature"):
         s = sub.add_parser(name)
         s.add_argument("file")
         s.add_argument("--stream", type=int)
         if name == "nagle":
             s.add_argument("--first-len", type=int, default=200)
     a = p.parse_args()
-    {"nagle": cmd_nagle, "odd": cmd_odd, "frames": cmd_frames, "signature": cmd_signature}[a.cmd](a)
+    {"nagle": cmd_nagle, "odd": cmd_odd, "window": cmd_window, "frames": cmd_frames, "signature": cmd_signature}[a.cmd](a)
     return 0
 
 

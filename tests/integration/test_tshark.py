@@ -142,6 +142,51 @@ def check_capture(ts, name, path, want, want_details):
                       % (name, mode, stream, sorted(got), sorted(codes)))
 
 
+def check_stalls(ts, captures, path_expected):
+    """Stall counts per stream and kind, and exact durations, in two passes."""
+    want = {}
+    with open(path_expected) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            cols = line.split()
+            capture, stream, kind, count = cols[0], int(cols[1]), cols[2], int(cols[3])
+            frames = {int(a): float(b) for a, b in (c.split(":") for c in cols[4:])}
+            want.setdefault(capture, []).append((stream, kind, count, frames))
+    for capture, rows in sorted(want.items()):
+        path = ts.add_capture(os.path.join(captures, capture))
+        rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "frame.number", "-e",
+                              "tcp.stream", "-e", "tcpdiag.stall", "-e", "tcpdiag.stall.duration",
+                              "-Y", "tcpdiag.stall")
+        check(rc == 0 and clean_stderr(err) == "", "%s: stall run failed" % capture)
+        got = {}
+        durations = {}
+        for line in out.splitlines():
+            frame, stream, kind, duration = line.split("\t")
+            got[(int(stream), kind)] = got.get((int(stream), kind), 0) + 1
+            durations[int(frame)] = float(duration) * 1000.0
+        for stream, kind, count, frames in rows:
+            if kind == "-":
+                n = sum(v for (st, _), v in got.items() if st == stream)
+                check(n == 0, "%s stream %d: %d stalls, expected none" % (capture, stream, n))
+                continue
+            n = got.get((stream, kind), 0)
+            check(n == count, "%s stream %d: %d %s stalls, expected %d" % (capture, stream, n, kind, count))
+            for frame, ms in frames.items():
+                check(frame in durations and abs(durations[frame] - ms) < 1.0,
+                      "%s frame %d: stall duration %s ms, expected %.3f ms"
+                      % (capture, frame, durations.get(frame), ms))
+        # the table's per-stream stall count agrees with the packets (single pass too)
+        for extra in ([], ["-2"]):
+            rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag", *extra)
+            _, table = parse_table(out)
+            for r in table:
+                n = sum(v for (st, _), v in got.items() if st == int(r["Stream"]))
+                check(int(r["Stalls"]) == n, "%s %s stream %s: table says %s stalls, packets %d"
+                      % (capture, extra, r["Stream"], r["Stalls"], n))
+
+
 def check_registration(ts, version):
     rc, out, err = ts.run("-G", "plugins")
     check(any(l.split("\t")[0].strip() == "tcpdiag.so" and l.split("\t")[1].strip() == version
@@ -241,6 +286,7 @@ def main():
         for name, want in sorted(expected.items()):
             path = ts.add_capture(os.path.join(args.captures, name))
             check_capture(ts, name, path, want, details.get(name, {}))
+        check_stalls(ts, args.captures, os.path.join(args.captures, "expected_stalls.tsv"))
         with tempfile.TemporaryDirectory() as tmp:
             check_bad_input(ts, args.captures, tmp)
     finally:
