@@ -44,8 +44,8 @@ typedef struct td_segment {
     guint32 seq;        /* raw sequence number */
     guint32 ack;        /* raw acknowledgment number */
     guint32 len;        /* TCP payload length */
-    guint32 win;        /* window field as sent */
-    gint64  win_scaled; /* window in bytes after scaling; -1 unknown */
+    guint32 win;        /* window field as sent; the core scales it with the window
+                         * scale the handshake negotiated */
     /* options, read on SYN and SYN-ACK only */
     guint16 mss;        /* 0: no MSS option */
     gint8   wscale;     /* TD_NO_WSCALE: no window scale option */
@@ -155,7 +155,7 @@ typedef struct td_side {
     guint32  last_frame_seen; /* frame of its last packet */
     guint32  fin_count;     /* FINs sent with its first FIN's sequence number */
     guint32  fin_seq;       /* sequence number of its FIN */
-    guint32  fin_first_frame, fin_last_frame;
+    guint32  fin_first_frame;
     double   fin_times[TD_MAX_TIMES];
     guint32  fin_acked_frame; /* the peer's ACK of its FIN; 0 not yet */
     double   fin_acked_time;
@@ -204,11 +204,10 @@ typedef struct td_stream {
 
     td_side_t side[2];
     gint8    client;             /* dir of the side that sent the first SYN; -1 unknown */
-    gboolean flipped;            /* client is not the first endpoint seen */
     guint8   ip_version;
 
-    guint32  first_frame, last_frame;
-    double   first_time, last_time;
+    guint32  last_frame;
+    double   last_time;
     guint32  packets;
 
     /* handshake */
@@ -230,8 +229,7 @@ typedef struct td_stream {
 
     /* teardown */
     guint32  td_flags;           /* TD_TDF_* (td_teardown.h) */
-    guint32  rst_frame;          /* first RST after the handshake; 0 none */
-    double   rst_time;
+    double   rst_time;           /* first RST after the handshake */
     guint8   rst_dir;
     struct td_finding *rst_finding; /* its teardown.reset finding, refined by later packets */
 

@@ -201,7 +201,6 @@ assign_roles(td_stream_t *s, const td_segment_t *seg)
 
     if (synack || midstream_from_server) {
         s->client = (gint8)(1 - seg->dir);
-        s->flipped = TRUE;
         s->history[0] = '^';
         s->history[1] = '\0';
         s->history_len = 1;
@@ -220,11 +219,8 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
     if (seg->dir > 1)
         return NULL;
     me = &s->side[seg->dir];
-    if (s->packets == 0) {
-        s->first_frame = seg->frame;
-        s->first_time = seg->time;
+    if (s->packets == 0)
         assign_roles(s, seg);
-    }
     s->packets++;
     s->last_frame = seg->frame;
     if (seg->time > s->last_time)

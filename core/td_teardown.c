@@ -70,7 +70,6 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     peer_out = (peer->seq_known && ((seg->flags & TD_ACK) || me->ack_known))
                ? unacked(peer, me, my_ack) : 0;
     s->td_flags |= TD_TDF_RESET;
-    s->rst_frame = seg->frame;
     s->rst_time = seg->time;
     s->rst_dir = d;
 
@@ -195,7 +194,7 @@ track_fin(td_stream_t *s, td_side_t *me, const td_segment_t *seg)
     if (me->fin_count == 0) {
         me->fin_seq = fin_seq;
         me->fin_count = 1;
-        me->fin_first_frame = me->fin_last_frame = seg->frame;
+        me->fin_first_frame = seg->frame;
         me->fin_times[0] = seg->time;
         return;
     }
@@ -205,7 +204,6 @@ track_fin(td_stream_t *s, td_side_t *me, const td_segment_t *seg)
     if (me->fin_count < TD_MAX_TIMES)
         me->fin_times[me->fin_count] = seg->time;
     me->fin_count++;
-    me->fin_last_frame = seg->frame;
 }
 
 /* Consecutive retransmissions of the same unacknowledged segment while the

@@ -123,7 +123,6 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     seg->ack = last_uint(tree, F_TCP_ACK_RAW, 0);
     seg->len = last_uint(tree, F_TCP_LEN, 0);
     seg->win = last_uint(tree, F_TCP_WIN, 0);
-    seg->win_scaled = -1; /* not used by the core yet */
     if ((fi = nth(tree, F_IPV6_HLIM, -1)) != NULL) {
         seg->ip_version = 6;
         seg->ttl = (guint8)fvalue_get_uinteger(&fi->value);

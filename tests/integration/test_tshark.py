@@ -38,22 +38,27 @@ def check(ok, what):
     return ok
 
 
+def expected_rows(path):
+    """The whitespace-separated columns of each line of an expected-results
+    file, comments (#) and blank lines skipped."""
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                yield line.split()
+
+
 def load_expected(path):
     """{capture: {stream: (conn_state, handshake, teardown, frozenset(codes))}} and
     {capture: {stream: frozenset(detail keywords the findings must carry)}}"""
     expected = {}
     details = {}
-    with open(path) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            cols = line.split()
-            capture, stream, conn_state, handshake, teardown, diagnoses = cols[:6]
-            codes = frozenset() if diagnoses == "-" else frozenset(diagnoses.split(","))
-            expected.setdefault(capture, {})[int(stream)] = (conn_state, handshake, teardown, codes)
-            if len(cols) > 6:
-                details.setdefault(capture, {})[int(stream)] = frozenset(cols[6].split(","))
+    for cols in expected_rows(path):
+        capture, stream, conn_state, handshake, teardown, diagnoses = cols[:6]
+        codes = frozenset() if diagnoses == "-" else frozenset(diagnoses.split(","))
+        expected.setdefault(capture, {})[int(stream)] = (conn_state, handshake, teardown, codes)
+        if len(cols) > 6:
+            details.setdefault(capture, {})[int(stream)] = frozenset(cols[6].split(","))
     return expected, details
 
 
@@ -145,15 +150,10 @@ def check_capture(ts, name, path, want, want_details):
 def check_stalls(ts, captures, path_expected):
     """Stall counts per stream and kind, and exact durations, in two passes."""
     want = {}
-    with open(path_expected) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            cols = line.split()
-            capture, stream, kind, count = cols[0], int(cols[1]), cols[2], int(cols[3])
-            frames = {int(a): float(b) for a, b in (c.split(":") for c in cols[4:])}
-            want.setdefault(capture, []).append((stream, kind, count, frames))
+    for cols in expected_rows(path_expected):
+        capture, stream, kind, count = cols[0], int(cols[1]), cols[2], int(cols[3])
+        frames = {int(a): float(b) for a, b in (c.split(":") for c in cols[4:])}
+        want.setdefault(capture, []).append((stream, kind, count, frames))
     for capture, rows in sorted(want.items()):
         path = ts.add_capture(os.path.join(captures, capture))
         rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "frame.number", "-e",

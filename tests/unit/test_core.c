@@ -82,7 +82,6 @@ feed_full(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32
     seg.ack = ack;
     seg.len = len;
     seg.win = 64240;
-    seg.win_scaled = 64240;
     seg.wscale = TD_NO_WSCALE;
     if (flags & TD_SYN) {
         seg.mss = 1460;
