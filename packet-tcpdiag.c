@@ -259,6 +259,8 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 
     if (!PINFO_FD_VISITED(pinfo)) {
         gs = analyse_frame(tree, pinfo);
+        if (gs)
+            tcpdiag_table_stream_changed(gs);
     } else {
         /* The first pass is over: conclude what only the end of the capture
          * proves, once, before anything is drawn from it. */

@@ -79,6 +79,7 @@ typedef struct td_finding {
     guint32     ref_frame;  /* frame where the evidence began; 0 when not applicable */
     guint32     trigger_frame; /* stalls: the late ACK or window update that released it */
     struct td_finding *next; /* next finding on the same frame */
+    struct td_finding *stream_prev; /* the stream's previous finding (newest first) */
 } td_finding_t;
 
 /* Thresholds. Every one is a user preference; td_config_default() gives the
@@ -240,6 +241,9 @@ typedef struct td_stream {
     double   worst_stall_time;
 
     guint32  codes;              /* bit per td_code_t found so far */
+    td_finding_t *last_finding;  /* its newest finding; older ones via stream_prev */
+    td_finding_t *last_segment_finding; /* the newest before td_stream_finalize() added
+                                         * its conclusions (those depend on the capture's end) */
     gboolean finalized;
     char     history[40];
     guint8   history_len;

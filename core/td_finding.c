@@ -29,6 +29,8 @@ td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 fram
     while (*list)
         list = &(*list)->next;
     *list = f;
+    f->stream_prev = s->last_finding;
+    s->last_finding = f;
     s->codes |= TD_CODE_BIT(code);
     return f;
 }

@@ -548,6 +548,18 @@ one_sided_client(const td_stream_t *s)
     return s->syn_count > 0 && client_only(s) && !(s->hs_flags & TD_HSF_MIDSTREAM);
 }
 
+const char *
+td_handshake_midstream_kind(const td_stream_t *s)
+{
+    /* The conditions themselves, not the flag finalize sets: the answer must
+     * not change when the capture is concluded. */
+    if (s->syn_count > 0 && client_only(s))
+        return "client_direction_only";
+    if (s->syn_count == 0 && s->synack_count > 0)
+        return "no_client_syn";
+    return (s->hs_flags & TD_HSF_MIDSTREAM) ? "no_syn" : NULL;
+}
+
 gboolean
 td_handshake_midstream(const td_stream_t *s)
 {

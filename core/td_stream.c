@@ -268,6 +268,7 @@ td_stream_finalize(td_stream_t *s, double capture_end)
     if (s->finalized)
         return NULL;
     s->finalized = TRUE;
+    s->last_segment_finding = s->last_finding;
     td_handshake_finalize(s, capture_end, &out);
     td_teardown_finalize(s, capture_end, &out);
     td_stall_finalize(s, &out);

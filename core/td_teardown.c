@@ -265,8 +265,8 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retrans
 }
 
 /* Which side's chain of retransmissions went unanswered, or -1. */
-static int
-abandoning_side(const td_stream_t *s)
+int
+td_teardown_abandoning_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
         const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
@@ -277,8 +277,8 @@ abandoning_side(const td_stream_t *s)
 }
 
 /* A side whose FIN was retransmitted and never acknowledged, or -1. */
-static int
-fin_unacked_side(const td_stream_t *s)
+int
+td_teardown_fin_unacked_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
         if (s->side[d].fin_count >= 2 && !s->side[d].fin_acked_frame)
@@ -288,8 +288,8 @@ fin_unacked_side(const td_stream_t *s)
 }
 
 /* The side whose FIN was acknowledged while its peer never closed, or -1. */
-static int
-half_closed_side(const td_stream_t *s)
+int
+td_teardown_half_closed_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
         const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
@@ -306,13 +306,13 @@ td_teardown_pending(const td_stream_t *s)
 
     if (!connected(s))
         return 0;
-    if (abandoning_side(s) >= 0 && !(s->td_flags & TD_TDF_ABANDONED_DONE))
+    if (td_teardown_abandoning_side(s) >= 0 && !(s->td_flags & TD_TDF_ABANDONED_DONE))
         codes |= TD_CODE_BIT(TD_TD_ABANDONED);
     if (s->td_flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE))
         return codes;
-    if (fin_unacked_side(s) >= 0)
+    if (td_teardown_fin_unacked_side(s) >= 0)
         codes |= TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED);
-    else if (half_closed_side(s) >= 0)
+    else if (td_teardown_half_closed_side(s) >= 0)
         codes |= TD_CODE_BIT(TD_TD_HALF_CLOSED);
     else if (!codes)
         codes |= TD_CODE_BIT(TD_TD_OPEN);
@@ -329,7 +329,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
     if (pending & TD_CODE_BIT(TD_TD_ABANDONED)) {
         const td_side_t *me;
         guint n;
-        d = abandoning_side(s);
+        d = td_teardown_abandoning_side(s);
         me = &s->side[d];
         n = MIN(me->chain_count, TD_MAX_TIMES);
         s->td_flags |= TD_TDF_ABANDONED_DONE;
@@ -349,7 +349,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
     if (pending & TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED)) {
         const td_side_t *me;
         guint n;
-        d = fin_unacked_side(s);
+        d = td_teardown_fin_unacked_side(s);
         me = &s->side[d];
         n = MIN(me->fin_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_FIN_RETRANSMITTED, s->last_frame, "unacked", me->fin_count - 1,
@@ -361,7 +361,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        td_fmt_intervals(s->scope, me->fin_times, n), side_name(s, (guint8)(1 - d)));
     } else if (pending & TD_CODE_BIT(TD_TD_HALF_CLOSED)) {
         const td_side_t *me;
-        d = half_closed_side(s);
+        d = td_teardown_half_closed_side(s);
         me = &s->side[d];
         td_finding_add(s, out, TD_TD_HALF_CLOSED, s->last_frame, "close_wait", 0,
                        capture_end - me->fin_acked_time, me->fin_first_frame,

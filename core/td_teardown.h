@@ -27,4 +27,11 @@ void td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out
  * no connection was made (the handshake failed). */
 td_code_t td_teardown_code(const td_stream_t *s);
 
+/* Which side (dir) is in each end-of-capture situation, or -1: its
+ * retransmissions went unanswered (abandoned), its FIN was retransmitted and
+ * never acknowledged, its FIN was acknowledged while the peer never closed. */
+int td_teardown_abandoning_side(const td_stream_t *s);
+int td_teardown_fin_unacked_side(const td_stream_t *s);
+int td_teardown_half_closed_side(const td_stream_t *s);
+
 #endif /* TD_TEARDOWN_H */

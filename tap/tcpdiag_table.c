@@ -1,57 +1,135 @@
 /* tcpdiag_table.c
  * Statistics -> TCP Diagnosis and `tshark -z tcpdiag[,filter]`: one row per
- * TCP stream with its verdicts, modelled on packet-mtp3.c's dynamic rows.
+ * TCP stream, worst first, modelled on packet-mtp3.c's dynamic rows.
  *
- * The tap sees every TCP frame of a stream. A row's verdict cells are
- * rewritten only when the stream's verdict changed since the row was last
- * written, so a long stream costs a counter increment per frame.
+ * Order. Rows sort on (severity, order of appearance): failed connections,
+ * then broken ones, stalled, slow, notes, healthy. The two front ends read the
+ * table differently (ui/cli/tap-simple_stattable.c and
+ * ui/qt/simple_statistics_dialog.cpp in Wireshark 4.0):
+ *  - tshark prints the rows once, at the end, in table order, so the table is
+ *    kept in that order: a row whose severity changes moves (a pointer
+ *    memmove; a few per stream);
+ *  - a Qt dialog binds a tree item to each row index as rows appear, drawing
+ *    several times during a long retap, so rows must only ever be appended
+ *    there; it then sorts on the first column, the severity label, with a
+ *    stable sort that keeps the order of appearance among equals.
+ *    A dialog holds a reference to the table (stat_tap_table_ui.refcount);
+ *    tshark never does, which is how the two are told apart.
+ * Either way the rows come out in the same order.
+ *
+ * Filtered tables. `-z tcpdiag,<filter>` lists the streams with a packet that
+ * matches; a row always shows its whole stream. In a single pass the
+ * dissector reports every packet's stream change (tcpdiag_table_stream_changed)
+ * so that a row stays current after its stream's last matching packet.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <string.h>
+
 #include <epan/packet.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/address.h>
 #include <epan/to_str.h>
 
 #include "tcpdiag_core.h"
+#include "td_summary.h"
 #include "td_capture.h"
 #include "tcpdiag_table.h"
 
 enum {
-    COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE, COL_TEARDOWN,
-    COL_STALLS, COL_STALL_TIME, COL_WORST_STALL, COL_IRTT,
-    COL_PACKETS, COL_DIAGNOSIS, COL_DIAGNOSES, NUM_COLS
+    COL_SEVERITY, COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE,
+    COL_TEARDOWN, COL_STALLS, COL_STALL_TIME, COL_WORST_STALL, COL_IRTT, COL_PACKETS,
+    COL_DIAGNOSIS, COL_CODES, NUM_COLS
 };
 
+/* Column names are as wide as tshark prints their values, so that tshark's
+ * table lines up under its header (tshark pads the values, not the names). */
 static stat_tap_table_item table_fields[NUM_COLS] = {
-    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stream",           "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Client",           "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Server",           "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "State",            "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Handshake",        "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Teardown",         "%s" },
-    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stalls",           "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Stall time (ms)",  "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Worst stall",      "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Initial RTT (ms)", "%s" },
-    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Packets",          "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Diagnosis",        "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Codes",            "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Severity ",                    "%-9s" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stream",                       "%6u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Client               ",        "%-21s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Server               ",        "%-21s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "State ",                       "%-6s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Handshake        ",            "%-17s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Teardown         ",            "%-17s" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stalls",                       "%6u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Stall time (ms)",              "%15s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Worst stall                 ", "%-28s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Initial RTT (ms)",             "%16s" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Packets",                      "%7u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Diagnosis",                    "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Codes",                        "%s" },
 };
 
 static const char table_name[] = "TCP Diagnosis";
 
-/* tcp.stream index -> row + 1, for the table being filled. */
-static GHashTable *row_of_stream;
+/* What a row knows besides its cells (kept in its first cell's user_data). */
+typedef struct row_info {
+    guint32 appearance;             /* rows sort on (severity, appearance) */
+    td_stream_severity_t severity;
+    td_summary_key_t key;           /* what the verdict cells were computed from */
+} row_info_t;
 
-/* What a row's verdict cells were computed from; rewritten when it changes. */
-typedef struct row_signature {
-    const char *conn_state;
-    guint32     codes;
-    gboolean    has_rtt;
-    guint32     stalls;
-    double      stall_time;
-} row_signature_t;
+/* The table being filled. One at a time: the stat_tap_table_ui, and so its
+ * table, is shared by every user of `tcpdiag`. */
+static struct {
+    stat_tap_table *table;
+    GHashTable     *row_of_stream; /* tcp.stream -> its row (stat_tap_table_item_type *) */
+    guint32         appearances;
+    gboolean        keep_sorted;   /* tshark: keep the rows in print order */
+} live;
+
+static row_info_t *
+row_info(stat_tap_table_item_type *row)
+{
+    return (row_info_t *)row[COL_SEVERITY].user_data.ptr_value;
+}
+
+/* Rows in order: lower severity number first, then earlier appearance. */
+static int
+row_cmp(td_stream_severity_t severity, guint32 appearance, stat_tap_table_item_type *row)
+{
+    const row_info_t *ri = row_info(row);
+
+    if (severity != ri->severity)
+        return severity < ri->severity ? -1 : 1;
+    return appearance < ri->appearance ? -1 : appearance > ri->appearance ? 1 : 0;
+}
+
+/* The index where a row with this key is, or would go. */
+static guint
+row_position(td_stream_severity_t severity, guint32 appearance, guint end)
+{
+    guint lo = 0, hi = end;
+
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (row_cmp(severity, appearance, live.table->elements[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Move the row at index from to where its (new) severity puts it. */
+static void
+reposition(guint from)
+{
+    stat_tap_table_item_type **el = live.table->elements;
+    stat_tap_table_item_type *row = el[from];
+    const row_info_t *ri = row_info(row);
+    guint n = live.table->num_elements, to;
+
+    /* Search the table without the row itself. */
+    memmove(&el[from], &el[from + 1], (n - from - 1) * sizeof(*el));
+    to = row_position(ri->severity, ri->appearance, n - 1);
+    memmove(&el[to + 1], &el[to], (n - 1 - to) * sizeof(*el));
+    el[to] = row;
+}
+
+static void
+table_reset(stat_tap_table *table);
 
 static void
 table_init(stat_tap_table_ui *ui)
@@ -59,14 +137,17 @@ table_init(stat_tap_table_ui *ui)
     stat_tap_table *table = stat_tap_find_table(ui, table_name);
 
     if (table) {
-        if (ui->stat_tap_reset_table_cb)
-            ui->stat_tap_reset_table_cb(table);
-        return;
+        table_reset(table);
+    } else {
+        table = stat_tap_init_table(table_name, NUM_COLS, 0, "tcp.stream eq %u");
+        stat_tap_add_table(ui, table);
     }
-    table = stat_tap_init_table(table_name, NUM_COLS, 0, "tcp.stream eq %u");
-    stat_tap_add_table(ui, table);
-    if (!row_of_stream)
-        row_of_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
+    live.table = table;
+    live.keep_sorted = ui->refcount == 0;
+    live.appearances = 0;
+    if (!live.row_of_stream)
+        live.row_of_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_remove_all(live.row_of_stream);
 }
 
 static char *
@@ -80,123 +161,164 @@ endpoint_str(const td_glue_stream_t *gs, int side)
 }
 
 static void
-set_string(stat_tap_table *table, guint row, guint col, char *value)
+set_string(stat_tap_table_item_type *row, guint col, char *value)
 {
-    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
-
-    g_free((char *)item->value.string_value);
-    item->value.string_value = value;
-    stat_tap_set_field_data(table, row, col, item);
+    g_free((char *)row[col].value.string_value);
+    row[col].value.string_value = value;
 }
 
-static guint
-add_row(stat_tap_table *table, const td_glue_stream_t *gs)
+static char *
+milliseconds(double seconds)
+{
+    return g_strdup_printf("%.3f", seconds * 1000.0);
+}
+
+/* Bring a row up to date with its stream; FALSE if nothing changed. */
+static gboolean
+refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
+{
+    const td_stream_t *s = gs->core;
+    row_info_t *ri = row_info(row);
+    const char *conn_state = gs->conn_state ? gs->conn_state : td_stream_conn_state(s);
+    td_summary_key_t key;
+    td_code_t headline, worst_stall;
+    guint32 stalls;
+    double stall_time, worst_time;
+    char *text;
+
+    row[COL_PACKETS].value.uint_value = s->packets;
+    td_summary_key(s, conn_state, &key);
+    if (memcmp(&key, &ri->key, sizeof(key)) == 0)
+        return FALSE;
+    ri->key = key;
+    ri->severity = td_stream_severity(s, &headline);
+
+    td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
+    set_string(row, COL_SEVERITY, g_strdup(td_stream_severity_label(ri->severity)));
+    set_string(row, COL_CONN_STATE, g_strdup(conn_state));
+    set_string(row, COL_HANDSHAKE, g_strdup(td_code_short_name(td_stream_handshake(s), "ok")));
+    set_string(row, COL_TEARDOWN, g_strdup(td_code_short_name(td_stream_teardown(s), "none")));
+    row[COL_STALLS].value.uint_value = stalls;
+    set_string(row, COL_STALL_TIME, milliseconds(stall_time));
+    set_string(row, COL_WORST_STALL, worst_stall == TD_CODE_NONE ? g_strdup("-")
+               : g_strdup_printf("%s %.3f ms", td_code_short_name(worst_stall, ""),
+                                 worst_time * 1000.0));
+    set_string(row, COL_IRTT, s->initial_rtt >= 0.0 ? milliseconds(s->initial_rtt) : g_strdup("-"));
+    text = td_stream_summary(NULL, s);
+    set_string(row, COL_DIAGNOSIS, g_strdup(text));
+    wmem_free(NULL, text);
+    text = td_stream_diagnoses(NULL, s);
+    set_string(row, COL_CODES, g_strdup(*text ? text : "-"));
+    wmem_free(NULL, text);
+    return TRUE;
+}
+
+static stat_tap_table_item_type *
+add_row(const td_glue_stream_t *gs)
 {
     stat_tap_table_item_type items[NUM_COLS];
-    guint row = table->num_elements;
     int client = gs->core->client < 0 ? 0 : gs->core->client;
+    guint n = live.table->num_elements;
+    stat_tap_table_item_type *row;
+    row_info_t *ri = g_new0(row_info_t, 1);
 
     memset(items, 0, sizeof(items));
-    for (int c = 0; c < NUM_COLS; c++)
+    for (int c = 0; c < NUM_COLS; c++) {
         items[c].type = table_fields[c].type;
-    items[COL_STREAM].value.uint_value = gs->core->index;
-    items[COL_CLIENT].value.string_value = endpoint_str(gs, client);
-    items[COL_SERVER].value.string_value = endpoint_str(gs, 1 - client);
-    for (int c = COL_CONN_STATE; c < NUM_COLS; c++) {
         if (items[c].type == TABLE_ITEM_STRING)
             items[c].value.string_value = g_strdup("");
     }
-    items[COL_STREAM].user_data.ptr_value = g_new0(row_signature_t, 1);
-    stat_tap_init_table_row(table, row, NUM_COLS, items);
-    g_hash_table_insert(row_of_stream, GUINT_TO_POINTER(gs->core->index), GUINT_TO_POINTER(row + 1));
+    g_free((char *)items[COL_CLIENT].value.string_value);
+    g_free((char *)items[COL_SERVER].value.string_value);
+    items[COL_STREAM].value.uint_value = gs->core->index;
+    items[COL_CLIENT].value.string_value = endpoint_str(gs, client);
+    items[COL_SERVER].value.string_value = endpoint_str(gs, 1 - client);
+    ri->appearance = live.appearances++;
+    items[COL_SEVERITY].user_data.ptr_value = ri;
+    stat_tap_init_table_row(live.table, n, NUM_COLS, items);
+    row = live.table->elements[n];
+    refresh_row(row, gs);
+    if (live.keep_sorted)
+        reposition(n);
+    g_hash_table_insert(live.row_of_stream, GUINT_TO_POINTER(gs->core->index), row);
     return row;
 }
 
+/* Refresh a row and, in tshark, keep the table in order. */
 static void
-refresh_verdicts(stat_tap_table *table, guint row, const td_tap_data_t *td)
+update_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
 {
-    const td_stream_t *s = td->stream->core;
-    stat_tap_table_item_type *first = stat_tap_get_field_data(table, row, COL_STREAM);
-    row_signature_t *sig = (row_signature_t *)first->user_data.ptr_value;
-    const char *conn_state = td->final ? td->stream->conn_state : td_stream_conn_state(s);
-    guint32 codes = td_stream_codes(s);
-    gboolean has_rtt = s->initial_rtt >= 0.0;
-    td_code_t hs, worst, worst_stall;
-    guint32 stalls;
-    double stall_time, worst_time;
-    stat_tap_table_item_type *item;
-    char *diagnoses;
+    row_info_t *ri = row_info(row);
+    td_stream_severity_t before = ri->severity, after;
+    guint at;
 
-    td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
-    if (sig->conn_state == conn_state && sig->codes == codes && sig->has_rtt == has_rtt
-        && sig->stalls == stalls && sig->stall_time == stall_time)
+    if (!refresh_row(row, gs) || !live.keep_sorted || ri->severity == before)
         return;
-    sig->conn_state = conn_state;
-    sig->codes = codes;
-    sig->has_rtt = has_rtt;
-    sig->stalls = stalls;
-    sig->stall_time = stall_time;
-
-    item = stat_tap_get_field_data(table, row, COL_STALLS);
-    item->value.uint_value = stalls;
-    stat_tap_set_field_data(table, row, COL_STALLS, item);
-    set_string(table, row, COL_STALL_TIME, g_strdup_printf("%.3f", stall_time * 1000.0));
-    set_string(table, row, COL_WORST_STALL, worst_stall == TD_CODE_NONE ? g_strdup("-")
-               : g_strdup_printf("%s %.3f ms", td_code_short_name(worst_stall, ""),
-                                 worst_time * 1000.0));
-
-    hs = td_stream_handshake(s);
-    worst = td_stream_teardown(s);
-    set_string(table, row, COL_CONN_STATE, g_strdup(conn_state));
-    set_string(table, row, COL_HANDSHAKE, g_strdup(td_code_short_name(hs, "ok")));
-    set_string(table, row, COL_TEARDOWN, g_strdup(td_code_short_name(worst, "none")));
-    set_string(table, row, COL_IRTT, has_rtt ? g_strdup_printf("%.3f", s->initial_rtt * 1000.0)
-                                             : g_strdup("-"));
-    /* The worst finding in plain words: a handshake problem first (the
-     * connection failed or started late), then a teardown problem, then the
-     * longest stall. */
-    if (hs == TD_CODE_NONE || td_code_info(hs)->severity < TD_SEV_WARN) {
-        if (worst != TD_CODE_NONE && td_code_info(worst)->severity == TD_SEV_WARN)
-            hs = worst;
-        else if (worst_stall != TD_CODE_NONE)
-            hs = worst_stall;
+    /* Find the row under the key it is sorted by, then move it. */
+    after = ri->severity;
+    ri->severity = before;
+    at = row_position(before, ri->appearance, live.table->num_elements);
+    ri->severity = after;
+    if (at >= live.table->num_elements || live.table->elements[at] != row) {
+        for (at = 0; live.table->elements[at] != row; at++)
+            ;
     }
-    set_string(table, row, COL_DIAGNOSIS,
-               g_strdup(hs == TD_CODE_NONE || td_code_info(hs)->severity == TD_SEV_CHAT
-                        ? "Healthy" : td_code_info(hs)->title));
-    diagnoses = td_stream_diagnoses(NULL, s);
-    set_string(table, row, COL_DIAGNOSES, g_strdup(diagnoses));
-    wmem_free(NULL, diagnoses);
+    reposition(at);
 }
 
 static tap_packet_status
-table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
-             tap_flags_t flags _U_)
+table_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+             const void *data, tap_flags_t flags _U_)
 {
-    stat_data_t *stat_data = (stat_data_t *)tapdata;
     const td_tap_data_t *td = (const td_tap_data_t *)data;
-    stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
-    stat_tap_table_item_type *item;
-    guint row;
+    stat_tap_table_item_type *row;
 
-    row = GPOINTER_TO_UINT(g_hash_table_lookup(row_of_stream, GUINT_TO_POINTER(td->stream->core->index)));
-    row = row ? row - 1 : add_row(table, td->stream);
-
-    item = stat_tap_get_field_data(table, row, COL_PACKETS);
-    item->value.uint_value++;
-    stat_tap_set_field_data(table, row, COL_PACKETS, item);
-    refresh_verdicts(table, row, td);
+    if (!live.table)
+        return TAP_PACKET_DONT_REDRAW;
+    row = (stat_tap_table_item_type *)g_hash_table_lookup(live.row_of_stream,
+                                                          GUINT_TO_POINTER(td->stream->core->index));
+    if (!row) {
+        add_row(td->stream);
+        return TAP_PACKET_REDRAW;
+    }
+    update_row(row, td->stream);
     return TAP_PACKET_REDRAW;
 }
 
+void
+tcpdiag_table_stream_changed(const td_glue_stream_t *gs)
+{
+    stat_tap_table_item_type *row;
+
+    /* Only tshark's table: a dialog is filled by a retap of analysed frames. */
+    if (!live.table || !live.keep_sorted || g_hash_table_size(live.row_of_stream) == 0)
+        return;
+    row = (stat_tap_table_item_type *)g_hash_table_lookup(live.row_of_stream,
+                                                          GUINT_TO_POINTER(gs->core->index));
+    if (row)
+        update_row(row, gs);
+}
+
 static void
-table_free_item(stat_tap_table *table _U_, guint row _U_, guint column,
+free_cell(guint column, stat_tap_table_item_type *field_data)
+{
+    if (column == COL_SEVERITY)
+        g_free(field_data->user_data.ptr_value);
+    if (field_data->type == TABLE_ITEM_STRING)
+        g_free((char *)field_data->value.string_value);
+}
+
+/* Wireshark frees the table (a dialog closed): forget it. */
+static void
+table_free_item(stat_tap_table *table, guint row _U_, guint column,
                 stat_tap_table_item_type *field_data)
 {
-    if (column == COL_STREAM)
-        g_free(field_data->user_data.ptr_value);
-    else if (field_data->type == TABLE_ITEM_STRING)
-        g_free((char *)field_data->value.string_value);
+    if (table == live.table) {
+        live.table = NULL;
+        if (live.row_of_stream)
+            g_hash_table_remove_all(live.row_of_stream);
+    }
+    free_cell(column, field_data);
 }
 
 /* A re-tap (new file, display filter change) starts from no rows. */
@@ -205,14 +327,16 @@ table_reset(stat_tap_table *table)
 {
     for (guint row = 0; row < table->num_elements; row++) {
         for (guint col = 0; col < table->num_fields; col++)
-            table_free_item(table, row, col, &table->elements[row][col]);
+            free_cell(col, &table->elements[row][col]);
         g_free(table->elements[row]);
     }
     g_free(table->elements);
     table->elements = NULL;
     table->num_elements = 0;
-    if (row_of_stream)
-        g_hash_table_remove_all(row_of_stream);
+    if (table == live.table) {
+        live.appearances = 0;
+        g_hash_table_remove_all(live.row_of_stream);
+    }
 }
 
 void

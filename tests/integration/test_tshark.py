@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from tshark_env import Tshark, parse_table
+from tshark_env import Tshark, codes_of, parse_table
 
 passed = failed = 0
 
@@ -68,9 +68,63 @@ def clean_stderr(err):
 
 
 def table_verdicts(rows):
-    return {int(r["Stream"]): (r["State"], r["Handshake"], r["Teardown"],
-                               frozenset(c for c in r["Codes"].split(",") if c))
+    return {int(r["Stream"]): (r["State"], r["Handshake"], r["Teardown"], codes_of(r))
             for r in rows}
+
+
+# What each severity means (README, docs/diagnoses.md), from a stream's verdicts.
+FAILED = {"syn_unanswered", "rejected", "incomplete"}
+BROKEN = {"reset", "abandoned", "fin_retransmitted", "half_closed"}
+SLOW = {"syn_retransmitted", "synack_lost", "ack_lost"}
+NOTE = {"duplicate_syn", "options", "port_reuse", "midstream"}
+
+
+def expected_severity(handshake, teardown, stalls):
+    if handshake in FAILED:
+        return "1 failed"
+    if teardown in BROKEN:
+        return "2 broken"
+    if stalls:
+        return "3 stalled"
+    if handshake in SLOW:
+        return "4 slow"
+    if handshake in NOTE:
+        return "5 note"
+    return "6 healthy"
+
+
+def check_table_rows(name, rows):
+    """Worst first, a severity that matches the verdicts, and cells a person
+    (and the GUI's Copy, which separates columns by two spaces) can read."""
+    order = [(r["Severity"], int(r["Stream"])) for r in rows]
+    check(order == sorted(order), "%s: rows not worst first, then by stream: %s" % (name, order))
+    for r in rows:
+        sev = expected_severity(r["Handshake"], r["Teardown"], int(r["Stalls"]))
+        check(r["Severity"] == sev, "%s stream %s: severity %s, expected %s from its verdicts"
+              % (name, r["Stream"], r["Severity"], sev))
+        check(r["Diagnosis"].startswith("Healthy") == (sev == "6 healthy"),
+              "%s stream %s: diagnosis %r for a %s stream" % (name, r["Stream"], r["Diagnosis"], sev))
+        check(all(v and "  " not in v for v in r.values()),
+              "%s stream %s: empty cell or double space in %s" % (name, r["Stream"], r))
+
+
+def check_filtered_tables(ts, name, path, full_rows):
+    """-z tcpdiag,<filter> lists the streams with a matching packet, each with
+    its whole-stream row: the same cells as the unfiltered table, even when the
+    stream's last matching packet comes early (a SYN), in single pass too."""
+    full = {r["Stream"]: r for r in full_rows}
+    for flt in ("tcp.flags.syn==1 && tcp.flags.ack==0", "tcp.stream==0"):
+        rc, out, err = ts.run("-r", path, "-Y", flt, "-T", "fields", "-e", "tcp.stream")
+        streams = {s for s in out.split() if s}
+        for mode, extra in (("single", []), ("two-pass", ["-2"])):
+            rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag," + flt, *extra)
+            check(rc == 0 and clean_stderr(err) == "", "%s %s -z tcpdiag,%s failed: %s"
+                  % (name, mode, flt, err.strip()[:200]))
+            _, rows = parse_table(out)
+            check({r["Stream"] for r in rows} == streams, "%s %s -z tcpdiag,%s: streams %s, expected %s"
+                  % (name, mode, flt, sorted(r["Stream"] for r in rows), sorted(streams)))
+            check(rows == [full[r["Stream"]] for r in full_rows if r["Stream"] in streams],
+                  "%s %s -z tcpdiag,%s: rows differ from the unfiltered table's" % (name, mode, flt))
 
 
 def check_capture(ts, name, path, want, want_details):
@@ -90,6 +144,8 @@ def check_capture(ts, name, path, want, want_details):
                   % (name, mode, stream, got.get(stream), verdict))
     check(tables["single"] == tables["two-pass"],
           "%s: -z tcpdiag rows differ between single pass and -2" % name)
+    check_table_rows(name, tables["two-pass"])
+    check_filtered_tables(ts, name, path, tables["two-pass"])
 
     # Per-packet fields in two passes: on every packet of every stream.
     fields = ["frame.number", "tcp.stream", "tcpdiag.stream", "tcpdiag.stream.conn_state",
@@ -266,7 +322,7 @@ def check_bad_input(ts, captures, tmp):
     _, rows = parse_table(out)
     codes = set()
     for r in rows:
-        codes.update(c for c in r["Codes"].split(",") if c)
+        codes.update(codes_of(r))
     check(not codes & {"handshake.synack_lost", "handshake.ack_lost"},
           "duplicated capture reports %s" % sorted(codes))
 

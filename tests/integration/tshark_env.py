@@ -84,16 +84,21 @@ class Tshark:
 
 
 def parse_table(stdout):
-    """Rows of `tshark -z tcpdiag` as lists of stripped cells."""
+    """Rows of `tshark -z tcpdiag`, in print order, as {column name: stripped cell}."""
     rows = []
     header = None
     for line in stdout.splitlines():
         if "|" not in line:
             continue
         cells = [c.strip() for c in line.split("|")[:-1]]
-        if cells and cells[0] == "Stream":
+        if "Stream" in cells and "Codes" in cells:
             header = cells
             continue
         if header and len(cells) == len(header):
             rows.append(dict(zip(header, cells)))
     return header, rows
+
+
+def codes_of(row):
+    """The set of diagnosis codes in a table row ("-" when none)."""
+    return frozenset(c for c in row["Codes"].split(",") if c and c != "-")

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tcpdiag_core.h"
+#include "td_summary.h"
 
 static int passed, failed;
 static const char *current;
@@ -789,6 +790,107 @@ test_stalls(void)
     CHECK(find(TD_ST_RTO) == NULL);
 }
 
+/* The table's severity and one-line diagnosis. The line must read the same
+ * before and after td_stream_finalize(): single-pass tshark never finalizes. */
+static char *
+summary_across_finalize(td_stream_t *s, double capture_end, td_stream_severity_t *severity,
+                        td_code_t *headline)
+{
+    char *before = td_stream_summary(scope, s), *after;
+    td_stream_severity_t sev_before = td_stream_severity(s, headline);
+    td_summary_key_t key_before, key_after;
+
+    td_summary_key(s, "x", &key_before);
+    collect(td_stream_finalize(s, capture_end));
+    after = td_stream_summary(scope, s);
+    *severity = td_stream_severity(s, headline);
+    td_summary_key(s, "x", &key_after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK(sev_before == *severity);
+    CHECK(memcmp(&key_before, &key_after, sizeof(key_before)) == 0);
+    return after;
+}
+
+static void
+test_summary(void)
+{
+    td_stream_t *s;
+    td_stream_severity_t sev;
+    td_code_t headline;
+    td_summary_key_t k1, k2;
+    char *line;
+
+    current = "severity labels sort worst first as text";
+    for (int v = TD_STREAM_FAILED; v < TD_STREAM_HEALTHY; v++)
+        CHECK(strcmp(td_stream_severity_label((td_stream_severity_t)v),
+                     td_stream_severity_label((td_stream_severity_t)(v + 1))) < 0);
+
+    current = "summary: a healthy stream says so";
+    s = healthy(0.040);
+    line = summary_across_finalize(s, 10.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_HEALTHY && headline == TD_CODE_NONE);
+    CHECK(strcmp(line, "Healthy: connected in 40.0 ms, closed gracefully (four-way), no stall") == 0);
+
+    current = "summary: SYN unanswered, worded without the capture's end";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 3.0, C, TD_SYN, 1000, 0, 0);
+    line = summary_across_finalize(s, 30.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_FAILED && headline == TD_HS_SYN_UNANSWERED);
+    CHECK(g_str_has_prefix(line, "SYN never answered: 3 SYNs over 3.00 s, no SYN-ACK"));
+
+    current = "summary: half-closed (CLOSE_WAIT)";
+    s = established();
+    feed(s, 0.10, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.12, S, TD_ACK, 5201, 1102, 0);
+    line = summary_across_finalize(s, 60.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_BROKEN && headline == TD_TD_HALF_CLOSED);
+    CHECK(g_str_has_prefix(line, "Half-closed: the client's FIN was acknowledged, but the server "
+                                 "never closed"));
+
+    current = "summary: a reset uses its finding's words, refined by later packets";
+    s = established();
+    feed(s, 0.10, C, TD_ACK | TD_PSH, 1101, 5201, 1000);
+    feed(s, 0.11, S, TD_RST | TD_ACK, 5201, 1101, 0);
+    line = summary_across_finalize(s, 5.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_BROKEN && headline == TD_TD_RESET);
+    CHECK(find(TD_TD_RESET) && strcmp(line, find(TD_TD_RESET)->message) == 0);
+
+    current = "summary: stalls, with the longest and what fixes it";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.3, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.9, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    td_summary_key(s, "x", &k1);
+    td_summary_key(s, "x", &k2);
+    CHECK(memcmp(&k1, &k2, sizeof(k1)) == 0);
+    feed(s, 1.94, S, TD_ACK, 5201, 1201, 0);
+    td_summary_key(s, "x", &k2);
+    CHECK(memcmp(&k1, &k2, sizeof(k1)) != 0); /* a new stall: the row is redrawn */
+    line = summary_across_finalize(s, 5.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_STALLED && headline == TD_ST_RTO);
+    CHECK(g_str_has_prefix(line, "1 stall, 900.0 ms lost to retransmission timeout ("));
+
+    current = "summary: a slow connect";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.04, C, TD_ACK, 1001, 5001, 0);
+    line = summary_across_finalize(s, 5.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_SLOW && headline == TD_HS_SYN_RETRANSMITTED);
+    CHECK(g_str_has_prefix(line, "Slow connect: the handshake completed only after 1 SYN"));
+
+    current = "summary: mid-stream start cannot be judged";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_ACK | TD_PSH, 1000, 5000, 100);
+    feed(s, 0.02, S, TD_ACK, 5000, 1100, 0);
+    line = summary_across_finalize(s, 5.0, &sev, &headline);
+    CHECK(sev == TD_STREAM_NOTE && headline == TD_HS_MIDSTREAM);
+    CHECK(g_str_has_prefix(line, "No SYN in the capture"));
+}
+
 int
 main(void)
 {
@@ -813,6 +915,7 @@ main(void)
     test_resets();
     test_stalls();
     test_sequence_wrap();
+    test_summary();
 
     wmem_destroy_allocator(scope);
     printf("unit: %d passed, %d failed\n", passed, failed);

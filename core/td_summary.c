@@ -1,0 +1,288 @@
+/* td_summary.c
+ * A stream's severity and its one-line diagnosis for the TCP Diagnosis table.
+ *
+ * The line is the message of the finding that earns the severity when a
+ * segment produced it. Conclusions that only the end of the capture proves
+ * (an unanswered SYN, CLOSE_WAIT, abandoned) are worded here from the
+ * stream's state instead of the end-of-capture finding, whose message counts
+ * the time until the capture ends: single-pass tshark never sees that end.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include "td_summary.h"
+#include "td_finding.h"
+#include "td_handshake.h"
+#include "td_teardown.h"
+
+#define CLIENT_DIR(s) ((s)->client < 0 ? 0 : (s)->client)
+
+static const char *
+side_name(const td_stream_t *s, int dir)
+{
+    return dir == CLIENT_DIR(s) ? "client" : "server";
+}
+
+/* The newest finding of code that a segment (not the end of the capture) drew. */
+static const td_finding_t *
+segment_finding(const td_stream_t *s, td_code_t code)
+{
+    const td_finding_t *f = s->finalized ? s->last_segment_finding : s->last_finding;
+
+    for (; f; f = f->stream_prev) {
+        if (f->code == code)
+            return f;
+    }
+    return NULL;
+}
+
+static gboolean
+is_one_of(td_code_t code, const td_code_t *set, guint n)
+{
+    for (guint i = 0; i < n; i++) {
+        if (set[i] == code)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+td_stream_severity_t
+td_stream_severity(const td_stream_t *s, td_code_t *headline)
+{
+    static const td_code_t failed[] = { TD_HS_REJECTED, TD_HS_SYN_UNANSWERED, TD_HS_INCOMPLETE };
+    static const td_code_t broken[] = { TD_TD_ABANDONED, TD_TD_RESET, TD_TD_FIN_RETRANSMITTED,
+                                        TD_TD_HALF_CLOSED };
+    static const td_code_t slow[] = { TD_HS_ACK_LOST, TD_HS_SYNACK_LOST, TD_HS_SYN_RETRANSMITTED };
+    td_code_t hs = td_stream_handshake(s), td = td_stream_teardown(s), worst;
+    guint32 stalls;
+    double total, worst_time;
+
+    td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
+    if (is_one_of(hs, failed, G_N_ELEMENTS(failed)) && !s->established_frame) {
+        *headline = hs;
+        return TD_STREAM_FAILED;
+    }
+    /* A SYN "rejected" by a RST, then answered by the real SYN-ACK: the RST
+     * was injected, which is as serious as a reset. */
+    if (hs == TD_HS_REJECTED) {
+        *headline = hs;
+        return TD_STREAM_BROKEN;
+    }
+    if (is_one_of(td, broken, G_N_ELEMENTS(broken))) {
+        *headline = td;
+        return TD_STREAM_BROKEN;
+    }
+    if (stalls) {
+        *headline = worst;
+        return TD_STREAM_STALLED;
+    }
+    if (is_one_of(hs, slow, G_N_ELEMENTS(slow))) {
+        *headline = hs;
+        return TD_STREAM_SLOW;
+    }
+    if (hs != TD_CODE_NONE && td_code_info(hs)->severity == TD_SEV_NOTE) {
+        *headline = hs;
+        return TD_STREAM_NOTE;
+    }
+    *headline = TD_CODE_NONE;
+    return TD_STREAM_HEALTHY;
+}
+
+const char *
+td_stream_severity_label(td_stream_severity_t severity)
+{
+    switch (severity) {
+    case TD_STREAM_FAILED:  return "1 failed";
+    case TD_STREAM_BROKEN:  return "2 broken";
+    case TD_STREAM_STALLED: return "3 stalled";
+    case TD_STREAM_SLOW:    return "4 slow";
+    case TD_STREAM_NOTE:    return "5 note";
+    case TD_STREAM_HEALTHY: return "6 healthy";
+    }
+    return "6 healthy";
+}
+
+static const char *
+stall_words(td_code_t kind, const char **remedy)
+{
+    switch (kind) {
+    case TD_ST_NAGLE_DELAYED_ACK:
+        *remedy = "TCP_NODELAY or coalesced writes fix it";
+        return "Nagle x delayed ACK";
+    case TD_ST_ZERO_WINDOW:
+        *remedy = "the receiving application is not reading";
+        return "zero window";
+    case TD_ST_WINDOW_FULL:
+        *remedy = "receive buffer too small, or a slow reader";
+        return "window full";
+    default:
+        *remedy = "loss with too little data in flight for fast retransmit, or a dead path";
+        return "retransmission timeout";
+    }
+}
+
+static void
+append_stalls(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s)
+{
+    guint32 stalls;
+    double total, worst_time;
+    td_code_t worst;
+    const char *remedy, *words;
+
+    td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
+    words = stall_words(worst, &remedy);
+    wmem_strbuf_append_printf(buf, "%u stall%s, %s lost", stalls, stalls > 1 ? "s" : "",
+                              td_fmt_duration(scope, total));
+    if (stalls > 1)
+        wmem_strbuf_append_printf(buf, "; the longest: %s for %s", words,
+                                  td_fmt_duration(scope, worst_time));
+    else
+        wmem_strbuf_append_printf(buf, " to %s", words);
+    wmem_strbuf_append_printf(buf, " (%s)", remedy);
+}
+
+/* The end-of-capture conclusions, in words that do not depend on the end. */
+static void
+append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s, td_code_t code)
+{
+    int d;
+
+    switch (code) {
+    case TD_HS_SYN_UNANSWERED: {
+        guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
+        wmem_strbuf_append_printf(buf, "SYN never answered: %u SYN%s", s->syn_count,
+                                  s->syn_count > 1 ? "s" : "");
+        if (n > 1)
+            wmem_strbuf_append_printf(buf, " over %s",
+                                      td_fmt_duration(scope, s->syn_times[n - 1] - s->syn_times[0]));
+        wmem_strbuf_append(buf, (s->hs_flags & TD_HSF_CLIENT_RESET)
+                           ? ", then the client reset the attempt"
+                           : ", no SYN-ACK, RST or ICMP came back (server down or unreachable, "
+                             "or a firewall drops the SYN)");
+        break;
+    }
+    case TD_HS_INCOMPLETE:
+        wmem_strbuf_append(buf, "Handshake incomplete: the server's SYN-ACK");
+        if (s->synack_count > 1)
+            wmem_strbuf_append_printf(buf, " (sent %u times)", s->synack_count);
+        wmem_strbuf_append(buf, " was never acknowledged by the client");
+        break;
+    case TD_HS_MIDSTREAM: {
+        const char *kind = td_handshake_midstream_kind(s);
+        if (kind && g_str_equal(kind, "client_direction_only"))
+            wmem_strbuf_append(buf, "Cannot tell: the capture holds only the client's direction, "
+                               "so handshake and RTT verdicts are unavailable");
+        else
+            wmem_strbuf_append(buf, "Cannot tell: no SYN from the client in the capture (it "
+                               "missed the start, or holds only the server's direction)");
+        break;
+    }
+    case TD_TD_ABANDONED:
+        d = td_teardown_abandoning_side(s);
+        if (d < 0)
+            d = CLIENT_DIR(s);
+        wmem_strbuf_append_printf(buf, "Abandoned: the %s retransmitted the same data %u times "
+                                  "with no reply from the %s (dead peer or path)",
+                                  side_name(s, d), s->side[d].chain_count, side_name(s, 1 - d));
+        break;
+    case TD_TD_FIN_RETRANSMITTED:
+        d = td_teardown_fin_unacked_side(s);
+        if (d < 0)
+            d = CLIENT_DIR(s);
+        wmem_strbuf_append_printf(buf, "FIN retransmitted %u time%s and never acknowledged by "
+                                  "the %s (peer gone)", s->side[d].fin_count - 1,
+                                  s->side[d].fin_count > 2 ? "s" : "", side_name(s, 1 - d));
+        break;
+    case TD_TD_HALF_CLOSED:
+        d = td_teardown_half_closed_side(s);
+        if (d < 0)
+            d = CLIENT_DIR(s);
+        wmem_strbuf_append_printf(buf, "Half-closed: the %s's FIN was acknowledged, but the %s "
+                                  "never closed (CLOSE_WAIT: its application did not call "
+                                  "close())", side_name(s, d), side_name(s, 1 - d));
+        break;
+    default:
+        wmem_strbuf_append(buf, td_code_info(code)->title);
+        break;
+    }
+}
+
+static void
+append_healthy(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s)
+{
+    guint32 codes = td_stream_codes(s);
+    const td_finding_t *graceful = segment_finding(s, TD_TD_GRACEFUL);
+
+    wmem_strbuf_append(buf, "Healthy");
+    if (s->initial_rtt >= 0.0)
+        wmem_strbuf_append_printf(buf, ": connected in %s", td_fmt_duration(scope, s->initial_rtt));
+    else
+        wmem_strbuf_append(buf, ": no problem found");
+    if (codes & TD_CODE_BIT(TD_HS_TFO))
+        wmem_strbuf_append(buf, " with TCP Fast Open");
+    if (graceful)
+        wmem_strbuf_append_printf(buf, ", closed gracefully (%s)",
+                                  g_str_equal(graceful->detail, "four_way") ? "four-way"
+                                  : g_str_equal(graceful->detail, "three_way") ? "three-way"
+                                  : "simultaneous close");
+    else if (codes & TD_CODE_BIT(TD_TD_OPEN))
+        wmem_strbuf_append(buf, ", still open at the end of the capture");
+    wmem_strbuf_append(buf, ", no stall");
+}
+
+char *
+td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
+{
+    wmem_strbuf_t *buf = wmem_strbuf_new(scope, "");
+    td_code_t headline, hs = td_stream_handshake(s);
+    td_stream_severity_t severity = td_stream_severity(s, &headline);
+    const td_finding_t *f;
+    guint32 stalls;
+    double total, worst_time;
+    td_code_t worst;
+
+    if (severity == TD_STREAM_HEALTHY) {
+        append_healthy(scope, buf, s);
+        return wmem_strbuf_finalize(buf);
+    }
+    if (severity == TD_STREAM_STALLED) {
+        append_stalls(scope, buf, s);
+    } else if ((f = segment_finding(s, headline)) != NULL) {
+        wmem_strbuf_append(buf, f->message);
+    } else {
+        append_concluded(scope, buf, s, headline);
+    }
+    /* What else went wrong, shortly: the lost time first. */
+    td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
+    if (severity < TD_STREAM_STALLED && stalls)
+        wmem_strbuf_append_printf(buf, "; also %u stall%s (%s)", stalls, stalls > 1 ? "s" : "",
+                                  td_fmt_duration(scope, total));
+    if (severity < TD_STREAM_SLOW && hs != headline)
+        wmem_strbuf_append(buf, hs == TD_HS_SYN_RETRANSMITTED ? "; also a slow connect (SYN retransmitted)"
+                                : hs == TD_HS_SYNACK_LOST ? "; also a slow connect (SYN-ACK lost)"
+                                : hs == TD_HS_ACK_LOST ? "; also a slow connect (third ACK lost)"
+                                : "");
+    return wmem_strbuf_finalize(buf);
+}
+
+void
+td_summary_key(const td_stream_t *s, const char *conn_state, td_summary_key_t *key)
+{
+    td_code_t worst;
+
+    memset(key, 0, sizeof(*key)); /* padding too: keys are compared with memcmp */
+    key->conn_state = conn_state;
+    key->finding = s->finalized ? s->last_segment_finding : s->last_finding;
+    key->reset_message = s->rst_finding ? s->rst_finding->message : NULL;
+    key->codes = td_stream_codes(s);
+    td_stream_stalls(s, &key->stalls, &key->stall_time, &worst, &key->worst_time);
+    key->worst_stall = worst;
+    key->syn_count = s->syn_count;
+    key->synack_count = s->synack_count;
+    for (int d = 0; d < 2; d++) {
+        key->chain[d] = s->side[d].chain_count;
+        key->fin[d] = s->side[d].fin_count;
+    }
+    key->initial_rtt = s->initial_rtt;
+}
