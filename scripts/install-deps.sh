@@ -7,6 +7,11 @@ set -euo pipefail
 packages=(cmake gcc make pkg-config wireshark-dev tshark python3)
 if [ "${1:-build}" = test ]; then
   packages+=(util-linux)   # setpriv: run tshark unprivileged (root ignores personal plugins)
+  # The GUI test: the real Wireshark under Xvfb, driven over AT-SPI (Qt's
+  # accessibility interface) in a private D-Bus session, the clipboard read
+  # with xclip, screenshots with imagemagick's import.
+  packages+=(wireshark-qt xvfb xdotool xclip imagemagick python3-pyatspi at-spi2-core
+             dbus-daemon dbus-bin fonts-dejavu-core)
 fi
 
 missing=()

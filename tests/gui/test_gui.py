@@ -1,0 +1,579 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""GUI test: the real Wireshark (Qt) with the built plugin, under Xvfb.
+
+For every capture in test_captures/ (and one merged from several, whose rows
+have every severity), as an unprivileged user:
+  1. start Wireshark on the capture, open Statistics -> TCP Diagnosis through
+     the menu (the menu bar's Statistics menu is opened and its "TCP
+     Diagnosis" item pressed, found by their names over AT-SPI, Qt's
+     accessibility interface: no screen coordinates, no counting of items),
+     wait until the table is filled, press Copy, read the X clipboard;
+  2. close the dialog, apply a display filter in the main window, open the
+     dialog again through the menu, press Copy: the same table;
+  3. type a filter into the dialog's own filter field, press Apply and Copy.
+Then compare with the real tshark on the same file, as the same user with the
+same plugin: 1 and 2 with `tshark -q -z tcpdiag` (single pass), 3 with
+`tshark -q -z tcpdiag,<filter>`: the same rows, cell for cell, in the same
+order. A screenshot of each dialog goes to --shots.
+
+Skips (exit 77) only when no X server can be started. Prints
+'gui: N passed, N failed' last.
+
+Runs as root (then Wireshark runs as `nobody`: root ignores personal plugin
+directories) or as a normal user. The driver half of this file (--inner) runs
+inside a private D-Bus session with the system Python, which has pyatspi.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+MENU = "Statistics"
+ITEM = "TCP Diagnosis"
+MAIN_FILTER = "tcpdiag.finding"                        # a field of ours, in the main window
+DIALOG_FILTER = "tcp.flags.syn==1 && tcp.flags.ack==0"  # packets from the start of streams
+RESULT_MARK = "@@GUI-RESULT@@ "
+SENTINEL = "@@clipboard-before-copy@@"
+SKIP = 77
+# Several healthy and sick captures in one file: every severity, for the
+# order of the rows and the README's screenshot.
+MIXED = ["hs_syn_unanswered.pcap", "hs_reject_tcpreset.pcap", "td_abort.pcap",
+         "td_half_closed.pcap", "st_nagle_client.pcap", "st_zero_window.pcap",
+         "hs_slow_connect.pcap", "hs_options.pcap", "hs_healthy.pcap"]
+
+
+class StepError(Exception):
+    pass
+
+
+class A11yGap(StepError):
+    """A widget on screen is missing from the accessibility tree."""
+
+
+def log(*a):
+    print("[gui %s] %s" % (time.strftime("%H:%M:%S"), " ".join(str(x) for x in a)),
+          file=sys.stderr, flush=True)
+
+
+def run(cmd, timeout=15, check=False, **kw):
+    try:
+        return subprocess.run(cmd, timeout=timeout, check=check, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, **kw)
+    except subprocess.TimeoutExpired:
+        raise StepError("timed out after %ss: %s" % (timeout, " ".join(cmd)))
+
+
+def wait_for(pred, timeout, what, interval=0.2):
+    t0 = time.monotonic()
+    last = None
+    while time.monotonic() - t0 < timeout:
+        try:
+            r = pred()
+            if r:
+                return r
+        except Exception as e:  # accessible objects come and go while Qt builds them
+            last = e
+        time.sleep(interval)
+    raise StepError("timeout (%.0f s) waiting for %s%s" % (timeout, what,
+                                                           "; last error %r" % last if last else ""))
+
+
+# ----------------------------------------------------------------- the driver
+def drive(args):
+    """Runs as the unprivileged user inside dbus-run-session; prints a JSON result."""
+    def watchdog(*_):
+        raise StepError("watchdog: the GUI session took over %d s" % args.session_timeout)
+    signal.signal(signal.SIGALRM, watchdog)
+    signal.alarm(args.session_timeout)
+
+    cap = args.drive
+    base = os.path.basename(cap)
+    result = {"capture": base}
+    ws = subprocess.Popen(["wireshark", "-r", cap], stdin=subprocess.DEVNULL,
+                          stdout=open(os.path.join(args.outdir, base + ".wireshark.log"), "w"),
+                          stderr=subprocess.STDOUT)
+    try:
+        wid = wait_for(lambda: (run(["xdotool", "search", "--onlyvisible", "--pid", str(ws.pid),
+                                     "--name", re.escape(base)], timeout=5).stdout.split() or [None])[0],
+                       90, "Wireshark's main window", 0.5)
+        # Start the accessibility bus only now: Qt 5.15 that starts before it
+        # never registers ("Not connected to D-Bus server").
+        run(["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
+             "org.a11y.Bus.GetAddress"], timeout=20, check=True)
+        import pyatspi
+        from gi.repository import Atspi
+        Atspi.set_timeout(10000, 15000)
+
+        def name(a):
+            return (a.name or "").replace("&", "")
+
+        def states(a):
+            return {s.value_nick for s in a.getState().getStates()}
+
+        def find(root, pred, depth=8):
+            try:
+                if pred(root):
+                    return root
+                if depth == 0 or root.getRoleName() in ("tree", "tree table", "table", "list"):
+                    return None
+                kids = list(root)
+            except Exception:
+                return None
+            for c in kids:
+                if c is not None:
+                    r = find(c, pred, depth - 1)
+                    if r is not None:
+                        return r
+            return None
+
+        def dump(a, depth=0):
+            try:
+                line = "%s%s %r %s\n" % ("  " * depth, a.getRoleName(), a.name,
+                                         sorted(states(a) & {"showing", "editable", "focusable"}))
+                if depth < 6 and a.getRoleName() not in ("tree", "tree table", "table"):
+                    line += "".join(dump(c, depth + 1) for c in a if c is not None)
+                return line
+            except Exception as e:
+                return "%s<%r>\n" % ("  " * depth, e)
+
+        def action(a, wanted):
+            ac = a.queryAction()
+            for i in range(ac.nActions):
+                if ac.getName(i) == wanted:
+                    return ac.doAction(i)
+            raise StepError("%r has no %r action" % (a.name, wanted))
+
+        def application():
+            for app in pyatspi.Registry.getDesktop(0):
+                if app is not None and app.name == "Wireshark":
+                    if any(w is not None and base in (w.name or "") for w in app):
+                        return app
+            return None
+        app = wait_for(application, 40, "Wireshark on the accessibility bus", 0.5)
+
+        def main_frame():
+            return next(w for w in app if w is not None and base in (w.name or "")
+                        and w.getRoleName() == "frame")
+
+        def the_dialog():
+            for w in app:
+                if w is not None and ITEM in (w.name or "") and base in (w.name or ""):
+                    return w
+            return None
+
+        def debug_windows():
+            out = []
+            try:
+                Atspi.Accessible.clear_cache(app)
+                out.append("app children %d" % app.get_child_count())
+                for i in range(app.get_child_count()):
+                    c = app.get_child_at_index(i)
+                    out.append("  %r %r" % (c.get_role_name() if c else None, c.get_name() if c else None))
+            except Exception as e:
+                out.append("error %r" % e)
+            for d in pyatspi.Registry.getDesktop(0):
+                out.append("desktop app %r" % (d.name if d else None))
+            return "\n".join(out)
+
+        def dialog_window():
+            ids = run(["xdotool", "search", "--onlyvisible", "--name", re.escape(ITEM)],
+                      timeout=5).stdout.split()
+            return ids[0] if ids else None
+
+        def press_menu_item(step):
+            """Statistics -> TCP Diagnosis, as a user does it; returns the dialog's X window."""
+            for attempt in (1, 2):
+                bar = find(main_frame(), lambda a: a.getRoleName() == "menu bar", 2)
+                top = next(c for c in bar if name(c) == MENU)
+                action(top, "ShowMenu")
+                popup = wait_for(lambda: next((c for c in top if c is not None and c.getRoleName()
+                                               == "popup menu" and "showing" in states(c)), None),
+                                 10, "the Statistics menu (%s)" % step)
+                item = wait_for(lambda: next((c for c in popup if c is not None and c.getRoleName()
+                                              == "menu item" and name(c) == ITEM), None),
+                                10, "the menu item %r (%s)" % (ITEM, step))
+                if not {"enabled", "showing"} <= states(item):
+                    raise StepError("menu item %r is not enabled and showing" % ITEM)
+                action(item, "Press")
+                try:
+                    return wait_for(dialog_window, 15, "the dialog's window (%s)" % step, 0.3)
+                except StepError:
+                    # The press can be lost while the popup is still being
+                    # mapped: close the menu, try once more.
+                    log("%s: no dialog after pressing the menu item, trying again" % step)
+                    run(["xdotool", "key", "Escape"], timeout=5)
+                    if attempt == 2:
+                        raise
+
+        def accessible_dialog():
+            try:
+                Atspi.Accessible.clear_cache(app)
+            except Exception:
+                pass
+            return the_dialog()
+
+        def with_dialog(step, body):
+            """Open the dialog through the menu and run body(dlg) on it.
+
+            Qt 5.15's accessibility cache sometimes hands out a stale entry for
+            a widget allocated where a destroyed one lived (a dialog opened a
+            second time): the widget is then missing from the accessible tree
+            although it is on screen. Only then is the dialog closed and opened
+            again, at most three times; what the dialog shows is never retried."""
+            for attempt in (1, 2, 3):
+                xwin = press_menu_item(step)
+                try:
+                    dlg = wait_for(accessible_dialog, 10, "the dialog on the accessibility bus")
+                    return body(dlg)
+                except A11yGap as e:
+                    gap = "%s: %s" % (step, e)
+                except StepError as e:
+                    gap = "%s: %s; the application's windows:\n%s" % (step, e, dump(app, 3))
+                log("accessibility gap, re-opening the dialog (%s)" % gap.splitlines()[0])
+                result.setdefault("reopened", []).append(gap.splitlines()[0])
+                run(["xdotool", "windowfocus", "--sync", xwin, "key", "Escape"], timeout=10)
+                wait_for(lambda: dialog_window() is None, 15, "the dialog closed by Escape")
+            raise StepError("the dialog stayed out of the accessibility tree: " + gap)
+
+        def wait_filled(dlg, may_be_empty=False):
+            tree = wait_for(lambda: find(dlg, lambda a: a.getRoleName() in
+                                         ("tree", "tree table", "table"), 4), 10, "the table")
+            apply_b = find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Apply")
+            counts = []
+            t0 = time.monotonic()
+
+            def ready():
+                # Apply is disabled while the dialog retaps the packets.
+                if apply_b is not None and "enabled" not in states(apply_b):
+                    counts.clear()
+                    return False
+                counts.append(tree.queryTable().nRows)
+                stable = len(counts) >= 4 and len(set(counts[-4:])) == 1
+                return stable and (counts[-1] > 0 or may_be_empty or time.monotonic() - t0 > 5)
+            wait_for(ready, 120, "the table filled", 0.25)
+
+        def clipboard():
+            return run(["xclip", "-o", "-selection", "clipboard"], timeout=10).stdout
+
+        def copy(dlg):
+            button = find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Copy")
+            if button is None:
+                raise StepError("no Copy button")
+            # Something else on the clipboard first, so a stale table cannot pass.
+            owner = subprocess.Popen(["xclip", "-selection", "clipboard", "-loops", "1"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            owner.stdin.write(SENTINEL.encode())
+            owner.stdin.close()
+            time.sleep(0.2)
+            action(button, "Press")
+            text = wait_for(lambda: (lambda t: t if t and SENTINEL not in t and ITEM in t
+                                     else None)(clipboard()), 10, "the table on the clipboard")
+            try:
+                owner.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                owner.kill()
+            return text
+
+        def close(dlg):
+            action(find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Close"),
+                   "Press")
+            wait_for(lambda: the_dialog() is None, 15, "the dialog closed")
+
+        def screenshot(dlg, label):
+            path = os.path.join(args.outdir, "%s.%s.png" % (base, label))
+            ids = [w for w in [dialog_window()] if w]
+            if ids:
+                # No window manager: size and place the dialog ourselves.
+                run(["xdotool", "windowsize", ids[0], "1900", "560"], timeout=5)
+                run(["xdotool", "windowmove", ids[0], "10", "10"], timeout=5)
+                time.sleep(0.5)
+                run(["import", "-window", ids[0], path], timeout=30, check=True)
+            else:
+                run(["import", "-window", "root", path], timeout=30, check=True)
+            return path
+
+        def type_into(entry, window, text):
+            """Focus the window and the entry, select all, type, as a user."""
+            run(["xdotool", "windowfocus", "--sync", window], timeout=10)
+            action(entry, "SetFocus")
+            wait_for(lambda: "focused" in states(entry), 10, "the filter entry focused")
+            run(["xdotool", "key", "--clearmodifiers", "ctrl+a", "BackSpace"], timeout=10)
+            run(["xdotool", "type", "--delay", "10", text], timeout=30)
+            if entry.queryText().getText(0, -1) != text:
+                # Keyboard focus can stray without a window manager.
+                log("typed text did not land in the entry; setting it directly")
+                entry.queryEditableText().setTextContents(text)
+
+        def dialog_entry(dlg):
+            try:
+                Atspi.Accessible.clear_cache(dlg)
+            except Exception:
+                pass
+            return find(dlg, lambda a: a.getRoleName() == "text" and "showing" in states(a)
+                        and "editable" in states(a), 6)
+
+        # 1. the dialog, opened after loading; then its own filter
+        def after_loading(dlg):
+            try:
+                entry = wait_for(lambda: dialog_entry(dlg), 5, "the dialog's filter entry", 0.5)
+            except StepError:
+                raise A11yGap("no filter entry in the dialog; its widgets:\n" + dump(dlg))
+            wait_filled(dlg)
+            result["copy_loaded"] = copy(dlg)
+            result["shot"] = screenshot(dlg, "dialog")
+            type_into(entry, dialog_window() or wid, DIALOG_FILTER)
+            action(find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Apply"),
+                   "Press")
+            time.sleep(0.5)
+            wait_filled(dlg, may_be_empty=True)
+            result["copy_dialog_filter"] = copy(dlg)
+            close(dlg)
+        with_dialog("after loading", after_loading)
+
+        # 2. a display filter in the main window, then the dialog again
+        frame = main_frame()
+        toolbar = find(frame, lambda a: a.getRoleName() == "tool bar"
+                       and a.name == "Display Filter Toolbar", 2)
+        entry = toolbar and find(toolbar, lambda a: a.getRoleName() == "text" and "showing"
+                                 in states(a), 3)
+        if entry is None:
+            raise StepError("no display filter entry in the main window")
+
+        def status():
+            bar = find(main_frame(), lambda a: a.getRoleName() == "status bar", 2)
+            texts = []
+
+            def walk(a, depth=0):
+                if a.name:
+                    texts.append(a.name)
+                if depth < 3:
+                    for c in a:
+                        if c is not None:
+                            walk(c, depth + 1)
+            walk(bar)
+            return [t for t in texts if "Displayed:" in t or "No packet" in t]
+        before = status()
+        type_into(entry, wid, MAIN_FILTER)
+        run(["xdotool", "key", "Return"], timeout=10)
+        result["main_status"] = wait_for(lambda: (lambda s: s if s and s != before else None)(status()),
+                                         30, "the packet list filtered")
+
+        def after_filter(dlg):
+            wait_filled(dlg)
+            result["copy_refiltered"] = copy(dlg)
+            close(dlg)
+        with_dialog("after the display filter", after_filter)
+        print(RESULT_MARK + json.dumps(result), flush=True)
+        return 0
+    finally:
+        signal.alarm(0)
+        if ws.poll() is None:
+            ws.terminate()
+            try:
+                ws.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                ws.kill()
+
+
+# ------------------------------------------------------------ the test proper
+def parse_clipboard(text):
+    """The rows of the dialog's Copy: cells are padded and joined by two spaces
+    (ui/qt/tap_parameter_dialog.cpp, ST_FORMAT_PLAIN)."""
+    lines = [l.rstrip() for l in text.splitlines()]
+    header, rows = None, []
+    for l in lines:
+        if not l or set(l) <= set("=-") or l.startswith(ITEM + " - "):
+            continue
+        cells = re.split(r"\s{2,}", l.strip())
+        if header is None:
+            header = cells
+        elif len(cells) == len(header):
+            rows.append(dict(zip(header, cells)))
+        else:
+            rows.append({"unparsable": l})
+    return header, rows
+
+
+def start_xvfb():
+    if not shutil.which("Xvfb"):
+        return None, None
+    for n in range(90, 190):
+        if os.path.exists("/tmp/.X%d-lock" % n) or os.path.exists("/tmp/.X11-unix/X%d" % n):
+            continue
+        p = subprocess.Popen(["Xvfb", ":%d" % n, "-screen", "0", "1920x1080x24", "-nolisten",
+                              "tcp", "-ac"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 15 and p.poll() is None:
+            if os.path.exists("/tmp/.X11-unix/X%d" % n):
+                return p, n
+            time.sleep(0.1)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return None, None
+
+
+def stop(p, timeout=10):
+    if p is None or p.poll() is not None:
+        return
+    try:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=timeout)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(timeout=5)
+
+
+def reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin")
+    ap.add_argument("--captures")
+    ap.add_argument("--shots", help="directory for the dialog screenshots")
+    ap.add_argument("--only", nargs="*", help="capture names to test (default: all, and mixed)")
+    ap.add_argument("--drive", metavar="CAPTURE", help=argparse.SUPPRESS)
+    ap.add_argument("--outdir", help=argparse.SUPPRESS)
+    ap.add_argument("--session-timeout", type=int, default=280, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.drive:
+        try:
+            return drive(args)
+        except StepError as e:
+            log("STEP FAILED (%s): %s" % (os.path.basename(args.drive), e))
+            return 2
+
+    from tshark_env import Tshark, parse_table
+    passed = failed = 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL: " + what, flush=True)
+        return ok
+
+    for tool in ("wireshark", "xdotool", "xclip", "import", "dbus-run-session", "dbus-send"):
+        if not shutil.which(tool):
+            print("FAIL: %s is missing (scripts/install-deps.sh test installs it)" % tool)
+            return 1
+    if run(["/usr/bin/python3", "-c", "import pyatspi"], timeout=30).returncode != 0:
+        print("FAIL: /usr/bin/python3 cannot import pyatspi (package python3-pyatspi)")
+        return 1
+
+    # Orphans of the D-Bus sessions (dbus-daemon, at-spi) re-parent to us and
+    # are reaped here, whatever PID 1 does (PR_SET_CHILD_SUBREAPER).
+    import ctypes
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+
+    xvfb, display = start_xvfb()
+    if xvfb is None:
+        print("SKIP: no X server could be started (Xvfb missing or failing): the GUI test "
+              "did not run")
+        return SKIP
+    ts = Tshark(args.plugin)
+    outdir = os.path.join(ts.home, "out")
+    os.makedirs(outdir)
+    ts._own(outdir)
+    names = args.only or sorted(n for n in os.listdir(args.captures) if n.endswith(".pcap"))
+    captures = [ts.add_capture(os.path.join(args.captures, n)) for n in names]
+    if not args.only:
+        mixed = os.path.join(ts.captures, "mixed.pcap")
+        subprocess.run(["mergecap", "-w", mixed] + [os.path.join(args.captures, n) for n in MIXED],
+                       check=True)
+        ts._own(mixed)
+        captures.append(mixed)
+    log("Xvfb :%d, %d captures" % (display, len(captures)))
+    try:
+        for i, cap in enumerate(captures):
+            base = os.path.basename(cap)
+            runtime = os.path.join(ts.home, "run%d" % i)  # a fresh accessibility bus each time
+            os.mkdir(runtime, 0o700)
+            ts._own(runtime)
+            env = ["HOME=" + ts.home, "PATH=/usr/bin:/bin", "DISPLAY=:%d" % display,
+                   "XDG_RUNTIME_DIR=" + runtime, "WIRESHARK_PLUGIN_DIR=" + ts.plugin_dir,
+                   "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1", "QT_ACCESSIBILITY=1",
+                   "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1", "LANG=C.UTF-8"]
+            cmd = ts.prefix + ["env", "-i"] + env + [
+                "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__),
+                "--drive", cap, "--outdir", outdir]
+            t0 = time.monotonic()
+            p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, start_new_session=True)
+            try:
+                out, err = p.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                stop(p)
+                out, err = p.communicate(timeout=10)
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            time.sleep(0.2)
+            reap()
+            got = next((json.loads(l[len(RESULT_MARK):]) for l in out.splitlines()
+                        if l.startswith(RESULT_MARK)), None)
+            wslog = os.path.join(outdir, base + ".wireshark.log")
+            wstext = open(wslog, errors="replace").read() if os.path.exists(wslog) else ""
+            noise = ("dbus-daemon[", "Activating service", "Successfully activated")
+            if not check(got is not None, "%s: the GUI session failed (exit %s):\n%s"
+                         % (base, p.returncode, "\n".join(l for l in err.strip().splitlines()
+                                                         if not any(n in l for n in noise))[-6000:])):
+                continue
+            for gap in got.get("reopened", []):
+                log("%s: re-opened the dialog once (Qt accessibility gap: %s)" % (base, gap))
+            check("Dissector bug" not in wstext and "CRITICAL" not in wstext,
+                  "%s: Wireshark reported a problem: %s" % (base, wstext.strip()[-300:]))
+
+            rc, table, terr = ts.run("-r", cap, "-q", "-z", "tcpdiag")
+            _, want = parse_table(table)
+            rc, ftable, ferr = ts.run("-r", cap, "-q", "-z", "tcpdiag," + DIALOG_FILTER)
+            _, fwant = parse_table(ftable)
+            for key, expect, what in (
+                    ("copy_loaded", want, "the dialog opened after loading"),
+                    ("copy_refiltered", want, "the dialog re-opened after the display filter "
+                                              "%r" % MAIN_FILTER),
+                    ("copy_dialog_filter", fwant, "the dialog with its filter %r" % DIALOG_FILTER)):
+                header, rows = parse_clipboard(got[key])
+                check(rows == expect, "%s: %s differs from tshark:\n  GUI:    %s\n  tshark: %s"
+                      % (base, what, rows[:4], expect[:4]))
+            check(len(want) > 0, "%s: tshark's table is empty" % base)
+            if args.shots and got.get("shot"):
+                os.makedirs(args.shots, exist_ok=True)
+                shutil.copy(got["shot"], os.path.join(args.shots, base + ".png"))
+            log("%s: %d rows, %d with the dialog's filter (%.1f s)"
+                % (base, len(want), len(fwant), time.monotonic() - t0))
+    finally:
+        stop(xvfb)
+        reap()
+        ts.cleanup()
+    print("gui: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
