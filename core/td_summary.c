@@ -24,6 +24,7 @@ side_name(const td_stream_t *s, int dir)
     return dir == CLIENT_DIR(s) ? "client" : "server";
 }
 
+
 /* The newest finding of code that a segment (not the end of the capture) drew. */
 static const td_finding_t *
 segment_finding(const td_stream_t *s, td_code_t code)
@@ -179,30 +180,28 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
         break;
     }
     case TD_TD_ABANDONED:
-        d = td_teardown_abandoning_side(s);
-        if (d < 0)
-            d = CLIENT_DIR(s);
+        if ((d = td_teardown_abandoning_side(s)) < 0)
+            goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Abandoned: the %s retransmitted the same data %u times "
                                   "with no reply from the %s (dead peer or path)",
                                   side_name(s, d), s->side[d].chain_count, side_name(s, 1 - d));
         break;
     case TD_TD_FIN_RETRANSMITTED:
-        d = td_teardown_fin_unacked_side(s);
-        if (d < 0)
-            d = CLIENT_DIR(s);
+        if ((d = td_teardown_fin_unacked_side(s)) < 0)
+            goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "FIN retransmitted %u time%s and never acknowledged by "
                                   "the %s (peer gone)", s->side[d].fin_count - 1,
                                   s->side[d].fin_count > 2 ? "s" : "", side_name(s, 1 - d));
         break;
     case TD_TD_HALF_CLOSED:
-        d = td_teardown_half_closed_side(s);
-        if (d < 0)
-            d = CLIENT_DIR(s);
+        if ((d = td_teardown_half_closed_side(s)) < 0)
+            goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Half-closed: the %s's FIN was acknowledged, but the %s "
                                   "never closed (CLOSE_WAIT: its application did not call "
                                   "close())", side_name(s, d), side_name(s, 1 - d));
         break;
     default:
+    title:
         wmem_strbuf_append(buf, td_code_info(code)->title);
         break;
     }

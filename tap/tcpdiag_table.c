@@ -17,6 +17,11 @@
  *    tshark never does, which is how the two are told apart.
  * Either way the rows come out in the same order.
  *
+ * Rows outlive a reset while another dialog is open. Every dialog shares the
+ * one table, and a dialog's tree items read their rows' cells when it copies,
+ * saves or sorts; a second dialog's retap must not free the rows the first
+ * one shows. They are retired, and freed once no other dialog is left.
+ *
  * Filtered tables. `-z tcpdiag,<filter>` lists the streams with a packet that
  * matches; a row always shows its whole stream. In a single pass the
  * dissector reports every packet's stream change (tcpdiag_table_stream_changed)
@@ -73,11 +78,24 @@ typedef struct row_info {
 /* The table being filled. One at a time: the stat_tap_table_ui, and so its
  * table, is shared by every user of `tcpdiag`. */
 static struct {
+    stat_tap_table_ui *ui;
     stat_tap_table *table;
     GHashTable     *row_of_stream; /* tcp.stream -> its row (stat_tap_table_item_type *) */
     guint32         appearances;
     gboolean        keep_sorted;   /* tshark: keep the rows in print order */
+    GPtrArray      *retired;       /* rows reset while another dialog still shows them */
+    guint           cli_tables;    /* -z tcpdiag arguments seen */
 } live;
+
+/* The table being filled, if Wireshark still has it (a dialog that closes
+ * with no row frees its table without telling us). */
+static stat_tap_table *
+live_table(void)
+{
+    if (!live.ui || !live.table || stat_tap_find_table(live.ui, table_name) != live.table)
+        return NULL;
+    return live.table;
+}
 
 static row_info_t *
 row_info(stat_tap_table_item_type *row)
@@ -130,6 +148,8 @@ reposition(guint from)
 
 static void
 table_reset(stat_tap_table *table);
+static void
+free_retired(void);
 
 static void
 table_init(stat_tap_table_ui *ui)
@@ -142,8 +162,11 @@ table_init(stat_tap_table_ui *ui)
         table = stat_tap_init_table(table_name, NUM_COLS, 0, "tcp.stream eq %u");
         stat_tap_add_table(ui, table);
     }
+    live.ui = ui;
     live.table = table;
     live.keep_sorted = ui->refcount == 0;
+    if (ui->refcount <= 1)
+        free_retired(); /* no other dialog shows them any more */
     live.appearances = 0;
     if (!live.row_of_stream)
         live.row_of_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -260,8 +283,10 @@ update_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     at = row_position(before, ri->appearance, live.table->num_elements);
     ri->severity = after;
     if (at >= live.table->num_elements || live.table->elements[at] != row) {
-        for (at = 0; live.table->elements[at] != row; at++)
+        for (at = 0; at < live.table->num_elements && live.table->elements[at] != row; at++)
             ;
+        if (at == live.table->num_elements)
+            return;
     }
     reposition(at);
 }
@@ -273,7 +298,7 @@ table_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
     const td_tap_data_t *td = (const td_tap_data_t *)data;
     stat_tap_table_item_type *row;
 
-    if (!live.table)
+    if (!live_table())
         return TAP_PACKET_DONT_REDRAW;
     row = (stat_tap_table_item_type *)g_hash_table_lookup(live.row_of_stream,
                                                           GUINT_TO_POINTER(td->stream->core->index));
@@ -291,7 +316,8 @@ tcpdiag_table_stream_changed(const td_glue_stream_t *gs)
     stat_tap_table_item_type *row;
 
     /* Only tshark's table: a dialog is filled by a retap of analysed frames. */
-    if (!live.table || !live.keep_sorted || g_hash_table_size(live.row_of_stream) == 0)
+    if (!live.keep_sorted || !live.row_of_stream || g_hash_table_size(live.row_of_stream) == 0
+        || !live_table())
         return;
     row = (stat_tap_table_item_type *)g_hash_table_lookup(live.row_of_stream,
                                                           GUINT_TO_POINTER(gs->core->index));
@@ -308,7 +334,26 @@ free_cell(guint column, stat_tap_table_item_type *field_data)
         g_free((char *)field_data->value.string_value);
 }
 
-/* Wireshark frees the table (a dialog closed): forget it. */
+static void
+free_row(stat_tap_table_item_type *row, guint num_fields)
+{
+    for (guint col = 0; col < num_fields; col++)
+        free_cell(col, &row[col]);
+    g_free(row);
+}
+
+static void
+free_retired(void)
+{
+    if (!live.retired)
+        return;
+    for (guint i = 0; i < live.retired->len; i++)
+        free_row((stat_tap_table_item_type *)g_ptr_array_index(live.retired, i), NUM_COLS);
+    g_ptr_array_set_size(live.retired, 0);
+}
+
+/* Wireshark frees the table (the last dialog closed): forget it, and the
+ * rows retired while several dialogs were open. */
 static void
 table_free_item(stat_tap_table *table, guint row _U_, guint column,
                 stat_tap_table_item_type *field_data)
@@ -317,18 +362,29 @@ table_free_item(stat_tap_table *table, guint row _U_, guint column,
         live.table = NULL;
         if (live.row_of_stream)
             g_hash_table_remove_all(live.row_of_stream);
+        free_retired();
     }
     free_cell(column, field_data);
 }
 
-/* A re-tap (new file, display filter change) starts from no rows. */
+/* A re-tap (new file, display filter, Apply) starts from no rows. */
 static void
 table_reset(stat_tap_table *table)
 {
+    /* Another dialog may still show these rows (its tree items point at
+     * them): keep them until no other dialog is left. */
+    gboolean shared = live.ui && live.ui->refcount > 1;
+
+    if (!shared)
+        free_retired();
     for (guint row = 0; row < table->num_elements; row++) {
-        for (guint col = 0; col < table->num_fields; col++)
-            free_cell(col, &table->elements[row][col]);
-        g_free(table->elements[row]);
+        if (shared) {
+            if (!live.retired)
+                live.retired = g_ptr_array_new();
+            g_ptr_array_add(live.retired, table->elements[row]);
+        } else {
+            free_row(table->elements[row], table->num_fields);
+        }
     }
     g_free(table->elements);
     table->elements = NULL;
@@ -337,6 +393,16 @@ table_reset(stat_tap_table *table)
         live.appearances = 0;
         g_hash_table_remove_all(live.row_of_stream);
     }
+}
+
+/* tshark: one table per run. Every `-z tcpdiag` shares the one table, so a
+ * second one would mix its streams into the first. */
+static void
+table_filter_check(const char *opt_arg _U_, const char **filter _U_, char **err)
+{
+    if (++live.cli_tables > 1)
+        *err = g_strdup("tcpdiag: give -z tcpdiag once per run (every -z tcpdiag fills the same "
+                        "table); join filters with ||, or run tshark once per filter");
 }
 
 void
@@ -354,7 +420,7 @@ tcpdiag_table_register(void)
         table_packet,
         table_reset,
         table_free_item,
-        NULL,
+        table_filter_check,
         G_N_ELEMENTS(table_fields), table_fields,
         G_N_ELEMENTS(params), params,
         NULL,

@@ -41,7 +41,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 MENU = "Statistics"
 ITEM = "TCP Diagnosis"
 MAIN_FILTER = "tcpdiag.finding"                        # a field of ours, in the main window
-DIALOG_FILTER = "tcp.flags.syn==1 && tcp.flags.ack==0"  # packets from the start of streams
+# Packets from the start of streams, not stream 0: the dialog must list some
+# streams and not others, each row about its whole stream.
+DIALOG_FILTER = "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.stream != 0"
 RESULT_MARK = "@@GUI-RESULT@@ "
 SENTINEL = "@@clipboard-before-copy@@"
 SKIP = 77
@@ -54,6 +56,10 @@ MIXED = ["hs_syn_unanswered.pcap", "hs_reject_tcpreset.pcap", "td_abort.pcap",
 
 class StepError(Exception):
     pass
+
+
+class Watchdog(BaseException):
+    """The session ran out of time (not caught by the waits' except Exception)."""
 
 
 class A11yGap(StepError):
@@ -92,7 +98,7 @@ def wait_for(pred, timeout, what, interval=0.2):
 def drive(args):
     """Runs as the unprivileged user inside dbus-run-session; prints a JSON result."""
     def watchdog(*_):
-        raise StepError("watchdog: the GUI session took over %d s" % args.session_timeout)
+        raise Watchdog("watchdog: the GUI session took over %d s" % args.session_timeout)
     signal.signal(signal.SIGALRM, watchdog)
     signal.alarm(args.session_timeout)
 
@@ -165,12 +171,6 @@ def drive(args):
             return next(w for w in app if w is not None and base in (w.name or "")
                         and w.getRoleName() == "frame")
 
-        def the_dialog():
-            for w in app:
-                if w is not None and ITEM in (w.name or "") and base in (w.name or ""):
-                    return w
-            return None
-
         def debug_windows():
             out = []
             try:
@@ -185,13 +185,17 @@ def drive(args):
                 out.append("desktop app %r" % (d.name if d else None))
             return "\n".join(out)
 
+        def dialog_windows():
+            return run(["xdotool", "search", "--onlyvisible", "--name", re.escape(ITEM)],
+                       timeout=5).stdout.split()
+
         def dialog_window():
-            ids = run(["xdotool", "search", "--onlyvisible", "--name", re.escape(ITEM)],
-                      timeout=5).stdout.split()
+            ids = dialog_windows()
             return ids[0] if ids else None
 
         def press_menu_item(step):
             """Statistics -> TCP Diagnosis, as a user does it; returns the dialog's X window."""
+            before = set(dialog_windows())
             for attempt in (1, 2):
                 bar = find(main_frame(), lambda a: a.getRoleName() == "menu bar", 2)
                 top = next(c for c in bar if name(c) == MENU)
@@ -206,7 +210,8 @@ def drive(args):
                     raise StepError("menu item %r is not enabled and showing" % ITEM)
                 action(item, "Press")
                 try:
-                    return wait_for(dialog_window, 15, "the dialog's window (%s)" % step, 0.3)
+                    return wait_for(lambda: next(iter(set(dialog_windows()) - before), None),
+                                    15, "the dialog's window (%s)" % step, 0.3)
                 except StepError:
                     # The press can be lost while the popup is still being
                     # mapped: close the menu, try once more.
@@ -215,14 +220,15 @@ def drive(args):
                     if attempt == 2:
                         raise
 
-        def accessible_dialog():
+        def dialogs():
             try:
                 Atspi.Accessible.clear_cache(app)
             except Exception:
                 pass
-            return the_dialog()
+            return [w for w in app if w is not None and ITEM in (w.name or "")
+                    and base in (w.name or "")]
 
-        def with_dialog(step, body):
+        def with_dialog(step, body, others=()):
             """Open the dialog through the menu and run body(dlg) on it.
 
             Qt 5.15's accessibility cache sometimes hands out a stale entry for
@@ -233,16 +239,19 @@ def drive(args):
             for attempt in (1, 2, 3):
                 xwin = press_menu_item(step)
                 try:
-                    dlg = wait_for(accessible_dialog, 10, "the dialog on the accessibility bus")
-                    return body(dlg)
-                except A11yGap as e:
-                    gap = "%s: %s" % (step, e)
+                    dlg = wait_for(lambda: next((d for d in dialogs() if d not in others), None),
+                                   10, "the dialog on the accessibility bus")
                 except StepError as e:
                     gap = "%s: %s; the application's windows:\n%s" % (step, e, dump(app, 3))
+                else:
+                    try:
+                        return body(dlg)
+                    except A11yGap as e:
+                        gap = "%s: %s" % (step, e)
                 log("accessibility gap, re-opening the dialog (%s)" % gap.splitlines()[0])
                 result.setdefault("reopened", []).append(gap.splitlines()[0])
                 run(["xdotool", "windowfocus", "--sync", xwin, "key", "Escape"], timeout=10)
-                wait_for(lambda: dialog_window() is None, 15, "the dialog closed by Escape")
+                wait_for(lambda: xwin not in dialog_windows(), 15, "the dialog closed by Escape")
             raise StepError("the dialog stayed out of the accessibility tree: " + gap)
 
         def wait_filled(dlg, may_be_empty=False):
@@ -288,7 +297,7 @@ def drive(args):
         def close(dlg):
             action(find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Close"),
                    "Press")
-            wait_for(lambda: the_dialog() is None, 15, "the dialog closed")
+            wait_for(lambda: dlg not in dialogs(), 15, "the dialog closed")
 
         def screenshot(dlg, label):
             path = os.path.join(args.outdir, "%s.%s.png" % (base, label))
@@ -332,6 +341,16 @@ def drive(args):
             wait_filled(dlg)
             result["copy_loaded"] = copy(dlg)
             result["shot"] = screenshot(dlg, "dialog")
+            if args.two_dialogs:
+                # A second dialog while this one is open: both share the one
+                # table, whose rows the second one's retap resets. This one
+                # must still copy the table it shows.
+                def second(dlg2):
+                    wait_filled(dlg2)
+                    result["copy_second"] = copy(dlg2)
+                    result["copy_first_again"] = copy(dlg)
+                    close(dlg2)
+                with_dialog("a second dialog", second, others=[dlg])
             type_into(entry, dialog_window() or wid, DIALOG_FILTER)
             action(find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Apply"),
                    "Press")
@@ -374,6 +393,8 @@ def drive(args):
             result["copy_refiltered"] = copy(dlg)
             close(dlg)
         with_dialog("after the display filter", after_filter)
+        if ws.poll() is not None:
+            raise StepError("Wireshark exited (status %s) after the dialogs closed" % ws.returncode)
         print(RESULT_MARK + json.dumps(result), flush=True)
         return 0
     finally:
@@ -453,29 +474,22 @@ def main():
     ap.add_argument("--plugin")
     ap.add_argument("--captures")
     ap.add_argument("--shots", help="directory for the dialog screenshots")
-    ap.add_argument("--only", nargs="*", help="capture names to test (default: all, and mixed)")
+    ap.add_argument("--only", nargs="*", help="capture names to test (default: all, and "
+                    "mixed.pcap, merged from several)")
     ap.add_argument("--drive", metavar="CAPTURE", help=argparse.SUPPRESS)
     ap.add_argument("--outdir", help=argparse.SUPPRESS)
     ap.add_argument("--session-timeout", type=int, default=280, help=argparse.SUPPRESS)
+    ap.add_argument("--two-dialogs", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.drive:
         try:
             return drive(args)
-        except StepError as e:
+        except (StepError, Watchdog) as e:
             log("STEP FAILED (%s): %s" % (os.path.basename(args.drive), e))
             return 2
 
-    from tshark_env import Tshark, parse_table
-    passed = failed = 0
-
-    def check(ok, what):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print("FAIL: " + what, flush=True)
-        return ok
+    from tshark_env import Checks, Tshark, parse_table
+    check = Checks()
 
     for tool in ("wireshark", "xdotool", "xclip", "import", "dbus-run-session", "dbus-send"):
         if not shutil.which(tool):
@@ -499,14 +513,18 @@ def main():
     outdir = os.path.join(ts.home, "out")
     os.makedirs(outdir)
     ts._own(outdir)
-    names = args.only or sorted(n for n in os.listdir(args.captures) if n.endswith(".pcap"))
-    captures = [ts.add_capture(os.path.join(args.captures, n)) for n in names]
-    if not args.only:
-        mixed = os.path.join(ts.captures, "mixed.pcap")
-        subprocess.run(["mergecap", "-w", mixed] + [os.path.join(args.captures, n) for n in MIXED],
-                       check=True)
-        ts._own(mixed)
-        captures.append(mixed)
+    names = args.only or sorted(n for n in os.listdir(args.captures) if n.endswith(".pcap")) \
+        + ["mixed.pcap"]
+    captures = []
+    for n in names:
+        if n == "mixed.pcap":
+            mixed = os.path.join(ts.captures, n)
+            subprocess.run(["mergecap", "-w", mixed]
+                           + [os.path.join(args.captures, m) for m in MIXED], check=True)
+            ts._own(mixed)
+            captures.append(mixed)
+        else:
+            captures.append(ts.add_capture(os.path.join(args.captures, n)))
     log("Xvfb :%d, %d captures" % (display, len(captures)))
     try:
         for i, cap in enumerate(captures):
@@ -517,10 +535,13 @@ def main():
             env = ["HOME=" + ts.home, "PATH=/usr/bin:/bin", "DISPLAY=:%d" % display,
                    "XDG_RUNTIME_DIR=" + runtime, "WIRESHARK_PLUGIN_DIR=" + ts.plugin_dir,
                    "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1", "QT_ACCESSIBILITY=1",
+                   # freed memory is overwritten at once, so that a dialog
+                   # reading rows another one freed shows garbage or crashes
+                   "MALLOC_PERTURB_=165", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
                    "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1", "LANG=C.UTF-8"]
             cmd = ts.prefix + ["env", "-i"] + env + [
                 "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__),
-                "--drive", cap, "--outdir", outdir]
+                "--drive", cap, "--outdir", outdir] + (["--two-dialogs"] if base == "mixed.pcap" else [])
             t0 = time.monotonic()
             p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True, start_new_session=True)
@@ -550,14 +571,27 @@ def main():
                   "%s: Wireshark reported a problem: %s" % (base, wstext.strip()[-300:]))
 
             rc, table, terr = ts.run("-r", cap, "-q", "-z", "tcpdiag")
+            check(rc == 0, "%s: tshark -z tcpdiag exit %d: %s" % (base, rc, terr.strip()[:200]))
             _, want = parse_table(table)
             rc, ftable, ferr = ts.run("-r", cap, "-q", "-z", "tcpdiag," + DIALOG_FILTER)
+            check(rc == 0, "%s: tshark -z tcpdiag,%s exit %d" % (base, DIALOG_FILTER, rc))
             _, fwant = parse_table(ftable)
+            # The dialog's filter must make a difference wherever it can, or
+            # comparing with its table would not show that the dialog applied it.
+            if len(want) > 1:
+                check(fwant != want, "%s: the dialog's filter selects every stream" % base)
             for key, expect, what in (
                     ("copy_loaded", want, "the dialog opened after loading"),
                     ("copy_refiltered", want, "the dialog re-opened after the display filter "
                                               "%r" % MAIN_FILTER),
-                    ("copy_dialog_filter", fwant, "the dialog with its filter %r" % DIALOG_FILTER)):
+                    ("copy_dialog_filter", fwant, "the dialog with its filter %r" % DIALOG_FILTER),
+                    ("copy_second", want, "a second dialog opened while the first was open"),
+                    ("copy_first_again", want, "the first dialog after the second one filled")):
+                if key not in got:
+                    if key in ("copy_second", "copy_first_again") and base != "mixed.pcap":
+                        continue  # two dialogs at once: on the merged capture only
+                    check(False, "%s: the GUI session did not produce %s" % (base, key))
+                    continue
                 header, rows = parse_clipboard(got[key])
                 check(rows == expect, "%s: %s differs from tshark:\n  GUI:    %s\n  tshark: %s"
                       % (base, what, rows[:4], expect[:4]))
@@ -571,8 +605,8 @@ def main():
         stop(xvfb)
         reap()
         ts.cleanup()
-    print("gui: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("gui: %d passed, %d failed" % (check.passed, check.failed))
+    return 1 if check.failed else 0
 
 
 if __name__ == "__main__":

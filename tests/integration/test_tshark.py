@@ -23,19 +23,9 @@ import subprocess
 import sys
 import tempfile
 
-from tshark_env import Tshark, codes_of, parse_table
+from tshark_env import Checks, Tshark, codes_of, parse_table
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-    return ok
+check = Checks()
 
 
 def expected_rows(path):
@@ -317,6 +307,11 @@ def check_bad_input(ts, captures, tmp):
             check(rc in (0, 2) and "Dissector bug" not in out + err and "CRITICAL" not in err,
                   "bad input %s %s: exit %d, %s" % (label, extra, rc, err.strip()[:300]))
 
+    # Two tables in one run would share one table: refused with a clear message.
+    rc, out, err = ts.run("-r", ts.add_capture(source, "two_tables.pcap"), "-q", "-z", "tcpdiag",
+                          "-z", "tcpdiag,tcp.stream==0")
+    check(rc != 0 and "once per run" in err, "two -z tcpdiag: exit %d, %s" % (rc, err.strip()[:200]))
+
     # A duplicating capture must not turn into retransmissions or lost SYN-ACKs.
     rc, out, err = ts.run("-r", ts.add_capture(dup, "dup2.pcap"), "-q", "-z", "tcpdiag")
     _, rows = parse_table(out)
@@ -347,8 +342,8 @@ def main():
             check_bad_input(ts, args.captures, tmp)
     finally:
         ts.cleanup()
-    print("integration: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("integration: %d passed, %d failed" % (check.passed, check.failed))
+    return 1 if check.failed else 0
 
 
 if __name__ == "__main__":

@@ -83,6 +83,21 @@ class Tshark:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+class Checks:
+    """Counts checks; prints each failure as it happens."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL: " + what, flush=True)
+        return ok
+
+
 def parse_table(stdout):
     """Rows of `tshark -z tcpdiag`, in print order, as {column name: stripped cell}."""
     rows = []
