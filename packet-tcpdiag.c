@@ -250,11 +250,30 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     }
 }
 
+/* The stream's verdict (later passes: on every packet; first pass: with a
+ * finding) and the frame's findings. */
+static void
+draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_stream_t *gs,
+           gboolean final)
+{
+    const td_finding_t *findings = td_capture_frame_findings(pinfo->num);
+    proto_item *ti;
+    proto_tree *dt;
+
+    if (!final && !findings)
+        return;
+    ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
+    dt = proto_item_add_subtree(ti, ett_tcpdiag);
+    proto_item_set_generated(ti);
+    draw_stream(dt, tvb, pinfo, gs, final);
+    for (const td_finding_t *f = findings; f; f = f->next)
+        draw_finding(dt, tvb, pinfo, f);
+}
+
 static int
 dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     td_glue_stream_t *gs;
-    const td_finding_t *findings;
     gboolean final = FALSE;
 
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -270,24 +289,10 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     }
     if (!gs)
         return 0;
-    findings = td_capture_frame_findings(pinfo->num);
-
-    if (tree && (final || findings)) {
-        proto_item *ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
-        proto_tree *dt = proto_item_add_subtree(ti, ett_tcpdiag);
-
-        proto_item_set_generated(ti);
-        draw_stream(dt, tvb, pinfo, gs, final);
-        for (const td_finding_t *f = findings; f; f = f->next)
-            draw_finding(dt, tvb, pinfo, f);
-    }
-    if (have_tap_listener(tcpdiag_tap)) {
-        td_tap_data_t *td = wmem_new(pinfo->pool, td_tap_data_t);
-        td->stream = gs;
-        td->findings = findings;
-        td->final = final;
-        tap_queue_packet(tcpdiag_tap, pinfo, td);
-    }
+    if (tree)
+        draw_frame(tree, tvb, pinfo, gs, final);
+    if (have_tap_listener(tcpdiag_tap))
+        tap_queue_packet(tcpdiag_tap, pinfo, gs);
     return 0;
 }
 

@@ -52,6 +52,16 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "A segment retransmitted by timeout, not fast retransmit: loss with too little data in flight, or a dead path" },
 };
 
+td_code_t
+td_first_code(guint32 codes, const td_code_t *order, guint n)
+{
+    for (guint i = 0; i < n; i++) {
+        if (codes & TD_CODE_BIT(order[i]))
+            return order[i];
+    }
+    return TD_CODE_NONE;
+}
+
 const td_code_info_t *
 td_code_info(td_code_t code)
 {

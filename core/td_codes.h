@@ -56,6 +56,9 @@ typedef struct td_code_info {
 
 const td_code_info_t *td_code_info(td_code_t code);
 
+/* The first code of order[0..n-1] whose bit is in codes; TD_CODE_NONE if none. */
+td_code_t td_first_code(guint32 codes, const td_code_t *order, guint n);
+
 /* The code's name without its area ("syn_unanswered"), or none_text. */
 const char *td_code_short_name(td_code_t code, const char *none_text);
 

@@ -8,12 +8,11 @@
 #include "td_finding.h"
 
 td_finding_t *
-td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
-               const char *detail, guint32 count, double duration, guint32 ref_frame,
-               const char *cause, const char *fmt, ...)
+td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
+                       const char *detail, guint32 count, double duration, guint32 ref_frame,
+                       const char *cause, const char *message)
 {
     td_finding_t *f = wmem_new0(s->scope, td_finding_t);
-    va_list ap;
 
     f->code = code;
     f->frame = frame;
@@ -22,9 +21,7 @@ td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 fram
     f->duration = duration;
     f->ref_frame = ref_frame;
     f->cause = cause;
-    va_start(ap, fmt);
-    f->message = wmem_strdup_vprintf(s->scope, fmt, ap);
-    va_end(ap);
+    f->message = message;
 
     while (*list)
         list = &(*list)->next;
@@ -33,6 +30,21 @@ td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 fram
     s->last_finding = f;
     s->codes |= TD_CODE_BIT(code);
     return f;
+}
+
+td_finding_t *
+td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
+               const char *detail, guint32 count, double duration, guint32 ref_frame,
+               const char *cause, const char *fmt, ...)
+{
+    va_list ap;
+    char *message;
+
+    va_start(ap, fmt);
+    message = wmem_strdup_vprintf(s->scope, fmt, ap);
+    va_end(ap);
+    return td_finding_add_message(s, list, code, frame, detail, count, duration, ref_frame, cause,
+                                  message);
 }
 
 char *

@@ -16,6 +16,20 @@ td_finding_t *td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code
                              double duration, guint32 ref_frame, const char *cause,
                              const char *fmt, ...) G_GNUC_PRINTF(10, 11);
 
+/* The same with a message already made in the stream's scope. */
+td_finding_t *td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code,
+                                     guint32 frame, const char *detail, guint32 count,
+                                     double duration, guint32 ref_frame, const char *cause,
+                                     const char *message);
+
+/* "client" or "server": the side that sends in direction dir (without a
+ * known client, the first sender counts as the client). */
+static inline const char *
+td_side_name(const td_stream_t *s, int dir)
+{
+    return dir == (s->client < 0 ? 0 : s->client) ? "client" : "server";
+}
+
 /* "43.6 ms", "1.00 s", "2 min 5 s": a duration for a human, in scope. */
 char *td_fmt_duration(wmem_allocator_t *scope, double seconds);
 

@@ -548,16 +548,13 @@ one_sided_client(const td_stream_t *s)
     return s->syn_count > 0 && client_only(s) && !(s->hs_flags & TD_HSF_MIDSTREAM);
 }
 
-const char *
-td_handshake_midstream_kind(const td_stream_t *s)
+gboolean
+td_handshake_client_direction_only(const td_stream_t *s)
 {
-    /* The conditions themselves, not the flag finalize sets: the answer must
-     * not change when the capture is concluded. */
-    if (s->syn_count > 0 && client_only(s))
-        return "client_direction_only";
-    if (s->syn_count == 0 && s->synack_count > 0)
-        return "no_client_syn";
-    return (s->hs_flags & TD_HSF_MIDSTREAM) ? "no_syn" : NULL;
+    /* The condition itself, not one_sided_client(), which finalize's
+     * TD_HSF_MIDSTREAM turns off: the answer must not change when the capture
+     * is concluded. */
+    return s->syn_count > 0 && client_only(s);
 }
 
 gboolean
@@ -663,11 +660,5 @@ td_handshake_code(const td_stream_t *s)
         TD_HS_SYNACK_LOST, TD_HS_SYN_RETRANSMITTED, TD_HS_PORT_REUSE, TD_HS_DUPLICATE_SYN,
         TD_HS_OPTIONS, TD_HS_TFO, TD_HS_MIDSTREAM,
     };
-    guint32 codes = td_stream_codes(s);
-
-    for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
-        if (codes & TD_CODE_BIT(order[i]))
-            return order[i];
-    }
-    return TD_CODE_NONE;
+    return td_first_code(td_stream_codes(s), order, G_N_ELEMENTS(order));
 }

@@ -28,9 +28,8 @@ void td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *icmp, td_finding_t
 /* The capture misses the stream's start or a direction (handshake.midstream,
  * found or pending). */
 gboolean td_handshake_midstream(const td_stream_t *s);
-/* Why the handshake cannot be judged: "no_syn", "no_client_syn",
- * "client_direction_only"; NULL when it can. */
-const char *td_handshake_midstream_kind(const td_stream_t *s);
+/* The capture holds only the client's direction of this stream. */
+gboolean td_handshake_client_direction_only(const td_stream_t *s);
 
 /* Codes that td_handshake_finalize() would add if the capture ended now. */
 guint32 td_handshake_pending(const td_stream_t *s);

@@ -15,7 +15,6 @@
 #include "td_stall.h"
 #include "td_finding.h"
 
-#define SIDE_NAME(s, d) ((d) == ((s)->client < 0 ? 0 : (s)->client) ? "client" : "server")
 
 /* Tolerance on "immediately after" the releasing packet, on top of the
  * capture point's round trip to the sender: scheduling and timer jitter. */
@@ -65,8 +64,8 @@ add_stall(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, con
           guint32 count, double duration, guint32 begin, guint32 trigger, const char *cause,
           const char *message)
 {
-    td_finding_t *f = td_finding_add(s, out, kind, frame, detail, count, duration, begin, cause,
-                                     "%s", message);
+    td_finding_t *f = td_finding_add_message(s, out, kind, frame, detail, count, duration, begin,
+                                             cause, message);
     f->trigger_frame = trigger;
     count_stall(s, kind, duration);
     return f;
@@ -107,16 +106,16 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
         return;
     }
     msg = wmem_strdup_printf(s->scope, "Nagle x delayed ACK: the %s held %u bytes for %s until "
-                             "the %s's ACK (frame %u) came %s late (%s)", SIDE_NAME(s, d),
+                             "the %s's ACK (frame %u) came %s late (%s)", td_side_name(s, d),
                              seg->len, td_fmt_duration(s->scope, seg->time - me->late_ack_from),
-                             SIDE_NAME(s, 1 - d), me->late_ack_frame,
+                             td_side_name(s, 1 - d), me->late_ack_frame,
                              td_fmt_duration(s->scope, me->late_ack_excess),
                              delayed_ack_timer(me->late_ack_excess));
     add_stall(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", seg->len,
               seg->time - me->late_ack_from, me->late_ack_from_frame, me->late_ack_frame,
               wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its writes "
-                                 "(write-write-read); or TCP_QUICKACK on the %s", SIDE_NAME(s, d),
-                                 SIDE_NAME(s, 1 - d)),
+                                 "(write-write-read); or TCP_QUICKACK on the %s", td_side_name(s, d),
+                                 td_side_name(s, 1 - d)),
               msg);
     me->late_ack_frame = 0;
 }
@@ -222,7 +221,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean re
         return;
     }
     msg = wmem_strdup_printf(s->scope, "Zero window: the %s could not send for %s (window 0 from "
-                             "frame %u, reopened in frame %u)%s%s", SIDE_NAME(s, d),
+                             "frame %u, reopened in frame %u)%s%s", td_side_name(s, d),
                              td_fmt_duration(s->scope, duration), me->zw_frame,
                              me->zw_update_frame, me->zw_probes ? "; probes at " : "",
                              me->zw_probes > 1 ? td_fmt_intervals(s->scope, me->zw_probe_times,
@@ -232,7 +231,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean re
               me->zw_frame, me->zw_update_frame,
               wmem_strdup_printf(s->scope, "The %s's application is not reading its socket fast "
                                  "enough (blocked, busy, or too small a receive buffer)",
-                                 SIDE_NAME(s, 1 - d)), msg);
+                                 td_side_name(s, 1 - d)), msg);
     me->zw_frame = 0;
     me->wf_frame = 0;
 }
@@ -248,8 +247,8 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
         wait = seg->time - me->wf_time;
         if (wait >= s->cfg->window_full_min) {
             msg = wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive window "
-                                     "(frame %u) and waited %s for it to open", SIDE_NAME(s, d),
-                                     SIDE_NAME(s, 1 - d), me->wf_frame,
+                                     "(frame %u) and waited %s for it to open", td_side_name(s, d),
+                                     td_side_name(s, 1 - d), me->wf_frame,
                                      td_fmt_duration(s->scope, wait));
             add_stall(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, wait,
                       me->wf_frame, peer->last_frame_seen,
@@ -288,11 +287,10 @@ flush_rto(td_stream_t *s, guint8 d, td_finding_t **out)
     char *msg;
 
     msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s to resend "
-                             "unacknowledged data (%u timeout%s%s%s)", SIDE_NAME(s, d),
+                             "unacknowledged data (%u timeout%s%s)", td_side_name(s, d),
                              td_fmt_duration(s->scope, duration), me->rto_count,
                              me->rto_count > 1 ? "s, backoff " : "",
-                             me->rto_count > 1 ? td_fmt_intervals(s->scope, me->rto_times, n) : "",
-                             "");
+                             me->rto_count > 1 ? td_fmt_intervals(s->scope, me->rto_times, n) : "");
     add_stall(s, out, TD_ST_RTO, me->rto_last_frame, "rto", me->rto_count, duration,
               me->rto_orig_frame, 0,
               "Loss with too little data in flight for fast retransmit (no 3 duplicate ACKs), or "
@@ -442,7 +440,7 @@ td_stall_finalize(td_stream_t *s, td_finding_t **out)
                   zw ? "The receiving application stopped reading"
                      : "The peer or the path went dead",
                   wmem_strdup_printf(s->scope, "Stall still open at the stream's last packet: "
-                                     "the %s was held back for %s (%s)", SIDE_NAME(s, d),
+                                     "the %s was held back for %s (%s)", td_side_name(s, d),
                                      td_fmt_duration(s->scope, t),
                                      zw ? "zero window, never reopened"
                                         : "retransmission never acknowledged"));

@@ -16,13 +16,6 @@
 #include "td_handshake.h"
 #include "td_teardown.h"
 
-#define CLIENT_DIR(s) ((s)->client < 0 ? 0 : (s)->client)
-
-static const char *
-side_name(const td_stream_t *s, int dir)
-{
-    return dir == CLIENT_DIR(s) ? "client" : "server";
-}
 
 
 /* The newest finding of code that a segment (not the end of the capture) drew. */
@@ -38,29 +31,21 @@ segment_finding(const td_stream_t *s, td_code_t code)
     return NULL;
 }
 
-static gboolean
-is_one_of(td_code_t code, const td_code_t *set, guint n)
-{
-    for (guint i = 0; i < n; i++) {
-        if (set[i] == code)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 td_stream_severity_t
 td_stream_severity(const td_stream_t *s, td_code_t *headline)
 {
-    static const td_code_t failed[] = { TD_HS_REJECTED, TD_HS_SYN_UNANSWERED, TD_HS_INCOMPLETE };
-    static const td_code_t broken[] = { TD_TD_ABANDONED, TD_TD_RESET, TD_TD_FIN_RETRANSMITTED,
-                                        TD_TD_HALF_CLOSED };
-    static const td_code_t slow[] = { TD_HS_ACK_LOST, TD_HS_SYNACK_LOST, TD_HS_SYN_RETRANSMITTED };
+    const guint32 failed = TD_CODE_BIT(TD_HS_REJECTED) | TD_CODE_BIT(TD_HS_SYN_UNANSWERED)
+                           | TD_CODE_BIT(TD_HS_INCOMPLETE);
+    const guint32 broken = TD_CODE_BIT(TD_TD_ABANDONED) | TD_CODE_BIT(TD_TD_RESET)
+                           | TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED) | TD_CODE_BIT(TD_TD_HALF_CLOSED);
+    const guint32 slow = TD_CODE_BIT(TD_HS_ACK_LOST) | TD_CODE_BIT(TD_HS_SYNACK_LOST)
+                         | TD_CODE_BIT(TD_HS_SYN_RETRANSMITTED);
     td_code_t hs = td_stream_handshake(s), td = td_stream_teardown(s), worst;
     guint32 stalls;
     double total, worst_time;
 
     td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
-    if (is_one_of(hs, failed, G_N_ELEMENTS(failed)) && !s->established_frame) {
+    if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & failed) && !s->established_frame) {
         *headline = hs;
         return TD_STREAM_FAILED;
     }
@@ -70,7 +55,7 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
         *headline = hs;
         return TD_STREAM_BROKEN;
     }
-    if (is_one_of(td, broken, G_N_ELEMENTS(broken))) {
+    if (td != TD_CODE_NONE && (TD_CODE_BIT(td) & broken)) {
         *headline = td;
         return TD_STREAM_BROKEN;
     }
@@ -78,7 +63,7 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
         *headline = worst;
         return TD_STREAM_STALLED;
     }
-    if (is_one_of(hs, slow, G_N_ELEMENTS(slow))) {
+    if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & slow)) {
         *headline = hs;
         return TD_STREAM_SLOW;
     }
@@ -170,8 +155,7 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
         wmem_strbuf_append(buf, " was never acknowledged by the client");
         break;
     case TD_HS_MIDSTREAM: {
-        const char *kind = td_handshake_midstream_kind(s);
-        if (kind && g_str_equal(kind, "client_direction_only"))
+        if (td_handshake_client_direction_only(s))
             wmem_strbuf_append(buf, "Cannot tell: the capture holds only the client's direction, "
                                "so handshake and RTT verdicts are unavailable");
         else
@@ -184,21 +168,21 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
             goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Abandoned: the %s retransmitted the same data %u times "
                                   "with no reply from the %s (dead peer or path)",
-                                  side_name(s, d), s->side[d].chain_count, side_name(s, 1 - d));
+                                  td_side_name(s, d), s->side[d].chain_count, td_side_name(s, 1 - d));
         break;
     case TD_TD_FIN_RETRANSMITTED:
         if ((d = td_teardown_fin_unacked_side(s)) < 0)
             goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "FIN retransmitted %u time%s and never acknowledged by "
                                   "the %s (peer gone)", s->side[d].fin_count - 1,
-                                  s->side[d].fin_count > 2 ? "s" : "", side_name(s, 1 - d));
+                                  s->side[d].fin_count > 2 ? "s" : "", td_side_name(s, 1 - d));
         break;
     case TD_TD_HALF_CLOSED:
         if ((d = td_teardown_half_closed_side(s)) < 0)
             goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Half-closed: the %s's FIN was acknowledged, but the %s "
                                   "never closed (CLOSE_WAIT: its application did not call "
-                                  "close())", side_name(s, d), side_name(s, 1 - d));
+                                  "close())", td_side_name(s, d), td_side_name(s, 1 - d));
         break;
     default:
     title:

@@ -17,17 +17,6 @@
  * three retransmissions show the backoff (RFC 6298 section 5.5). */
 #define ABANDON_MIN_RETRIES 3
 
-static guint8
-client_dir(const td_stream_t *s)
-{
-    return s->client < 0 ? 0 : (guint8)s->client;
-}
-
-static const char *
-side_name(const td_stream_t *s, guint8 dir)
-{
-    return dir == client_dir(s) ? "client" : "server";
-}
 
 /* A connection was made: the handshake completed, or the capture started
  * after it (no SYN), or both sides carried data. */
@@ -57,7 +46,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
 {
     guint8 d = seg->dir;
     td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-    const char *who = side_name(s, d), *other = side_name(s, (guint8)(1 - d));
+    const char *who = td_side_name(s, d), *other = td_side_name(s, (1 - d));
     guint32 my_ack = me->ack_max;
     guint32 own_out, peer_out;
     const char *detail, *cause;
@@ -123,7 +112,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
         detail = wmem_strdup_printf(s->scope, "%s,middlebox", detail);
     }
     s->rst_finding = td_finding_add(s, out, TD_TD_RESET, seg->frame, detail, me->rst_count, idle,
-                                    peer->last_frame_seen ? peer->last_frame_seen : 0, cause,
+                                    peer->last_frame_seen, cause,
                                     "Connection reset by the %s%s %s", who,
                                     middlebox ? " (or a middlebox)" : "", what);
 }
@@ -144,7 +133,7 @@ refine_reset(td_stream_t *s, const td_segment_t *seg)
                "still sending";
     f->message = wmem_strdup_printf(s->scope, "Connection reset by the %s mid-transfer: the %s's "
                                     "data was still arriving (frame %u came %s after the RST)",
-                                    side_name(s, s->rst_dir), side_name(s, seg->dir), seg->frame,
+                                    td_side_name(s, s->rst_dir), td_side_name(s, seg->dir), seg->frame,
                                     td_fmt_duration(s->scope, seg->time - s->rst_time));
 }
 
@@ -164,8 +153,8 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     a = &s->side[first];
     p = &s->side[1 - first];
     later = p->fin_times[0] - a->fin_times[0];
-    closer = side_name(s, first);
-    passive = side_name(s, (guint8)(1 - first));
+    closer = td_side_name(s, first);
+    passive = td_side_name(s, (1 - first));
     gap = td_fmt_duration(s->scope, later);
     if (a->fin_acked_frame == p->fin_first_frame)
         td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "three_way", 0, later,
@@ -306,7 +295,7 @@ td_teardown_pending(const td_stream_t *s)
 
     if (!connected(s))
         return 0;
-    if (td_teardown_abandoning_side(s) >= 0 && !(s->td_flags & TD_TDF_ABANDONED_DONE))
+    if (td_teardown_abandoning_side(s) >= 0)
         codes |= TD_CODE_BIT(TD_TD_ABANDONED);
     if (s->td_flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE))
         return codes;
@@ -332,16 +321,15 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
         d = td_teardown_abandoning_side(s);
         me = &s->side[d];
         n = MIN(me->chain_count, TD_MAX_TIMES);
-        s->td_flags |= TD_TDF_ABANDONED_DONE;
         td_finding_add(s, out, TD_TD_ABANDONED, s->last_frame,
                        me->rst_count ? "gave_up" : "no_reply", me->chain_count,
                        me->chain_times[n - 1] - me->chain_times[0], me->chain_first_frame,
                        "The peer or the path is dead (host down, route lost, firewall state "
                        "dropped); the sender gives up after tcp_retries2 (15 on Linux)",
                        "Abandoned: the %s retransmitted the same data %u times (%s) with no reply "
-                       "from the %s, %s", side_name(s, (guint8)d), me->chain_count,
+                       "from the %s, %s", td_side_name(s, d), me->chain_count,
                        td_fmt_intervals(s->scope, me->chain_times, n),
-                       side_name(s, (guint8)(1 - d)),
+                       td_side_name(s, (1 - d)),
                        me->rst_count ? "then reset the connection"
                                      : wmem_strdup_printf(s->scope, "until the capture ends "
                                                           "%s later", td_fmt_duration(s->scope, after)));
@@ -358,7 +346,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        "(tcp_orphan_retries for a closed socket) and gives up",
                        "FIN retransmitted %u time%s (%s) and never acknowledged by the %s",
                        me->fin_count - 1, me->fin_count > 2 ? "s" : "",
-                       td_fmt_intervals(s->scope, me->fin_times, n), side_name(s, (guint8)(1 - d)));
+                       td_fmt_intervals(s->scope, me->fin_times, n), td_side_name(s, (1 - d)));
     } else if (pending & TD_CODE_BIT(TD_TD_HALF_CLOSED)) {
         const td_side_t *me;
         d = td_teardown_half_closed_side(s);
@@ -370,7 +358,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        "Half-closed for %s: the %s's FIN (frame %u) was acknowledged, but the %s "
                        "sent nothing more and never closed until the capture ends",
                        td_fmt_duration(s->scope, capture_end - me->fin_acked_time),
-                       side_name(s, (guint8)d), me->fin_first_frame, side_name(s, (guint8)(1 - d)));
+                       td_side_name(s, d), me->fin_first_frame, td_side_name(s, (1 - d)));
     } else if (pending & TD_CODE_BIT(TD_TD_OPEN)) {
         const char *detail = "open";
         const char *how = "no FIN or RST";
@@ -395,11 +383,5 @@ td_teardown_code(const td_stream_t *s)
         TD_TD_ABANDONED, TD_TD_RESET, TD_TD_FIN_RETRANSMITTED, TD_TD_HALF_CLOSED,
         TD_TD_GRACEFUL, TD_TD_OPEN,
     };
-    guint32 codes = td_stream_codes(s);
-
-    for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
-        if (codes & TD_CODE_BIT(order[i]))
-            return order[i];
-    }
-    return TD_CODE_NONE;
+    return td_first_code(td_stream_codes(s), order, G_N_ELEMENTS(order));
 }

@@ -11,7 +11,6 @@
 /* td_stream_t.td_flags */
 #define TD_TDF_GRACEFUL_DONE  0x01
 #define TD_TDF_RESET          0x02
-#define TD_TDF_ABANDONED_DONE 0x04
 
 /* Called for every segment, after the sequence tracking and before the
  * endpoint states move; is_retransmission: payload that did not advance the

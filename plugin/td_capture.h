@@ -24,12 +24,8 @@ typedef struct td_glue_stream {
     const char  *diagnoses;
 } td_glue_stream_t;
 
-/* Tap data queued for every TCP frame of a stream, on every pass. */
-typedef struct td_tap_data {
-    const td_glue_stream_t *stream;
-    const td_finding_t     *findings; /* findings carried by this frame */
-    gboolean                final;    /* the stream's verdicts are final (second pass) */
-} td_tap_data_t;
+/* The "tcpdiag" tap is queued for every TCP frame of a stream, on every pass,
+ * with the frame's td_glue_stream_t as its data. */
 
 void td_capture_init(void);
 void td_capture_cleanup(void);

@@ -227,12 +227,14 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
                : g_strdup_printf("%s %.3f ms", td_code_short_name(worst_stall, ""),
                                  worst_time * 1000.0));
     set_string(row, COL_IRTT, s->initial_rtt >= 0.0 ? milliseconds(s->initial_rtt) : g_strdup("-"));
-    text = td_stream_summary(NULL, s);
-    set_string(row, COL_DIAGNOSIS, g_strdup(text));
-    wmem_free(NULL, text);
+    /* The NULL wmem allocator is g_malloc: its strings are the cells' own. */
+    set_string(row, COL_DIAGNOSIS, td_stream_summary(NULL, s));
     text = td_stream_diagnoses(NULL, s);
-    set_string(row, COL_CODES, g_strdup(*text ? text : "-"));
-    wmem_free(NULL, text);
+    if (!*text) {
+        g_free(text);
+        text = g_strdup("-");
+    }
+    set_string(row, COL_CODES, text);
     return TRUE;
 }
 
@@ -245,14 +247,9 @@ add_row(const td_glue_stream_t *gs)
     stat_tap_table_item_type *row;
     row_info_t *ri = g_new0(row_info_t, 1);
 
-    memset(items, 0, sizeof(items));
-    for (int c = 0; c < NUM_COLS; c++) {
+    memset(items, 0, sizeof(items)); /* string cells: filled by refresh_row() below */
+    for (int c = 0; c < NUM_COLS; c++)
         items[c].type = table_fields[c].type;
-        if (items[c].type == TABLE_ITEM_STRING)
-            items[c].value.string_value = g_strdup("");
-    }
-    g_free((char *)items[COL_CLIENT].value.string_value);
-    g_free((char *)items[COL_SERVER].value.string_value);
     items[COL_STREAM].value.uint_value = gs->core->index;
     items[COL_CLIENT].value.string_value = endpoint_str(gs, client);
     items[COL_SERVER].value.string_value = endpoint_str(gs, 1 - client);
@@ -295,18 +292,15 @@ static tap_packet_status
 table_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
              const void *data, tap_flags_t flags _U_)
 {
-    const td_tap_data_t *td = (const td_tap_data_t *)data;
-    stat_tap_table_item_type *row;
+    const td_glue_stream_t *gs = (const td_glue_stream_t *)data;
 
-    if (!live_table())
+    /* A listed stream's row is kept current by tcpdiag_table_stream_changed()
+     * while its packets are analysed; a later pass (tshark -2, a dialog's
+     * retap) finds the analysis done, so a row is right when it is made. */
+    if (!live_table()
+        || g_hash_table_contains(live.row_of_stream, GUINT_TO_POINTER(gs->core->index)))
         return TAP_PACKET_DONT_REDRAW;
-    row = (stat_tap_table_item_type *)g_hash_table_lookup(live.row_of_stream,
-                                                          GUINT_TO_POINTER(td->stream->core->index));
-    if (!row) {
-        add_row(td->stream);
-        return TAP_PACKET_REDRAW;
-    }
-    update_row(row, td->stream);
+    add_row(gs);
     return TAP_PACKET_REDRAW;
 }
 
