@@ -578,22 +578,23 @@ td_handshake_pending(const td_stream_t *s)
 void
 td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 {
-    if (one_sided_client(s)) {
+    if (one_sided_client(s) || no_client_syn(s)) {
+        /* Only the client's direction, or a SYN-ACK without the client's SYN. */
+        gboolean client_side = one_sided_client(s);
         s->hs_flags |= TD_HSF_MIDSTREAM;
-        td_finding_add(s, out, TD_HS_MIDSTREAM, s->last_frame, "client_direction_only", 0, -1.0,
-                       s->syn_first_frame,
-                       "The capture sees one direction only (asymmetric routing, one fibre of a "
-                       "tap); handshake and RTT verdicts cannot be made",
-                       "Nothing from the server in the capture, yet the client acknowledges its "
-                       "packets: only the client's direction was captured");
-    } else if (no_client_syn(s)) {
-        s->hs_flags |= TD_HSF_MIDSTREAM;
-        td_finding_add(s, out, TD_HS_MIDSTREAM, s->last_frame, "no_client_syn", 0, -1.0,
-                       s->synack_first_frame,
-                       "Cannot tell: the handshake verdict and the initial RTT; the capture "
-                       "missed the SYN, or sees only the server's direction",
-                       "No SYN from the client in the capture, only the server's SYN-ACK "
-                       "(frame %u)", s->synack_first_frame);
+        td_finding_add_message(
+            s, out, TD_HS_MIDSTREAM, s->last_frame,
+            client_side ? "client_direction_only" : "no_client_syn", 0, -1.0,
+            client_side ? s->syn_first_frame : s->synack_first_frame,
+            client_side ? "The capture sees one direction only (asymmetric routing, one fibre of "
+                          "a tap); handshake and RTT verdicts cannot be made"
+                        : "Cannot tell: the handshake verdict and the initial RTT; the capture "
+                          "missed the SYN, or sees only the server's direction",
+            client_side ? "Nothing from the server in the capture, yet the client acknowledges "
+                          "its packets: only the client's direction was captured"
+                        : wmem_strdup_printf(s->scope, "No SYN from the client in the capture, "
+                                             "only the server's SYN-ACK (frame %u)",
+                                             s->synack_first_frame));
     } else if (syn_unanswered(s)) {
         guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
         double last = s->syn_times[n - 1];
