@@ -59,6 +59,12 @@ static gint ett_stall = -1;
 
 static expert_field ei_code[TD_CODE_COUNT];
 
+static const value_string final_vals[] = {
+    { 0, "no, as of this frame" },
+    { 1, "yes, the whole capture" },
+    { 0, NULL }
+};
+
 /* Preferences, in the units a user thinks in; copied into the core's config. */
 static guint pref_min_rto_ms = 200;
 static guint pref_time_wait_s = 60;
@@ -102,16 +108,25 @@ analyse_frame(proto_tree *tree, packet_info *pinfo)
     td_fields_read(tree, pinfo, &ff);
     if (ff.kind == TD_FRAME_OTHER)
         return NULL;
-    gs = td_capture_stream(ff.stream, pinfo);
-    if (!gs)
-        return NULL;
-    /* In an ICMP error pinfo's ports are the quoted segment's, but its
-     * addresses may be the ICMP packet's: tell the direction by ports there. */
-    if (ff.kind == TD_FRAME_ICMP_ERROR)
-        dir = (pinfo->srcport == gs->port[0] && pinfo->destport == gs->port[1]) ? 0 : 1;
-    else
-        dir = (pinfo->srcport == gs->port[0] && addresses_equal(&pinfo->src, &gs->addr[0])) ? 0 : 1;
-    td_capture_set_frame_stream(pinfo->num, gs);
+    if (ff.kind == TD_FRAME_ICMP_ERROR) {
+        /* An ICMP error quotes a segment of a stream already seen; one that
+         * comes first (a capture out of order) cannot set the stream's
+         * endpoints, which are the quoted segment's, not the ICMP's. */
+        gs = td_capture_find_stream(ff.stream);
+        if (!gs)
+            return NULL;
+        /* An ICMP error goes back to the sender of the packet it quotes
+         * (RFC 792; RFC 4443 section 2.4), so the quoted segment came from
+         * the ICMP's destination. The ports cannot tell on every release:
+         * Wireshark 4.4 and later leave pinfo's ports 0 in an ICMP error. */
+        dir = addresses_equal(&pinfo->dst, &gs->addr[0]) ? 0 : 1;
+    } else {
+        gs = td_capture_stream(ff.stream, pinfo, &ff.seg);
+        if (!gs)
+            return NULL;
+        dir = td_capture_dir(gs, pinfo);
+    }
+    td_capture_set_frame_stream(pinfo->num, ff.stream);
 
     if (ff.kind == TD_FRAME_ICMP_ERROR) {
         td_icmp_error_t icmp = {
@@ -124,12 +139,10 @@ analyse_frame(proto_tree *tree, packet_info *pinfo)
             .quoted_flags = ff.seg.flags,
             .quoted_seq = ff.seg.seq,
             .quoted_seq_known = ff.seq_known,
-            .sender = ff.icmp_sender ? wmem_strdup(wmem_file_scope(), ff.icmp_sender) : NULL,
+            .sender = address_to_str(wmem_file_scope(), &pinfo->src),
+            /* Sent by the host the quoted segment was going to, or by a router? */
+            .from_peer_host = addresses_equal(&pinfo->src, &gs->addr[1 - dir]),
         };
-        /* Sent by the host the quoted segment was going to, or by a router? */
-        icmp.from_peer_host = ff.icmp_sender
-                              && g_str_equal(ff.icmp_sender,
-                                             address_to_str(pinfo->pool, &gs->addr[1 - dir]));
         td_capture_add_findings(td_stream_icmp_error(gs->core, &icmp));
         return gs;
     }
@@ -200,7 +213,7 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_s
     if (s->client >= 0 && s->side[1 - s->client].mss)
         proto_item_set_generated(proto_tree_add_uint(st, hf_stream_server_mss, tvb, 0, 0,
                                                      s->side[1 - s->client].mss));
-    proto_item_set_generated(proto_tree_add_boolean(st, hf_stream_final, tvb, 0, 0, final));
+    proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
 }
 
 static void
@@ -301,7 +314,11 @@ proto_register_tcpdiag(void)
 {
     static hf_register_info hf[] = {
         { &hf_stream, { "Stream", "tcpdiag.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Wireshark's TCP stream index (tcp.stream) of the stream this verdict is about", HFILL } },
+            "tcpdiag's number of the stream this verdict is about: Wireshark 4.0's tcp.stream. "
+            "Wireshark 4.2 and later also start a new tcp.stream within one connection (a SYN "
+            "retried after a RST, a SYN-ACK after a RST); tcpdiag keeps those in the connection's "
+            "stream, so its numbers are the same on every release",
+            HFILL } },
         { &hf_stream_conn_state, { "Connection state", "tcpdiag.stream.conn_state", FT_STRING,
             BASE_NONE, NULL, 0x0,
             "Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH", HFILL } },
@@ -325,9 +342,11 @@ proto_register_tcpdiag(void)
             NULL, 0x0, "MSS option of the client's SYN", HFILL } },
         { &hf_stream_server_mss, { "Server MSS", "tcpdiag.stream.server_mss", FT_UINT32, BASE_DEC,
             NULL, 0x0, "MSS option of the server's SYN-ACK", HFILL } },
-        { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "True when the verdicts cover the whole capture (second pass: tshark -2, the GUI); "
-            "false in single-pass tshark, where they are as of this frame", HFILL } },
+        { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_UINT8, BASE_DEC, VALS(final_vals), 0x0,
+            "1 when the verdicts cover the whole capture (second pass: tshark -2, the GUI); "
+            "0 in single-pass tshark, where they are as of this frame. A number, not a boolean, "
+            "so that -T fields prints it alike on every release (4.2 prints booleans as True)",
+            HFILL } },
         { &hf_stream_stalls, { "Stalls", "tcpdiag.stream.stalls", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Number of stalls on the stream, including one still open at its last packet", HFILL } },
         { &hf_stream_stall_time, { "Stall time", "tcpdiag.stream.stall_time", FT_RELATIVE_TIME,

@@ -28,6 +28,7 @@
 #define TD_OPT_TFO_COOKIE  0x08 /* ... carrying a cookie (not a bare request) */
 
 #define TD_NO_WSCALE (-1)
+#define TD_MAX_WSCALE 14 /* RFC 7323 section 2.3 */
 
 /* One TCP segment as the core sees it. The glue fills it from the TCP and IP
  * fields of a frame; anything it could not read keeps its "unknown" value. */
@@ -136,6 +137,7 @@ typedef struct td_side {
     guint32  isn;           /* sequence number of its SYN / SYN-ACK */
     guint32  nxt;           /* highest sequence number sent + 1 (seq + len + SYN/FIN) */
     gboolean seq_known;
+    guint32  base_seq;      /* its ISN (SYN), else the sequence number before its first byte */
     gboolean syn_seen;      /* sent a SYN or SYN-ACK */
     guint16  mss;           /* from its SYN / SYN-ACK; 0 none */
     gint8    wscale;
@@ -200,7 +202,8 @@ typedef struct td_side {
 typedef struct td_stream {
     wmem_allocator_t  *scope;    /* where its findings and strings live */
     const td_config_t *cfg;
-    guint32  index;              /* Wireshark's tcp.stream */
+    guint32  index;              /* tcpdiag's stream number: Wireshark 4.0's tcp.stream
+                                  * (td_stream_is_new_connection) */
     struct td_stream *prev_same_tuple; /* earlier stream on the same 4-tuple, if any */
 
     td_side_t side[2];
@@ -252,6 +255,18 @@ typedef struct td_stream {
 /* A new stream. prev: the last stream seen on the same 4-tuple, or NULL. */
 td_stream_t *td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg,
                            guint32 index, td_stream_t *prev);
+
+/* Whether seg, the first segment of what Wireshark made a new stream on the
+ * 4-tuple of prev, opens a new connection, or continues prev. Wireshark 4.0
+ * starts a new stream on a 4-tuple only for a SYN without ACK whose sequence
+ * number differs from the ISN its sender used in the stream
+ * (epan/dissectors/packet-tcp.c, TCP_S_BASE_SEQ_SET), which is a new
+ * connect(): a new connect() chooses a new ISN (RFC 6528). Later releases
+ * also split a connection at a SYN retried with the same ISN after a
+ * challenge ACK and the client's RST, and at a SYN-ACK after a RST or with
+ * another ISN; those continue prev, so that every release gives the same
+ * streams. seg->dir is its direction in prev. */
+gboolean td_stream_is_new_connection(const td_stream_t *prev, const td_segment_t *seg);
 
 /* Feed one segment; returns the findings it completes (a list, NULL if none). */
 td_finding_t *td_stream_segment(td_stream_t *s, const td_segment_t *seg);

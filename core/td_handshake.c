@@ -18,7 +18,9 @@ static void
 record_options(td_side_t *side, const td_segment_t *seg)
 {
     side->mss = seg->mss;
-    side->wscale = seg->wscale;
+    /* RFC 7323 section 2.3: a shift above 14 is used as 14. Anything the
+     * glue or a damaged capture hands in stays a valid shift count. */
+    side->wscale = seg->wscale < 0 ? TD_NO_WSCALE : MIN(seg->wscale, TD_MAX_WSCALE);
     side->opts = seg->opts;
     side->isn = seg->seq;
     side->syn_seen = TRUE;

@@ -53,6 +53,15 @@ td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg, guint32 index, td
     return s;
 }
 
+gboolean
+td_stream_is_new_connection(const td_stream_t *prev, const td_segment_t *seg)
+{
+    const td_side_t *me = &prev->side[seg->dir];
+
+    return (seg->flags & (TD_SYN | TD_ACK | TD_RST)) == TD_SYN && me->seq_known
+           && seg->seq != me->base_seq;
+}
+
 static void
 history_add(td_stream_t *s, guint8 dir, char letter)
 {
@@ -120,6 +129,9 @@ update_sequence(td_stream_t *s, const td_segment_t *seg)
     if (!me->seq_known) {
         me->nxt = end;
         me->seq_known = TRUE;
+        /* The ISN: the SYN's sequence number, or the one before the first
+         * byte seen when the capture starts after the SYN. */
+        me->base_seq = (seg->flags & TD_SYN) ? seg->seq : seg->seq - 1;
     } else if (td_seq_lt(me->nxt, end)) {
         me->nxt = end;
     } else if (seg->len > 0) {

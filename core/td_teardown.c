@@ -315,10 +315,11 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
     double after = capture_end - s->last_time;
     int d;
 
-    if (pending & TD_CODE_BIT(TD_TD_ABANDONED)) {
+    /* Each pending code names a side (d >= 0); the checks keep it so for
+     * the compiler too. */
+    if ((pending & TD_CODE_BIT(TD_TD_ABANDONED)) && (d = td_teardown_abandoning_side(s)) >= 0) {
         const td_side_t *me;
         guint n;
-        d = td_teardown_abandoning_side(s);
         me = &s->side[d];
         n = MIN(me->chain_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_ABANDONED, s->last_frame,
@@ -334,10 +335,10 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                                      : wmem_strdup_printf(s->scope, "until the capture ends "
                                                           "%s later", td_fmt_duration(s->scope, after)));
     }
-    if (pending & TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED)) {
+    if ((pending & TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED))
+        && (d = td_teardown_fin_unacked_side(s)) >= 0) {
         const td_side_t *me;
         guint n;
-        d = td_teardown_fin_unacked_side(s);
         me = &s->side[d];
         n = MIN(me->fin_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_FIN_RETRANSMITTED, s->last_frame, "unacked", me->fin_count - 1,
@@ -347,9 +348,9 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        "FIN retransmitted %u time%s (%s) and never acknowledged by the %s",
                        me->fin_count - 1, me->fin_count > 2 ? "s" : "",
                        td_fmt_intervals(s->scope, me->fin_times, n), td_side_name(s, (1 - d)));
-    } else if (pending & TD_CODE_BIT(TD_TD_HALF_CLOSED)) {
+    } else if ((pending & TD_CODE_BIT(TD_TD_HALF_CLOSED))
+               && (d = td_teardown_half_closed_side(s)) >= 0) {
         const td_side_t *me;
-        d = td_teardown_half_closed_side(s);
         me = &s->side[d];
         td_finding_add(s, out, TD_TD_HALF_CLOSED, s->last_frame, "close_wait", 0,
                        capture_end - me->fin_acked_time, me->fin_first_frame,

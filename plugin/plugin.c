@@ -1,6 +1,6 @@
 /* plugin.c
- * The four symbols a Wireshark 4.0 plugin exports, and registration of the
- * tcpdiag postdissector.
+ * The symbols a Wireshark plugin exports (four in 4.0, plus plugin_describe
+ * since 4.2), and registration of the tcpdiag postdissector.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,6 +8,8 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
+
+#include "ws_compat.h"
 
 #ifndef TCPDIAG_VERSION
 #error "TCPDIAG_VERSION must be defined by the build"
@@ -32,7 +34,7 @@ plugin_register(void)
     proto_register_plugin(&plug);
 }
 
-#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+#ifdef TD_HAVE_PLUGIN_DESCRIBE
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
 
 uint32_t

@@ -25,6 +25,7 @@ static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: 
 static wmem_map_t  *frame_findings; /* frame number -> td_finding_t* list */
 static wmem_map_t  *host_ttl;       /* address* -> TTL */
 static wmem_map_t  *last_on_tuple;  /* tuple_key_t* -> td_glue_stream_t*: port reuse */
+static guint32      streams_merged; /* Wireshark streams that continue an earlier one */
 static nstime_t     capture_start;
 static gboolean     capture_started;
 static double       capture_end;
@@ -85,6 +86,7 @@ td_capture_init(void)
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     host_ttl = wmem_map_new(wmem_file_scope(), address_hash, address_equal);
     last_on_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
+    streams_merged = 0;
     capture_started = FALSE;
     capture_end = 0.0;
     finalized = FALSE;
@@ -104,7 +106,19 @@ td_capture_cleanup(void)
 }
 
 td_glue_stream_t *
-td_capture_stream(guint32 index, const packet_info *pinfo)
+td_capture_find_stream(guint32 index)
+{
+    return index < streams->len ? (td_glue_stream_t *)g_ptr_array_index(streams, index) : NULL;
+}
+
+guint8
+td_capture_dir(const td_glue_stream_t *gs, const packet_info *pinfo)
+{
+    return (pinfo->srcport == gs->port[0] && addresses_equal(&pinfo->src, &gs->addr[0])) ? 0 : 1;
+}
+
+td_glue_stream_t *
+td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *first)
 {
     td_glue_stream_t *gs;
     tuple_key_t key, *stored;
@@ -120,9 +134,24 @@ td_capture_stream(guint32 index, const packet_info *pinfo)
 
     tuple_make(&key, pinfo);
     prev = (td_glue_stream_t *)wmem_map_lookup(last_on_tuple, &key);
+    if (prev) {
+        td_segment_t probe = *first;
+
+        /* A stream that a later Wireshark release split off a connection
+         * (a retried SYN, a SYN-ACK after a RST) is that connection. */
+        probe.dir = td_capture_dir(prev, pinfo);
+        if (!td_stream_is_new_connection(prev->core, &probe)) {
+            g_ptr_array_index(streams, index) = prev;
+            streams_merged++;
+            return prev;
+        }
+    }
 
     gs = wmem_new0(wmem_file_scope(), td_glue_stream_t);
-    gs->core = td_stream_new(wmem_file_scope(), &config, index, prev ? prev->core : NULL);
+    /* tcpdiag's stream number is Wireshark 4.0's: tcp.stream less the
+     * streams a later release split off before this one. */
+    gs->core = td_stream_new(wmem_file_scope(), &config, index - streams_merged,
+                             prev ? prev->core : NULL);
     copy_address_wmem(wmem_file_scope(), &gs->addr[0], &pinfo->src);
     copy_address_wmem(wmem_file_scope(), &gs->addr[1], &pinfo->dst);
     gs->port[0] = pinfo->srcport;
@@ -139,13 +168,11 @@ td_capture_stream(guint32 index, const packet_info *pinfo)
 }
 
 void
-td_capture_set_frame_stream(guint32 frame, td_glue_stream_t *gs)
+td_capture_set_frame_stream(guint32 frame, guint32 index)
 {
-    guint32 value = gs->core->index + 1;
-
     if (frame >= frame_stream->len)
         g_array_set_size(frame_stream, MAX(frame + 1, frame_stream->len * 2));
-    g_array_index(frame_stream, guint32, frame) = value;
+    g_array_index(frame_stream, guint32, frame) = index + 1;
 }
 
 td_glue_stream_t *

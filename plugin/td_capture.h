@@ -34,10 +34,17 @@ void td_capture_cleanup(void);
 td_config_t *td_capture_config(void);
 
 /* First pass: the stream with Wireshark's index, created on its first frame
- * (whose addresses and ports become endpoint 0). */
-td_glue_stream_t *td_capture_stream(guint32 index, const packet_info *pinfo);
-/* First pass: remember which stream a frame belongs to. */
-void td_capture_set_frame_stream(guint32 frame, td_glue_stream_t *gs);
+ * (whose addresses and ports become endpoint 0, and whose segment is first).
+ * A Wireshark stream that does not open a new connection on the 4-tuple of an
+ * earlier one (td_stream_is_new_connection) is that earlier stream. */
+td_glue_stream_t *td_capture_stream(guint32 index, const packet_info *pinfo,
+                                    const td_segment_t *first);
+/* First pass: the stream with Wireshark's index if it exists, else NULL. */
+td_glue_stream_t *td_capture_find_stream(guint32 index);
+/* The direction of the frame's segment in the stream: 0 when sent by endpoint 0. */
+guint8 td_capture_dir(const td_glue_stream_t *gs, const packet_info *pinfo);
+/* First pass: remember which stream (Wireshark's index) a frame belongs to. */
+void td_capture_set_frame_stream(guint32 frame, guint32 index);
 /* Any pass: the stream of a frame, NULL if the frame is not analysed. */
 td_glue_stream_t *td_capture_frame_stream(guint32 frame);
 

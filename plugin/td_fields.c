@@ -8,10 +8,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <epan/proto.h>
-#include <epan/ftypes/ftypes.h>
-#include <epan/to_str.h>
 
+#include "ws_compat.h"
 #include "td_fields.h"
 
 /* Every primed field costs on every frame that has it (a real field_info
@@ -97,7 +95,7 @@ last_uint(proto_tree *tree, int field, guint32 absent)
 {
     field_info *fi = nth(tree, field, -1);
 
-    return fi ? fvalue_get_uinteger(&fi->value) : absent;
+    return fi ? TD_FI_UINT(fi) : absent;
 }
 
 void
@@ -112,12 +110,12 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     /* Exactly one TCP header: tunnels carrying TCP in TCP are not analysed. */
     if (!streams || streams->len != 1)
         return;
-    out->stream = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(streams, 0))->value);
+    out->stream = TD_FI_UINT((field_info *)g_ptr_array_index(streams, 0));
 
     seg->flags = (guint16)last_uint(tree, F_TCP_FLAGS, 0);
     fi = nth(tree, F_TCP_SEQ_RAW, -1);
     out->seq_known = fi != NULL;
-    seg->seq = fi ? fvalue_get_uinteger(&fi->value) : 0;
+    seg->seq = fi ? TD_FI_UINT(fi) : 0;
     seg->sport = (guint16)pinfo->srcport;
     seg->dport = (guint16)pinfo->destport;
     seg->ack = last_uint(tree, F_TCP_ACK_RAW, 0);
@@ -125,16 +123,18 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     seg->win = last_uint(tree, F_TCP_WIN, 0);
     if ((fi = nth(tree, F_IPV6_HLIM, -1)) != NULL) {
         seg->ip_version = 6;
-        seg->ttl = (guint8)fvalue_get_uinteger(&fi->value);
+        seg->ttl = (guint8)TD_FI_UINT(fi);
     } else if ((fi = nth(tree, F_IP_TTL, -1)) != NULL) {
         seg->ip_version = 4;
-        seg->ttl = (guint8)fvalue_get_uinteger(&fi->value);
+        seg->ttl = (guint8)TD_FI_UINT(fi);
     }
     seg->wscale = TD_NO_WSCALE;
     if (seg->flags & TD_SYN) {
         seg->mss = (guint16)last_uint(tree, F_MSS, 0);
+        /* The shift is a byte on the wire; above 14 it counts as 14
+         * (RFC 7323 section 2.3), which also keeps it a valid shift. */
         if ((fi = nth(tree, F_WSCALE, -1)) != NULL)
-            seg->wscale = (gint8)fvalue_get_uinteger(&fi->value);
+            seg->wscale = (gint8)MIN(TD_FI_UINT(fi), TD_MAX_WSCALE);
         if (present(tree, F_SACK_PERM))
             seg->opts |= TD_OPT_SACK_PERM;
         if (present(tree, F_TSVAL))
@@ -151,7 +151,8 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     if (!has_icmp_layer(pinfo))
         return;
     /* An ICMP error quoting the segment. The ICMP dissector restores the
-     * outer addresses after the quoted packet, so pinfo->src is its sender. */
+     * outer addresses after the quoted packet, so pinfo->src is its sender
+     * and pinfo->dst the quoted segment's sender. */
     if ((fi = nth(tree, F_ICMP_TYPE, 0)) != NULL) {
         out->icmp_version = 4;
         out->icmp_code = (guint8)last_uint(tree, F_ICMP_CODE, 0);
@@ -161,7 +162,6 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     } else {
         return;
     }
-    out->icmp_type = (guint8)fvalue_get_uinteger(&fi->value);
+    out->icmp_type = (guint8)TD_FI_UINT(fi);
     out->kind = TD_FRAME_ICMP_ERROR;
-    out->icmp_sender = address_to_str(pinfo->pool, &pinfo->src);
 }

@@ -22,7 +22,6 @@ typedef struct td_frame_fields {
     td_segment_t seg;         /* dir and time are the caller's to set */
     gboolean     seq_known;   /* tcp.seq_raw was present */
     guint8       icmp_type, icmp_code, icmp_version;
-    const char  *icmp_sender; /* outer source address, packet scope */
 } td_frame_fields_t;
 
 /* In the handoff: ask for the fields on the first pass. */

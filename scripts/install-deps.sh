@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Install what building and testing tcpdiag needs on Debian 12, if missing.
+# Install what building and testing tcpdiag needs on Debian 12 or later, if missing.
 # Usage: scripts/install-deps.sh [build|test]   (test adds the test tools)
 set -euo pipefail
 
@@ -10,7 +10,8 @@ if [ "${1:-build}" = test ]; then
   # The GUI test: the real Wireshark under Xvfb, driven over AT-SPI (Qt's
   # accessibility interface) in a private D-Bus session, the clipboard read
   # with xclip, screenshots with imagemagick's import.
-  packages+=(wireshark-qt xvfb xdotool xclip imagemagick python3-pyatspi at-spi2-core
+  # `wireshark` is the GUI on every release (Debian 13 has no wireshark-qt).
+  packages+=(wireshark xvfb xdotool xclip imagemagick python3-pyatspi at-spi2-core
              dbus-daemon dbus-bin fonts-dejavu-core)
 fi
 

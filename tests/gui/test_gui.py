@@ -126,6 +126,10 @@ def drive(args):
         def states(a):
             return {s.value_nick for s in a.getState().getStates()}
 
+        def is_button(a, label):
+            # Qt 5 / AT-SPI 2.46 say "push button", Qt 6 / AT-SPI 2.56 "button".
+            return a.getRoleName() in ("push button", "button") and name(a) == label
+
         def find(root, pred, depth=8):
             try:
                 if pred(root):
@@ -257,7 +261,7 @@ def drive(args):
         def wait_filled(dlg, may_be_empty=False):
             tree = wait_for(lambda: find(dlg, lambda a: a.getRoleName() in
                                          ("tree", "tree table", "table"), 4), 10, "the table")
-            apply_b = find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Apply")
+            apply_b = find(dlg, lambda a: is_button(a, "Apply"))
             counts = []
             t0 = time.monotonic()
 
@@ -275,7 +279,7 @@ def drive(args):
             return run(["xclip", "-o", "-selection", "clipboard"], timeout=10).stdout
 
         def copy(dlg):
-            button = find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Copy")
+            button = find(dlg, lambda a: is_button(a, "Copy"))
             if button is None:
                 raise StepError("no Copy button")
             # Something else on the clipboard first, so a stale table cannot pass.
@@ -295,7 +299,7 @@ def drive(args):
             return text
 
         def close(dlg):
-            action(find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Close"),
+            action(find(dlg, lambda a: is_button(a, "Close")),
                    "Press")
             wait_for(lambda: dlg not in dialogs(), 15, "the dialog closed")
 
@@ -352,7 +356,7 @@ def drive(args):
                     close(dlg2)
                 with_dialog("a second dialog", second, others=[dlg])
             type_into(entry, dialog_window() or wid, DIALOG_FILTER)
-            action(find(dlg, lambda a: a.getRoleName() == "push button" and a.name == "Apply"),
+            action(find(dlg, lambda a: is_button(a, "Apply")),
                    "Press")
             time.sleep(0.5)
             wait_filled(dlg, may_be_empty=True)
@@ -361,13 +365,22 @@ def drive(args):
         with_dialog("after loading", after_loading)
 
         # 2. a display filter in the main window, then the dialog again
-        frame = main_frame()
-        toolbar = find(frame, lambda a: a.getRoleName() == "tool bar"
-                       and a.name == "Display Filter Toolbar", 2)
-        entry = toolbar and find(toolbar, lambda a: a.getRoleName() == "text" and "showing"
-                                 in states(a), 3)
+        def filter_entry():
+            """The display filter entry: on Qt 5 in the tool bar named "Display
+            Filter Toolbar"; Qt 6 names neither, so there it is the editable
+            text showing in a tool bar (the only one in the main window)."""
+            bars = []
+            find(main_frame(), lambda a: a.getRoleName() == "tool bar" and bars.append(a), 3)
+            bars.sort(key=lambda b: b.name != "Display Filter Toolbar")
+            for bar in bars:
+                entry = find(bar, lambda a: a.getRoleName() in ("text", "entry")
+                             and {"showing", "editable"} <= states(a), 4)
+                if entry is not None:
+                    return entry
+            return None
+        entry = filter_entry()
         if entry is None:
-            raise StepError("no display filter entry in the main window")
+            raise StepError("no display filter entry in the main window:\n" + dump(main_frame(), 2))
 
         def status():
             bar = find(main_frame(), lambda a: a.getRoleName() == "status bar", 2)

@@ -153,7 +153,7 @@ def check_capture(ts, name, path, want, want_details):
         if len(cols) < len(fields):
             cols += [""] * (len(fields) - len(cols))
         frame, stream, dstream, conn_state, handshake, teardown, diagnoses, final = cols[:8]
-        if not check(dstream == stream and final in ("1", "True"),
+        if not check(dstream == stream and final == "1",
                      "%s frame %s: no final stream verdict on a packet of stream %s"
                      % (name, frame, stream)):
             continue
@@ -304,7 +304,8 @@ def check_bad_input(ts, captures, tmp):
             path = ts.add_capture(path, label + ".pcap")
         for extra in ([], ["-2"]):
             rc, out, err = ts.run("-r", path, *extra, "-V", "-z", "tcpdiag")
-            check(rc in (0, 2) and "Dissector bug" not in out + err and "CRITICAL" not in err,
+            # 2: a bad file (4.0, 4.4); 4.6 says 14 on a truncated one.
+            check(rc in (0, 2, 14) and "Dissector bug" not in out + err and "CRITICAL" not in err,
                   "bad input %s %s: exit %d, %s" % (label, extra, rc, err.strip()[:300]))
 
     # Two tables in one run would share one table: refused with a clear message.

@@ -489,6 +489,41 @@ test_port_reuse(void)
     CHECK(td_stream_handshake(s) == TD_HS_PORT_REUSE);
 }
 
+/* Wireshark 4.2+ starts a new tcp.stream at a SYN retried after a challenge
+ * ACK and the client's RST, or at a SYN-ACK after a RST; 4.0 only at a SYN
+ * with a new ISN. The glue keeps the others in the earlier stream. */
+static void
+test_new_connection(void)
+{
+    td_stream_t *first, *s;
+    td_segment_t next = { .flags = TD_SYN, .seq = 9000, .dir = C };
+
+    current = "new connection: the same ISN after a challenge ACK continues the stream";
+    first = healthy(0.04);
+    s = new_stream(first);
+    feed(s, 1.0, C, TD_SYN, 9000, 0, 0);
+    feed(s, 1.02, S, TD_ACK, 5202, 1102, 0);
+    feed(s, 1.02, C, TD_RST, 1102, 0, 0);
+    CHECK(!td_stream_is_new_connection(s, &next));
+
+    current = "new connection: a SYN with a new ISN opens one";
+    next.seq = 12345;
+    CHECK(td_stream_is_new_connection(s, &next));
+    next.seq = 1000; /* the healthy stream's ISN */
+    CHECK(!td_stream_is_new_connection(first, &next));
+    next.seq = 12345;
+    CHECK(td_stream_is_new_connection(first, &next));
+
+    current = "new connection: a SYN-ACK, or a side that sent nothing yet, continues";
+    next.flags = TD_SYN | TD_ACK;
+    CHECK(!td_stream_is_new_connection(s, &next));
+    next.flags = TD_SYN;
+    next.dir = S;
+    s = new_stream(first);
+    feed(s, 1.0, C, TD_SYN, 9000, 0, 0);
+    CHECK(!td_stream_is_new_connection(s, &next));
+}
+
 static void
 test_midstream(void)
 {
@@ -909,6 +944,7 @@ main(void)
     test_tfo();
     test_options();
     test_port_reuse();
+    test_new_connection();
     test_midstream();
     test_one_sided();
     test_teardown();

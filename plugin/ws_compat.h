@@ -1,0 +1,40 @@
+/* ws_compat.h
+ * Everything that differs between the Wireshark releases tcpdiag supports
+ * (4.0 to 4.6), in one place. The rest of the plugin is written once against
+ * these names; the analysis core (core/) sees no Wireshark API at all.
+ *
+ * TD_WS_VERSION is the single version switch: major * 100 + minor, from the
+ * headers of the Wireshark being built against (a plugin binary never crosses
+ * minor releases: libwireshark16 is 4.0, 18 is 4.4, 19 is 4.6).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TD_WS_COMPAT_H
+#define TD_WS_COMPAT_H
+
+#include <wireshark.h>
+#include <epan/proto.h>
+#include <epan/ftypes/ftypes.h>
+
+#define TD_WS_VERSION (WIRESHARK_VERSION_MAJOR * 100 + WIRESHARK_VERSION_MINOR)
+
+#if TD_WS_VERSION < 400
+#error "tcpdiag needs Wireshark 4.0 or later"
+#endif
+
+/* The value of an integer field. field_info.value is an fvalue_t held in
+ * place up to 4.0 and a pointer to one since 4.2. */
+#if TD_WS_VERSION >= 402
+#define TD_FI_UINT(fi) fvalue_get_uinteger((fi)->value)
+#else
+#define TD_FI_UINT(fi) fvalue_get_uinteger(&(fi)->value)
+#endif
+
+/* plugin_describe() tells `tshark -G plugins` what kind of plugin this is;
+ * 4.2 added it, with its flags in wsutil/plugins.h. */
+#if TD_WS_VERSION >= 402
+#include <wsutil/plugins.h>
+#define TD_HAVE_PLUGIN_DESCRIBE 1
+#endif
+
+#endif /* TD_WS_COMPAT_H */
