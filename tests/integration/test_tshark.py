@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from tshark_env import Checks, Tshark, codes_of, parse_table
+from tshark_env import Checks, Tshark, codes_of, parse_table, wireshark_abi
 
 check = Checks()
 
@@ -104,7 +104,8 @@ def check_filtered_tables(ts, name, path, full_rows):
     stream's last matching packet comes early (a SYN), in single pass too."""
     full = {r["Stream"]: r for r in full_rows}
     for flt in ("tcp.flags.syn==1 && tcp.flags.ack==0", "tcp.stream==0"):
-        rc, out, err = ts.run("-r", path, "-Y", flt, "-T", "fields", "-e", "tcp.stream")
+        # tcpdiag's stream numbers (Wireshark 4.0's tcp.stream on every release)
+        rc, out, err = ts.run("-r", path, "-2", "-Y", flt, "-T", "fields", "-e", "tcpdiag.stream")
         streams = {s for s in out.split() if s}
         for mode, extra in (("single", []), ("two-pass", ["-2"])):
             rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag," + flt, *extra)
@@ -148,17 +149,25 @@ def check_capture(ts, name, path, want, want_details):
     rc, out, err = ts.run(*args)
     check(rc == 0 and clean_stderr(err) == "", "%s: -2 -T fields failed: %s" % (name, err.strip()[:300]))
     per_stream = {}
+    ours = {}  # tcp.stream -> tcpdiag.stream
     for line in out.splitlines():
         cols = line.split("\t")
         if len(cols) < len(fields):
             cols += [""] * (len(fields) - len(cols))
         frame, stream, dstream, conn_state, handshake, teardown, diagnoses, final = cols[:8]
-        if not check(dstream == stream and final == "1",
-                     "%s frame %s: no final stream verdict on a packet of stream %s"
+        if not check(dstream != "" and final == "1",
+                     "%s frame %s: no final stream verdict on a packet of tcp.stream %s"
                      % (name, frame, stream)):
             continue
+        ours.setdefault(int(stream), set()).add(int(dstream))
         codes = frozenset(c for c in diagnoses.split(",") if c)
-        per_stream.setdefault(int(stream), set()).add((conn_state, handshake, teardown, codes))
+        per_stream.setdefault(int(dstream), set()).add((conn_state, handshake, teardown, codes))
+    # tcpdiag numbers streams as Wireshark 4.0 does: tcp.stream itself there;
+    # later releases split some connections in two tcp.streams, never less.
+    for stream, dstreams in sorted(ours.items()):
+        check(len(dstreams) == 1 and min(dstreams) <= stream
+              and (wireshark_abi() != "4.0" or dstreams == {stream}),
+              "%s: tcp.stream %d is tcpdiag.stream %s" % (name, stream, sorted(dstreams)))
     for stream, verdict in sorted(want.items()):
         seen = per_stream.get(stream, set())
         check(seen == {verdict}, "%s stream %d: packet fields say %s, expected %s"
@@ -203,7 +212,7 @@ def check_stalls(ts, captures, path_expected):
     for capture, rows in sorted(want.items()):
         path = ts.add_capture(os.path.join(captures, capture))
         rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "frame.number", "-e",
-                              "tcp.stream", "-e", "tcpdiag.stall", "-e", "tcpdiag.stall.duration",
+                              "tcpdiag.stream", "-e", "tcpdiag.stall", "-e", "tcpdiag.stall.duration",
                               "-Y", "tcpdiag.stall")
         check(rc == 0 and clean_stderr(err) == "", "%s: stall run failed" % capture)
         got = {}
