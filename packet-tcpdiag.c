@@ -383,7 +383,7 @@ proto_register_tcpdiag(void)
     static const int severity[] = { [TD_SEV_CHAT] = PI_CHAT, [TD_SEV_NOTE] = PI_NOTE,
                                     [TD_SEV_WARN] = PI_WARN };
     expert_module_t *expert;
-    module_t *prefs;
+    module_t *prefs_module;
 
     proto_tcpdiag = proto_register_protocol("TCP Diagnosis", "TCPDIAG", "tcpdiag");
     proto_register_field_array(proto_tcpdiag, hf, array_length(hf));
@@ -400,30 +400,30 @@ proto_register_tcpdiag(void)
     expert = expert_register_protocol(proto_tcpdiag);
     expert_register_field_array(expert, ei, array_length(ei));
 
-    prefs = prefs_register_protocol(proto_tcpdiag, apply_preferences);
-    prefs_register_uint_preference(prefs, "min_rto_ms", "Minimum retransmission timeout (ms)",
+    prefs_module = prefs_register_protocol(proto_tcpdiag, apply_preferences);
+    prefs_register_uint_preference(prefs_module, "min_rto_ms", "Minimum retransmission timeout (ms)",
         "A SYN or SYN-ACK repeated sooner than this is a duplicated frame, not a retransmission. "
         "200 ms is Linux's TCP_RTO_MIN, the smallest timer of common stacks (RFC 6298 asks for 1 s)",
         10, &pref_min_rto_ms);
-    prefs_register_uint_preference(prefs, "time_wait_s", "TIME_WAIT duration (s)",
+    prefs_register_uint_preference(prefs_module, "time_wait_s", "TIME_WAIT duration (s)",
         "A new SYN on the 4-tuple of a connection that ended less than this ago is reported as "
         "port reuse. 60 s is Linux's TCP_TIMEWAIT_LEN (RFC 9293's 2*MSL is 4 minutes)",
         10, &pref_time_wait_s);
-    prefs_register_uint_preference(prefs, "idle_reset_ms", "Idle before a reset (ms)",
+    prefs_register_uint_preference(prefs_module, "idle_reset_ms", "Idle before a reset (ms)",
         "A RST after both directions were silent this long, with nothing outstanding, is an "
         "idle-connection reset (teardown.reset, idle). 1000 ms is above any delayed ACK "
         "(at most 500 ms, RFC 1122) and Linux's minimum RTO",
         10, &pref_idle_reset_ms);
-    prefs_register_uint_preference(prefs, "delayed_ack_min_ms", "Delayed ACK threshold (ms)",
+    prefs_register_uint_preference(prefs_module, "delayed_ack_min_ms", "Delayed ACK threshold (ms)",
         "A pure ACK arriving this much later than the round trip to its sender is a delayed ACK "
         "(Nagle x delayed-ACK stalls). Linux's delayed-ACK timer is at least 40 ms, Windows' "
         "200 ms; 30 ms leaves room for timer granularity",
         10, &pref_delayed_ack_min_ms);
-    prefs_register_uint_preference(prefs, "window_full_min_ms", "Window-full wait threshold (ms)",
+    prefs_register_uint_preference(prefs_module, "window_full_min_ms", "Window-full wait threshold (ms)",
         "A sender that filled the receive window and waited at least this long for it to open "
         "is reported as a window_full stall; shorter waits are timer and scheduling noise",
         10, &pref_window_full_min_ms);
-    prefs_register_uint_preference(prefs, "mss_low", "Low MSS threshold (bytes)",
+    prefs_register_uint_preference(prefs_module, "mss_low", "Low MSS threshold (bytes)",
         "An MSS option below this is reported (handshake.options, low_mss). 1220 fits IPv6's "
         "minimum MTU of 1280 (RFC 8200), which any working path carries; 1460 would also "
         "report PPPoE (1452) and VPN (~1380) paths",
