@@ -45,6 +45,26 @@ static int hf_stall_kind = -1;
 static int hf_stall_duration = -1;
 static int hf_stall_begin = -1;
 static int hf_stall_release = -1;
+static int hf_stream_data = -1;
+static int hf_stream_segments = -1;
+static int hf_stream_retransmissions = -1;
+static int hf_stream_lost = -1;
+static int hf_stream_loss_rate = -1;
+static int hf_stream_spurious = -1;
+static int hf_stream_reordered = -1;
+static int hf_stream_fast = -1;
+static int hf_stream_rto = -1;
+static int hf_stream_tlp = -1;
+static int hf_stream_timeouts = -1;
+static int hf_stream_dsacks = -1;
+static int hf_retrans = -1;
+static int hf_retrans_kind = -1;
+static int hf_retrans_loss_at = -1;
+static int hf_retrans_spurious = -1;
+static int hf_retrans_spurious_by = -1;
+static int hf_probe = -1;
+static int hf_reordered = -1;
+static int hf_duplicate = -1;
 static int hf_finding = -1;
 static int hf_finding_detail = -1;
 static int hf_finding_cause = -1;
@@ -56,8 +76,26 @@ static gint ett_tcpdiag = -1;
 static gint ett_stream = -1;
 static gint ett_finding = -1;
 static gint ett_stall = -1;
+static gint ett_data = -1;
+static gint ett_retrans = -1;
 
 static expert_field ei_code[TD_CODE_COUNT];
+
+/* The scripting names of tcpdiag.retrans.kind and tcpdiag.retrans.loss_at. */
+static const char *const retx_kind_names[TD_RETX_KINDS] = {
+    [TD_RETX_UNKNOWN] = "unknown", [TD_RETX_FAST] = "fast", [TD_RETX_RTO] = "rto",
+    [TD_RETX_TLP] = "tlp",
+};
+static const char *const loss_at_names[] = {
+    [TD_LOSS_UNKNOWN] = "unknown", [TD_LOSS_DOWNSTREAM] = "downstream",
+    [TD_LOSS_UPSTREAM] = "upstream",
+};
+
+static const value_string yes_vals[] = {
+    { 0, "no" },
+    { 1, "yes" },
+    { 0, NULL }
+};
 
 static const value_string final_vals[] = {
     { 0, "no, as of this frame" },
@@ -157,7 +195,96 @@ analyse_frame(proto_tree *tree, packet_info *pinfo)
     else if (ff.seg.flags & TD_RST)
         ff.seg.host_ttl = td_capture_host_ttl(&pinfo->src);
     td_capture_add_findings(td_stream_segment(gs->core, &ff.seg));
+    if (td_stream_verdict(gs->core))
+        td_capture_set_frame_verdict(pinfo->num, td_stream_verdict(gs->core));
     return gs;
+}
+
+/* The data each side sent: its loss account (the client's first). */
+static void
+draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
+{
+    for (int i = 0; i < 2; i++) {
+        int d = s->client >= 0 ? (i == 0 ? s->client : 1 - s->client) : i;
+        const td_seqdir_t *q = &s->seq[d];
+        guint32 lost = q->retrans > q->spurious ? q->retrans - q->spurious : 0;
+        const char *sender = (d == (s->client < 0 ? 0 : s->client)) ? "client" : "server";
+        proto_item *ti;
+        proto_tree *dt;
+
+        if (!q->segments && !q->retrans)
+            continue;
+        ti = proto_tree_add_string_format_value(tree, hf_stream_data, tvb, 0, 0, sender,
+                                                "%s -> %s: %u segments, %u retransmitted, "
+                                                "%u lost", sender,
+                                                g_str_equal(sender, "client") ? "server" : "client",
+                                                q->segments, q->retrans, lost);
+        proto_item_set_generated(ti);
+        dt = proto_item_add_subtree(ti, ett_data);
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_segments, tvb, 0, 0, q->segments));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_retransmissions, tvb, 0, 0,
+                                                     q->retrans));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_lost, tvb, 0, 0, lost));
+        /* per mille, an integer: -T fields prints it alike on every release */
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_loss_rate, tvb, 0, 0,
+                                                     q->segments ? (guint32)(1000.0 * lost
+                                                                             / MAX(q->segments, lost) + 0.5)
+                                                                 : 0));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_spurious, tvb, 0, 0, q->spurious));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_reordered, tvb, 0, 0, q->reordered));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_fast, tvb, 0, 0,
+                                                     q->retrans_kind[TD_RETX_FAST]));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_rto, tvb, 0, 0,
+                                                     q->retrans_kind[TD_RETX_RTO]));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_tlp, tvb, 0, 0,
+                                                     q->retrans_kind[TD_RETX_TLP]));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0, q->timeouts));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0, q->dsacks));
+    }
+}
+
+/* What the sequence-space model said of this frame's segment. */
+static void
+draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
+{
+    proto_item *ti;
+    proto_tree *rt;
+
+    switch (v->segclass) {
+    case TD_SEGCLASS_RETRANSMISSION: {
+        const char *kind = retx_kind_names[v->kind < TD_RETX_KINDS ? v->kind : 0];
+        ti = proto_tree_add_string_format_value(tree, hf_retrans, tvb, 0, 0, kind,
+                                                "%s%s, original lost %s", kind,
+                                                v->spurious ? " (spurious: the data had arrived)" : "",
+                                                loss_at_names[v->loss_at <= TD_LOSS_UPSTREAM ? v->loss_at : 0]);
+        proto_item_set_generated(ti);
+        rt = proto_item_add_subtree(ti, ett_retrans);
+        proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_kind, tvb, 0, 0, kind));
+        proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_loss_at, tvb, 0, 0,
+            loss_at_names[v->loss_at <= TD_LOSS_UPSTREAM ? v->loss_at : 0]));
+        proto_item_set_generated(proto_tree_add_uint(rt, hf_retrans_spurious, tvb, 0, 0,
+                                                     v->spurious ? 1 : 0));
+        if (v->spurious)
+            proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_spurious_by, tvb, 0, 0,
+                (v->spurious & TD_SPURIOUS_DSACK) ? "dsack"
+                : (v->spurious & TD_SPURIOUS_EIFEL) ? "eifel"
+                : (v->spurious & TD_SPURIOUS_EARLY) ? "early_ack" : "acked"));
+        break;
+    }
+    case TD_SEGCLASS_KEEPALIVE:
+    case TD_SEGCLASS_ZW_PROBE:
+        proto_item_set_generated(proto_tree_add_string(tree, hf_probe, tvb, 0, 0,
+            v->segclass == TD_SEGCLASS_KEEPALIVE ? "keepalive" : "zero_window"));
+        break;
+    case TD_SEGCLASS_REORDERED:
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_reordered, tvb, 0, 0, 1));
+        break;
+    case TD_SEGCLASS_DUPLICATE:
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_duplicate, tvb, 0, 0, 1));
+        break;
+    default:
+        break;
+    }
 }
 
 static void
@@ -214,6 +341,7 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_s
         proto_item_set_generated(proto_tree_add_uint(st, hf_stream_server_mss, tvb, 0, 0,
                                                      s->side[1 - s->client].mss));
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
+    draw_data(st, tvb, s);
 }
 
 static void
@@ -270,15 +398,18 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
            gboolean final)
 {
     const td_finding_t *findings = td_capture_frame_findings(pinfo->num);
+    const td_seg_verdict_t *verdict = td_capture_frame_verdict(pinfo->num);
     proto_item *ti;
     proto_tree *dt;
 
-    if (!final && !findings)
+    if (!final && !findings && !verdict)
         return;
     ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
     proto_item_set_generated(ti);
     draw_stream(dt, tvb, pinfo, gs, final);
+    if (verdict)
+        draw_verdict(dt, tvb, verdict);
     for (const td_finding_t *f = findings; f; f = f->next)
         draw_finding(dt, tvb, pinfo, f);
 }
@@ -363,6 +494,69 @@ proto_register_tcpdiag(void)
             "the original transmission", HFILL } },
         { &hf_stall_release, { "Released by frame", "tcpdiag.stall.release", FT_FRAMENUM, BASE_NONE,
             NULL, 0x0, "The late ACK or the window update that let the sender go", HFILL } },
+        { &hf_stream_data, { "Data", "tcpdiag.stream.data", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The data one side sent (client or server, the value): its loss account; one "
+            "subtree per direction", HFILL } },
+        { &hf_stream_segments, { "Segments", "tcpdiag.stream.segments", FT_UINT32, BASE_DEC, NULL,
+            0x0, "Data segments the side sent, new and retransmitted (no probes, no duplicated "
+            "frames)", HFILL } },
+        { &hf_stream_retransmissions, { "Retransmissions", "tcpdiag.stream.retransmissions",
+            FT_UINT32, BASE_DEC, NULL, 0x0, "Its retransmitted data segments (tcpdiag.retrans), "
+            "spurious ones included", HFILL } },
+        { &hf_stream_lost, { "Lost", "tcpdiag.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Retransmissions that were not spurious: segments lost on the path", HFILL } },
+        { &hf_stream_loss_rate, { "Loss rate (per mille)", "tcpdiag.stream.loss_rate", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Lost segments per thousand data segments it sent (21: 2.1%)",
+            HFILL } },
+        { &hf_stream_spurious, { "Spurious retransmissions", "tcpdiag.stream.spurious", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Retransmissions of data that had arrived (D-SACK, early ACK, "
+            "Eifel, already acknowledged)", HFILL } },
+        { &hf_stream_reordered, { "Reordered", "tcpdiag.stream.reordered", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "Its segments that filled a hole sooner than a retransmission could",
+            HFILL } },
+        { &hf_stream_fast, { "Fast retransmissions", "tcpdiag.stream.retrans_fast", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Its retransmissions of kind fast (Linux counts them as "
+            "TCPFastRetrans)", HFILL } },
+        { &hf_stream_rto, { "Timeout retransmissions", "tcpdiag.stream.retrans_rto", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Its retransmissions of kind rto: each timeout and the go-back-N "
+            "after it (Linux: TCPTimeouts + TCPSlowStartRetrans)", HFILL } },
+        { &hf_stream_tlp, { "Tail loss probes", "tcpdiag.stream.retrans_tlp", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "Its retransmissions of kind tlp (Linux: TCPLossProbes that resent data)",
+            HFILL } },
+        { &hf_stream_timeouts, { "Timeouts", "tcpdiag.stream.timeouts", FT_UINT32, BASE_DEC, NULL,
+            0x0, "Times its retransmission timer fired (Linux: TCPTimeouts)", HFILL } },
+        { &hf_stream_dsacks, { "D-SACKs received", "tcpdiag.stream.dsacks", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "ACKs of its data that reported a duplicate (D-SACK, RFC 2883; Linux: "
+            "TCPDSACKRecv)", HFILL } },
+        { &hf_retrans, { "Retransmission", "tcpdiag.retrans", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Present on each retransmitted data segment; its value is the kind (fast, rto, tlp, "
+            "unknown). Keep-alive and zero-window probes and duplicated frames are not "
+            "retransmissions", HFILL } },
+        { &hf_retrans_kind, { "Kind", "tcpdiag.retrans.kind", FT_STRING, BASE_NONE, NULL, 0x0,
+            "fast: the receiver signalled the loss (duplicate ACKs, SACK), and the rest of that "
+            "recovery; rto: a timer fired (no signal, the sender quiet for its minimum RTO), and "
+            "the go-back-N after it; tlp: a tail loss probe (RFC 8985); unknown: no signal and "
+            "too soon for a timer", HFILL } },
+        { &hf_retrans_loss_at, { "Original lost", "tcpdiag.retrans.loss_at", FT_STRING, BASE_NONE,
+            NULL, 0x0, "downstream: the original passed the capture point (lost after it); "
+            "upstream: it never did (lost before it); unknown", HFILL } },
+        { &hf_retrans_spurious, { "Spurious", "tcpdiag.retrans.spurious", FT_UINT8, BASE_DEC,
+            VALS(yes_vals), 0x0, "1 when the data had already arrived. Known from later packets "
+            "(a D-SACK, the ACK), so in single pass it shows 0 on the retransmission itself",
+            HFILL } },
+        { &hf_retrans_spurious_by, { "Spurious by", "tcpdiag.retrans.spurious_by", FT_STRING,
+            BASE_NONE, NULL, 0x0, "The evidence: dsack (RFC 2883), early_ack (acknowledged "
+            "sooner than a round trip after it), eifel (the ACK echoed an earlier TSval, RFC "
+            "3522), acked (it re-sent data already acknowledged)", HFILL } },
+        { &hf_probe, { "Probe", "tcpdiag.probe", FT_STRING, BASE_NONE, NULL, 0x0,
+            "keepalive (one below the ACK, 0 or 1 byte, nothing outstanding) or zero_window (at "
+            "most 1 byte into a closed window): not a retransmission", HFILL } },
+        { &hf_reordered, { "Reordered", "tcpdiag.reordered", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "1: this segment filled a hole sooner than any retransmission could, or carries an "
+            "older TSval than the segment that showed the hole", HFILL } },
+        { &hf_duplicate, { "Duplicated frame", "tcpdiag.duplicate", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "1: the same segment again, nothing from the peer in between, sooner than any TCP "
+            "timer: the capture recorded it twice; not a retransmission", HFILL } },
         { &hf_finding, { "Finding", "tcpdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
             "A diagnosis whose evidence this frame completes: its code (e.g. handshake.rejected)",
             HFILL } },
@@ -378,7 +572,8 @@ proto_register_tcpdiag(void)
         { &hf_finding_frame, { "Evidence starts in frame", "tcpdiag.finding.frame", FT_FRAMENUM,
             BASE_NONE, NULL, 0x0, "Frame where the finding's evidence begins", HFILL } },
     };
-    static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding, &ett_stall };
+    static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding, &ett_stall, &ett_data,
+                           &ett_retrans };
     static ei_register_info ei[TD_CODE_COUNT];
     static const int severity[] = { [TD_SEV_CHAT] = PI_CHAT, [TD_SEV_NOTE] = PI_NOTE,
                                     [TD_SEV_WARN] = PI_WARN };

@@ -51,7 +51,52 @@ typedef struct td_segment {
     guint16 mss;        /* 0: no MSS option */
     gint8   wscale;     /* TD_NO_WSCALE: no window scale option */
     guint8  opts;       /* TD_OPT_* */
+    /* on every segment that carries them */
+    gboolean ts_known;  /* a timestamps option (RFC 7323 section 3) */
+    guint32 tsval, tsecr;
+    guint8  sack_count; /* SACK blocks (RFC 2018), raw sequence numbers, as sent */
+    guint32 sack[4][2]; /* [i][0] left edge, [i][1] right edge */
 } td_segment_t;
+
+/* What the sequence-space model (td_seqspace.c) says of one segment that is
+ * not plain new data. */
+typedef enum {
+    TD_SEGCLASS_RETRANSMISSION = 1, /* data sent before */
+    TD_SEGCLASS_REORDERED,   /* filled a hole sooner than a retransmission could */
+    TD_SEGCLASS_KEEPALIVE,   /* keep-alive probe: seq one below the ACK, 0 or 1 byte */
+    TD_SEGCLASS_ZW_PROBE,    /* zero-window probe: the peer's window is 0 */
+    TD_SEGCLASS_DUPLICATE    /* the same frame again (a duplicating capture) */
+} td_segclass_t;
+
+/* Why a retransmission was sent (tcpdiag.retrans.kind). */
+typedef enum {
+    TD_RETX_UNKNOWN = 0, /* no loss signal, and too soon for a timer: cannot tell */
+    TD_RETX_FAST,        /* the receiver signalled the loss (duplicate ACKs, SACK) */
+    TD_RETX_RTO,         /* a timer fired: no signal, the sender quiet for the minimum RTO */
+    TD_RETX_TLP,         /* tail loss probe: the last segment re-sent (RFC 8985) */
+    TD_RETX_KINDS
+} td_retx_kind_t;
+
+/* Where the original of a retransmission was lost, seen from the capture point. */
+typedef enum {
+    TD_LOSS_UNKNOWN = 0,
+    TD_LOSS_DOWNSTREAM,  /* the original passed the capture point */
+    TD_LOSS_UPSTREAM     /* the original never reached the capture point */
+} td_loss_at_t;
+
+/* How a retransmission was proved spurious (the data had arrived). */
+#define TD_SPURIOUS_DSACK    0x01 /* a D-SACK covered it (RFC 2883) */
+#define TD_SPURIOUS_EARLY    0x02 /* the ACK came sooner than a round trip after it */
+#define TD_SPURIOUS_EIFEL    0x04 /* the ACK echoed an earlier TSval (RFC 3522) */
+#define TD_SPURIOUS_ACKED    0x08 /* it re-sent data already acknowledged */
+
+typedef struct td_seg_verdict {
+    guint32 frame;
+    guint8  segclass;   /* td_segclass_t */
+    guint8  kind;       /* td_retx_kind_t, retransmissions only */
+    guint8  loss_at;    /* td_loss_at_t, retransmissions only */
+    guint8  spurious;   /* TD_SPURIOUS_* evidence; 0: not known to be spurious */
+} td_seg_verdict_t;
 
 /* An ICMP or ICMPv6 error that quotes a TCP segment of the stream. */
 typedef struct td_icmp_error {
@@ -131,6 +176,73 @@ typedef enum {
 
 #define TD_MAX_TIMES 8 /* retransmission times kept for backoff reports */
 
+/* One range of a direction's outstanding data (td_seqspace.c). */
+typedef struct td_sb_range {
+    guint32 start, end;  /* [start, end), raw sequence numbers */
+    double  sent;        /* first transmission seen; for a hole, when it showed */
+    double  resent;      /* its last retransmission; 0 none */
+    guint32 frame;       /* first transmission's frame; 0: never seen here */
+    guint32 tsval;       /* TSval of its first transmission (a hole: of the
+                          * segment that showed it); 0 unknown */
+    guint32 resent_tsval;
+    td_seg_verdict_t *verdict; /* its last retransmission's verdict */
+    guint16 retx;
+    guint8  sacked;
+} td_sb_range_t;
+
+#define TD_SB_MAX 12 /* ranges per direction: the bound of td_seqspace.h */
+
+/* The sequence-space model of the data one side sends (td_seqspace.h). */
+typedef struct td_seqdir {
+    gboolean known;
+    guint32  una;           /* the receiver's cumulative ACK */
+    guint32  nxt;           /* highest sequence number sent + 1 */
+    double   una_time;      /* when una last advanced (or the data started) */
+    guint32  una_frame;
+    double   new_data_time; /* its last new data */
+    guint32  new_data_frame;
+    double   last_tx_time;  /* its last data or FIN, new or not */
+    double   timer_time;    /* when its retransmission timer last started; */
+    guint32  timer_frame;   /* 0: not running (nothing outstanding) */
+    double   progress_time; /* its last progress: the timer's start without the */
+    guint32  progress_frame; /* restarts by retransmissions (an rto stall begins there) */
+    guint32  syn_data_end;  /* end of the data its SYN carried (TFO); 0 none */
+    /* the previous data segment, to tell a duplicated frame */
+    guint32  last_seq, last_len, last_ack, peer_packets_at_last;
+    double   last_time;
+    /* loss signals from the receiver (RFC 5681, RFC 6675) */
+    guint32  dupacks;       /* duplicate ACKs since una last advanced */
+    guint32  rcv_win;       /* the window of the receiver's last ACK */
+    guint32  sack_high;     /* highest SACKed sequence number above una; valid if sack_seen */
+    gboolean sack_seen;
+    double   signal_time;   /* the receiver's last duplicate ACK or new SACK */
+    double   ack_time;      /* the receiver's last ACK */
+    guint8   recovery;      /* td_retx_kind_t of the recovery under way; 0 none */
+    guint32  recovery_point; /* nxt when it began (RFC 6582) */
+    gboolean tlp_sent;      /* a tail loss probe since una last advanced */
+    gboolean frto_done;     /* the first ACK after a timeout came (RFC 5682) */
+    /* RTT: one timed segment at a time (as BSD), none from a retransmission
+     * (Karn); capture point -> receiver -> capture point */
+    gboolean timing;
+    guint32  timed_end;
+    double   timed_at;
+    guint32  rtt_samples;
+    double   srtt, rttvar, rtt_min;
+    /* the rto stall under way */
+    gboolean rto_open;
+    guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;
+    double   rto_begin, rto_last;
+    /* the account */
+    guint32  segments;      /* data segments sent, new or not */
+    guint32  retrans, retrans_kind[TD_RETX_KINDS], upstream, downstream;
+    guint32  timeouts;      /* times its timer fired (the first rto retransmissions) */
+    guint32  dsacks;        /* ACKs from the receiver that carried a D-SACK (RFC 2883) */
+    guint32  spurious, reordered, keepalives, zw_probes, duplicates;
+    guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
+    guint8   n;             /* ranges in use */
+    td_sb_range_t r[TD_SB_MAX];
+} td_seqdir_t;
+
 /* What the core keeps about each side of a stream. */
 typedef struct td_side {
     td_ep_state_t state;
@@ -167,13 +279,10 @@ typedef struct td_side {
     /* stalls, with this side as the sender */
     guint32  max_len;       /* largest payload it sent: its effective MSS */
     double   last_send_time; /* its last new data */
-    double   last_tx_time;  /* its last SYN, FIN or data, new or retransmitted */
     guint32  last_send_frame;
     guint32  late_ack_frame; /* the peer's late ACK of all its data: Nagle candidate */
     double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
     guint32  late_ack_from_frame;
-    guint32  dup_acks;      /* the peer's ACKs that did not advance, since the last advance */
-    double   acked_time;    /* when the peer last acknowledged new data of it */
     gint64   rwnd;          /* the window the PEER last advertised to it, bytes; -1 unknown */
     guint32  wf_frame;      /* it filled the peer's window here; 0 none */
     double   wf_time;
@@ -183,14 +292,6 @@ typedef struct td_side {
     double   zw_update_time;
     guint32  zw_probes;
     double   zw_probe_times[TD_MAX_TIMES];
-    guint32  rto_seq, rto_count, rto_orig_frame, rto_last_frame;
-    double   rto_orig_time, rto_times[TD_MAX_TIMES];
-    guint32  ring_seq[8];   /* recent new segments: sequence number, frame, time sent */
-    guint32  ring_frame[8];
-    guint32  una_frame;     /* first transmission of its oldest unacknowledged segment */
-    double   una_time;
-    double   ring_time[8];
-    guint8   ring_next;
     /* the retransmission chain of one unacknowledged segment, for abandoned */
     guint32  chain_seq, chain_count, chain_first_frame, peer_packets_at_chain;
     double   chain_times[TD_MAX_TIMES];
@@ -228,6 +329,7 @@ typedef struct td_stream {
     guint32  established_frame;  /* client's ACK of the SYN-ACK; 0 not yet */
     double   established_time;
     double   initial_rtt;        /* < 0 unknown */
+    double   answered_syn_time;  /* the SYN the SYN-ACK answered: initial_rtt starts there */
     guint32  reject_frame;       /* RST or ICMP that rejected the SYN; 0 none */
     guint32  hs_flags;           /* TD_HSF_* (td_handshake.h) */
 
@@ -237,9 +339,14 @@ typedef struct td_stream {
     guint8   rst_dir;
     struct td_finding *rst_finding; /* its teardown.reset finding, refined by later packets */
 
+    /* the data phase: the sequence-space model of each side's data */
+    td_seqdir_t seq[2];
+    td_seg_verdict_t *verdict;   /* of the segment just fed; NULL: plain */
+
     /* stalls */
     guint32  stalls;             /* stalls ended so far */
-    double   stall_time;         /* their total duration */
+    double   stall_time;         /* the union of their intervals */
+    double   stall_counted_until; /* the end of the stall time counted so far */
     td_code_t worst_stall;       /* kind of the longest, TD_CODE_NONE if none */
     double   worst_stall_time;
 
@@ -271,6 +378,11 @@ gboolean td_stream_is_new_connection(const td_stream_t *prev, const td_segment_t
 /* Feed one segment; returns the findings it completes (a list, NULL if none). */
 td_finding_t *td_stream_segment(td_stream_t *s, const td_segment_t *seg);
 
+/* What the model said of the segment td_stream_segment() was just fed: NULL
+ * for plain new data or a pure ACK. It lives in the stream's scope, and its
+ * spurious evidence may be set by later segments. */
+static inline td_seg_verdict_t *td_stream_verdict(const td_stream_t *s) { return s->verdict; }
+
 /* Feed an ICMP error quoting a segment of the stream; returns its findings. */
 td_finding_t *td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp);
 
@@ -278,6 +390,11 @@ td_finding_t *td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp);
  * of later packets proves (an unanswered SYN, an incomplete handshake). The
  * findings are attached to the stream's last frame. Idempotent. */
 td_finding_t *td_stream_finalize(td_stream_t *s, double capture_end);
+
+/* The round trip from the capture point to side dir and back, from the
+ * handshake (SYN -> SYN-ACK is the one to the server, SYN-ACK -> ACK the one
+ * to the client); < 0 unknown. */
+double td_stream_rtt_to(const td_stream_t *s, guint8 dir);
 
 /* Per-stream verdicts, valid at any time: before finalize they say what the
  * stream would be if the capture ended at its last packet. */

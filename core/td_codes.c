@@ -50,6 +50,12 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "The sender filled the advertised window and waited for it to open: receive buffer too small or slow reader" },
     [TD_ST_RTO] = { "stall.rto", "Stall: retransmission timeout", TD_SEV_WARN,
         "A segment retransmitted by timeout, not fast retransmit: loss with too little data in flight, or a dead path" },
+    [TD_DT_LOSS] = { "data.loss", "Data lost", TD_SEV_WARN,
+        "Data segments retransmitted: how many, in which direction, lost before or after the capture point, recovered how" },
+    [TD_DT_SPURIOUS_RETRANSMISSION] = { "data.spurious_retransmission", "Spurious retransmission", TD_SEV_NOTE,
+        "Data retransmitted although it had arrived (D-SACK, early ACK, Eifel): a timer too eager for the path, or a delay spike" },
+    [TD_DT_REORDERING] = { "data.reordering", "Reordering", TD_SEV_NOTE,
+        "Segments that filled a hole sooner than any retransmission could: the path reorders" },
 };
 
 td_code_t

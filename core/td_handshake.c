@@ -313,8 +313,10 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         if (s->syn_times[i] <= s->synack_last_time)
             answered_syn = s->syn_times[i];
     }
-    if (s->syn_count > 0)
+    if (s->syn_count > 0) {
         s->initial_rtt = seg->time - answered_syn;
+        s->answered_syn_time = answered_syn;
+    }
 
     /* After a challenge ACK the client's new SYN is its reaction, not a loss:
      * port_reuse already tells that story. */

@@ -34,40 +34,35 @@ reacts_to(double gap, double rtt)
     return gap >= rtt - slack && gap <= rtt + slack;
 }
 
-/* Round trip from the capture point to side dir, from the handshake; < 0 unknown. */
-static double
-rtt_to(const td_stream_t *s, guint8 dir)
-{
-    double to_client;
-
-    if (!s->established_frame || s->client < 0 || s->initial_rtt < 0.0)
-        return -1.0;
-    to_client = s->established_time - s->synack_last_time;
-    if (to_client < 0.0)
-        to_client = 0.0;
-    return dir == s->client ? to_client : MAX(s->initial_rtt - to_client, 0.0);
-}
-
+/* Count a stall that held a sender from begin to end. The stream's stall
+ * time is the union of its stalls' intervals: one outage that holds both
+ * senders, or overlapping detectors, never counts twice, so it never exceeds
+ * the stream's duration. Stalls end in capture order, so the union needs only
+ * the end of the time already counted. */
 static void
-count_stall(td_stream_t *s, td_code_t kind, double duration)
+count_stall(td_stream_t *s, td_code_t kind, double begin, double end)
 {
+    double duration = end - begin, from = MAX(begin, s->stall_counted_until);
+
     s->stalls++;
-    s->stall_time += duration;
+    if (end > from)
+        s->stall_time += end - from;
+    s->stall_counted_until = MAX(s->stall_counted_until, end);
     if (duration > s->worst_stall_time || s->worst_stall == TD_CODE_NONE) {
         s->worst_stall = kind;
         s->worst_stall_time = duration;
     }
 }
 
-static td_finding_t *
-add_stall(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, const char *detail,
-          guint32 count, double duration, guint32 begin, guint32 trigger, const char *cause,
-          const char *message)
+td_finding_t *
+td_stall_add(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, const char *detail,
+             guint32 count, double begin, double end, guint32 begin_frame, guint32 trigger,
+             const char *cause, const char *message)
 {
-    td_finding_t *f = td_finding_add_message(s, out, kind, frame, detail, count, duration, begin,
-                                             cause, message);
+    td_finding_t *f = td_finding_add_message(s, out, kind, frame, detail, count, end - begin,
+                                             begin_frame, cause, message);
     f->trigger_frame = trigger;
-    count_stall(s, kind, duration);
+    count_stall(s, kind, begin, end);
     return f;
 }
 
@@ -101,7 +96,7 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
      * full segment (Nagle holds only those), and leaves as soon as the ACK
      * can have reached the sender: one round trip from here to it. */
     if (seg->seq != peer->ack_max || seg->len >= full_segment(me, peer)
-        || !reacts_to(seg->time - me->late_ack_time, rtt_to(s, d))) {
+        || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
         me->late_ack_frame = 0;
         return;
     }
@@ -111,8 +106,8 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
                              td_side_name(s, 1 - d), me->late_ack_frame,
                              td_fmt_duration(s->scope, me->late_ack_excess),
                              delayed_ack_timer(me->late_ack_excess));
-    add_stall(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", seg->len,
-              seg->time - me->late_ack_from, me->late_ack_from_frame, me->late_ack_frame,
+    td_stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", seg->len,
+              me->late_ack_from, seg->time, me->late_ack_from_frame, me->late_ack_frame,
               wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its writes "
                                  "(write-write-read); or TCP_QUICKACK on the %s", td_side_name(s, d),
                                  td_side_name(s, 1 - d)),
@@ -120,30 +115,19 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
     me->late_ack_frame = 0;
 }
 
-static double sent_at(const td_side_t *me, guint32 seq, double fallback, guint32 *frame);
-
 /* A pure ACK from d acknowledging all of the peer's data, late for the round
  * trip to d: the peer may have been holding a small segment (Nagle). */
 static void
 note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
 {
     td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-    double back = rtt_to(s, d), excess;
+    double back = td_stream_rtt_to(s, d), excess;
 
     if (!(seg->flags & TD_ACK))
         return;
-    if (me->ack_known && seg->ack == me->ack_max) {
-        if (peer->seq_known && peer->nxt != seg->ack && seg->len == 0)
-            peer->dup_acks++;
+    if (me->ack_known && td_seq_le(seg->ack, me->ack_max))
         return;
-    }
-    if (me->ack_known && td_seq_lt(seg->ack, me->ack_max))
-        return;
-    peer->dup_acks = 0;
-    peer->acked_time = seg->time;
     peer->late_ack_frame = 0;
-    /* the peer's oldest unacknowledged segment is now the one starting here */
-    peer->una_time = sent_at(peer, seg->ack, 0.0, &peer->una_frame);
     if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
         || !peer->seq_known || seg->ack != peer->nxt || !peer->last_send_frame)
         return;
@@ -216,7 +200,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean re
     duration = seg->time - me->zw_time;
     /* Without probes, data soon after the update shows it was waiting
      * (without a handshake, "soon" is the slack alone). */
-    if (me->zw_probes == 0 && !reacts_to(seg->time - me->zw_update_time, rtt_to(s, d))) {
+    if (me->zw_probes == 0 && !reacts_to(seg->time - me->zw_update_time, td_stream_rtt_to(s, d))) {
         me->zw_frame = 0; /* it had nothing waiting: not a stall */
         return;
     }
@@ -227,8 +211,8 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean re
                              me->zw_probes > 1 ? td_fmt_intervals(s->scope, me->zw_probe_times,
                                                                   MIN(me->zw_probes, TD_MAX_TIMES))
                                                : (me->zw_probes ? "+0" : ""));
-    add_stall(s, out, TD_ST_ZERO_WINDOW, seg->frame, "zero_window", me->zw_probes, duration,
-              me->zw_frame, me->zw_update_frame,
+    td_stall_add(s, out, TD_ST_ZERO_WINDOW, seg->frame, "zero_window", me->zw_probes,
+              me->zw_time, seg->time, me->zw_frame, me->zw_update_frame,
               wmem_strdup_printf(s->scope, "The %s's application is not reading its socket fast "
                                  "enough (blocked, busy, or too small a receive buffer)",
                                  td_side_name(s, 1 - d)), msg);
@@ -250,8 +234,8 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
                                      "(frame %u) and waited %s for it to open", td_side_name(s, d),
                                      td_side_name(s, 1 - d), me->wf_frame,
                                      td_fmt_duration(s->scope, wait));
-            add_stall(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, wait,
-                      me->wf_frame, peer->last_frame_seen,
+            td_stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, me->wf_time,
+                      seg->time, me->wf_frame, peer->last_frame_seen,
                       "The receive buffer is too small for the bandwidth-delay product, or the "
                       "receiver reads slowly", msg);
         }
@@ -263,123 +247,31 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
     }
 }
 
-/* When the segment starting at seq was first sent, and in which frame; the
- * fallback when it is no longer among the recent segments. */
-static double
-sent_at(const td_side_t *me, guint32 seq, double fallback, guint32 *frame)
-{
-    for (int i = 0; i < 8; i++) {
-        if (me->ring_seq[i] == seq && me->ring_frame[i]) {
-            *frame = me->ring_frame[i];
-            return me->ring_time[i];
-        }
-    }
-    *frame = 0;
-    return fallback;
-}
-
-static void
-flush_rto(td_stream_t *s, guint8 d, td_finding_t **out)
-{
-    td_side_t *me = &s->side[d];
-    guint n = MIN(me->rto_count, TD_MAX_TIMES);
-    double duration = me->rto_times[n - 1] - me->rto_orig_time;
-    char *msg;
-
-    msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s to resend "
-                             "unacknowledged data (%u timeout%s%s)", td_side_name(s, d),
-                             td_fmt_duration(s->scope, duration), me->rto_count,
-                             me->rto_count > 1 ? "s, backoff " : "",
-                             me->rto_count > 1 ? td_fmt_intervals(s->scope, me->rto_times, n) : "");
-    add_stall(s, out, TD_ST_RTO, me->rto_last_frame, "rto", me->rto_count, duration,
-              me->rto_orig_frame, 0,
-              "Loss with too little data in flight for fast retransmit (no 3 duplicate ACKs), or "
-              "a path that went dead for a while", msg);
-    me->rto_count = 0;
-}
-
-static void
-check_rto(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
-{
-    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-    /* A timer fired only if the sender sent nothing for at least the
-     * minimum RTO (a TFO SYN's data resent at once is not a timeout). */
-    double quiet = seg->time - me->last_tx_time;
-
-    if (peer->ack_known && td_seq_lt(seg->seq, peer->ack_max))
-        return; /* already acknowledged: keep-alive or spurious */
-    if (peer->dup_acks >= 3 || quiet < s->cfg->min_rto)
-        return; /* fast retransmit, or too soon for a timer */
-    if (me->zw_frame || peer->rwnd == 0)
-        return; /* probing a zero window: that stall is zero_window */
-    if (me->rto_count && seg->seq == me->rto_seq) {
-        if (me->rto_count < TD_MAX_TIMES)
-            me->rto_times[me->rto_count] = seg->time;
-        me->rto_count++;
-        me->rto_last_frame = seg->frame;
-        return;
-    }
-    if (me->rto_count)
-        flush_rto(s, d, out);
-    me->rto_seq = seg->seq;
-    me->rto_count = 1;
-    me->rto_times[0] = seg->time;
-    me->rto_last_frame = seg->frame;
-    /* The stall is the time since the original transmission (DIAGNOSES.md).
-     * When that is no longer known, it began at the last ACK of new data at
-     * the latest: the retransmission timer restarts there (RFC 6298 5.3). */
-    if (seg->seq == peer->ack_max && me->una_frame) {
-        me->rto_orig_time = me->una_time;
-        me->rto_orig_frame = me->una_frame;
-    } else {
-        me->rto_orig_time = sent_at(me, seg->seq, me->acked_time, &me->rto_orig_frame);
-    }
-}
-
 void
 td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean retx, td_finding_t **out)
 {
     guint8 d = seg->dir;
-    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    td_side_t *me = &s->side[d];
 
     /* as the receiver of the peer's data */
     note_window(s, d, seg);
-    if (peer->rto_count && (seg->flags & TD_ACK) && td_seq_lt(peer->rto_seq, seg->ack))
-        flush_rto(s, (guint8)(1 - d), out);
     note_ack(s, d, seg);
 
     /* as a sender */
     if (seg->flags & TD_RST)
         return;
-    if (seg->flags & TD_SYN) {
-        me->last_tx_time = seg->time;
+    if (seg->flags & TD_SYN)
         return;
-    }
     check_zero_window(s, d, seg, retx, out);
-    if (seg->len == 0) {
-        if (seg->flags & TD_FIN)
-            me->last_tx_time = seg->time;
+    if (seg->len == 0)
         return;
-    }
-    if (retx) {
-        check_rto(s, d, seg, out);
-        me->last_tx_time = seg->time;
+    if (retx)
         return;
-    }
-    me->last_tx_time = seg->time;
     check_nagle(s, d, seg, out);
     check_window_full(s, d, seg, out);
     me->max_len = MAX(me->max_len, seg->len);
     me->last_send_time = seg->time;
     me->last_send_frame = seg->frame;
-    if (peer->ack_known && seg->seq == peer->ack_max) {
-        me->una_frame = seg->frame;   /* nothing was outstanding before it */
-        me->una_time = seg->time;
-    }
-    me->ring_seq[me->ring_next] = seg->seq;
-    me->ring_frame[me->ring_next] = seg->frame;
-    me->ring_time[me->ring_next] = seg->time;
-    me->ring_next = (guint8)((me->ring_next + 1) % 8);
 }
 
 /* The stall side d is in at the stream's last packet, if any: a zero window
@@ -394,8 +286,8 @@ open_stall(const td_stream_t *s, guint8 d, double *duration)
         *duration = s->last_time - me->zw_time;
         return TD_ST_ZERO_WINDOW;
     }
-    if (me->rto_count) {
-        *duration = s->last_time - me->rto_orig_time;
+    if (s->seq[d].rto_open) {
+        *duration = s->last_time - s->seq[d].rto_begin;
         return TD_ST_RTO;
     }
     return TD_CODE_NONE;
@@ -406,16 +298,20 @@ td_stall_pending(const td_stream_t *s, guint32 *count, double *total, td_code_t 
                  double *worst_time)
 {
     guint32 codes = 0;
+    double counted_until = s->stall_counted_until;
 
     for (guint8 d = 0; d < 2; d++) {
-        double t = 0.0;
+        double t = 0.0, from;
         td_code_t kind = open_stall(s, d, &t);
 
         if (kind == TD_CODE_NONE)
             continue;
         codes |= TD_CODE_BIT(kind);
         (*count)++;
-        *total += t;
+        from = MAX(s->last_time - t, counted_until);
+        if (s->last_time > from)
+            *total += s->last_time - from;
+        counted_until = MAX(counted_until, s->last_time);
         if (t > *worst_time || *worst == TD_CODE_NONE) {
             *worst = kind;
             *worst_time = t;
@@ -429,22 +325,23 @@ td_stall_finalize(td_stream_t *s, td_finding_t **out)
 {
     for (guint8 d = 0; d < 2; d++) {
         td_side_t *me = &s->side[d];
+        td_seqdir_t *q = &s->seq[d];
         double t = 0.0;
         td_code_t kind = open_stall(s, d, &t);
         gboolean zw = kind == TD_ST_ZERO_WINDOW;
 
         if (kind == TD_CODE_NONE)
             continue;
-        add_stall(s, out, kind, s->last_frame, "open", zw ? me->zw_probes : me->rto_count, t,
-                  zw ? me->zw_frame : me->rto_last_frame, 0,
-                  zw ? "The receiving application stopped reading"
-                     : "The peer or the path went dead",
-                  wmem_strdup_printf(s->scope, "Stall still open at the stream's last packet: "
-                                     "the %s was held back for %s (%s)", td_side_name(s, d),
-                                     td_fmt_duration(s->scope, t),
-                                     zw ? "zero window, never reopened"
-                                        : "retransmission never acknowledged"));
+        td_stall_add(s, out, kind, s->last_frame, "open", zw ? me->zw_probes : q->rto_count,
+                     s->last_time - t, s->last_time, zw ? me->zw_frame : q->rto_begin_frame, 0,
+                     zw ? "The receiving application stopped reading"
+                        : "The peer or the path went dead",
+                     wmem_strdup_printf(s->scope, "Stall still open at the stream's last packet: "
+                                        "the %s was held back for %s (%s)", td_side_name(s, d),
+                                        td_fmt_duration(s->scope, t),
+                                        zw ? "zero window, never reopened"
+                                           : "retransmission never acknowledged"));
         me->zw_frame = 0;
-        me->rto_count = 0;
+        q->rto_open = FALSE;
     }
 }

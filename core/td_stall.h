@@ -20,4 +20,11 @@ guint32 td_stall_pending(const td_stream_t *s, guint32 *count, double *total,
                          td_code_t *worst, double *worst_time);
 void td_stall_finalize(td_stream_t *s, td_finding_t **out);
 
+/* Report a stall of the given kind that held a sender from begin to end
+ * (seconds), on frame; the stream's stall count and time include it. */
+td_finding_t *td_stall_add(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame,
+                           const char *detail, guint32 count, double begin, double end,
+                           guint32 begin_frame, guint32 trigger_frame, const char *cause,
+                           const char *message);
+
 #endif /* TD_STALL_H */

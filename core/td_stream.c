@@ -16,6 +16,7 @@
 #include "td_handshake.h"
 #include "td_teardown.h"
 #include "td_stall.h"
+#include "td_seqspace.h"
 
 /* td_side_t.history_seen: one bit per letter kind (Zeek's CheckHistory masks). */
 #define HIST_SYN   0x01 /* S or H */
@@ -251,6 +252,7 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
         history_scaled(s, seg->dir, me->zero_windows, 'W');
     }
     retransmission = update_sequence(s, seg);
+    td_seqspace_segment(s, seg, &out);
     td_handshake_segment(s, seg, &out);
     td_stall_segment(s, seg, retransmission, &out);
     td_teardown_segment(s, seg, retransmission, &out);
@@ -284,6 +286,7 @@ td_stream_finalize(td_stream_t *s, double capture_end)
     td_handshake_finalize(s, capture_end, &out);
     td_teardown_finalize(s, capture_end, &out);
     td_stall_finalize(s, &out);
+    td_seqspace_finalize(s, &out);
     return out;
 }
 
@@ -340,6 +343,25 @@ td_stream_conn_state(const td_stream_t *s)
     return "OTH";
 }
 
+double
+td_stream_rtt_to(const td_stream_t *s, guint8 dir)
+{
+    double to_client;
+
+    if (!s->established_frame || s->client < 0 || s->initial_rtt < 0.0)
+        return -1.0;
+    to_client = s->established_time - s->synack_last_time;
+    if (to_client < 0.0)
+        to_client = 0.0;
+    if (dir == s->client)
+        return to_client;
+    /* To the server: SYN -> its first SYN-ACK. The rest of the initial RTT
+     * also holds the SYN-ACK's retransmission timeout when one was lost. */
+    if (s->synack_first_time >= s->answered_syn_time)
+        return MIN(s->synack_first_time - s->answered_syn_time, s->initial_rtt);
+    return MAX(s->initial_rtt - to_client, 0.0);
+}
+
 td_code_t
 td_stream_handshake(const td_stream_t *s)
 {
@@ -374,7 +396,7 @@ td_stream_codes(const td_stream_t *s)
     if (s->finalized)
         return s->codes;
     return s->codes | td_handshake_pending(s) | td_teardown_pending(s)
-           | td_stall_pending(s, &count, &total, &worst, &worst_time);
+           | td_stall_pending(s, &count, &total, &worst, &worst_time) | td_seqspace_pending(s);
 }
 
 char *

@@ -15,6 +15,7 @@
 #include "td_finding.h"
 #include "td_handshake.h"
 #include "td_teardown.h"
+#include "td_seqspace.h"
 
 
 
@@ -63,6 +64,12 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
         *headline = worst;
         return TD_STREAM_STALLED;
     }
+    /* Lost data costs throughput even when recovered without a stall; it
+     * ranks above a slow connect, which cost one timeout once. */
+    if (td_seqspace_pending(s) & TD_CODE_BIT(TD_DT_LOSS)) {
+        *headline = TD_DT_LOSS;
+        return TD_STREAM_LOSSY;
+    }
     if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & slow)) {
         *headline = hs;
         return TD_STREAM_SLOW;
@@ -82,11 +89,12 @@ td_stream_severity_label(td_stream_severity_t severity)
     case TD_STREAM_FAILED:  return "1 failed";
     case TD_STREAM_BROKEN:  return "2 broken";
     case TD_STREAM_STALLED: return "3 stalled";
-    case TD_STREAM_SLOW:    return "4 slow";
-    case TD_STREAM_NOTE:    return "5 note";
-    case TD_STREAM_HEALTHY: return "6 healthy";
+    case TD_STREAM_LOSSY:   return "4 lossy";
+    case TD_STREAM_SLOW:    return "5 slow";
+    case TD_STREAM_NOTE:    return "6 note";
+    case TD_STREAM_HEALTHY: return "7 healthy";
     }
-    return "6 healthy";
+    return "7 healthy";
 }
 
 static const char *
@@ -231,6 +239,8 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
     }
     if (severity == TD_STREAM_STALLED) {
         append_stalls(scope, buf, s);
+    } else if (severity == TD_STREAM_LOSSY) {
+        td_seqspace_describe_loss(buf, s, TRUE);
     } else if ((f = segment_finding(s, headline)) != NULL) {
         wmem_strbuf_append(buf, f->message);
     } else {
@@ -241,6 +251,10 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
     if (severity < TD_STREAM_STALLED && stalls)
         wmem_strbuf_append_printf(buf, "; also %u stall%s (%s)", stalls, stalls > 1 ? "s" : "",
                                   td_fmt_duration(scope, total));
+    if (severity < TD_STREAM_LOSSY && (td_seqspace_pending(s) & TD_CODE_BIT(TD_DT_LOSS))) {
+        wmem_strbuf_append(buf, "; also ");
+        td_seqspace_describe_loss(buf, s, FALSE);
+    }
     if (severity < TD_STREAM_SLOW && hs != headline)
         wmem_strbuf_append(buf, hs == TD_HS_SYN_RETRANSMITTED ? "; also a slow connect (SYN retransmitted)"
                                 : hs == TD_HS_SYNACK_LOST ? "; also a slow connect (SYN-ACK lost)"
@@ -266,6 +280,10 @@ td_summary_key(const td_stream_t *s, const char *conn_state, td_summary_key_t *k
     for (int d = 0; d < 2; d++) {
         key->chain[d] = s->side[d].chain_count;
         key->fin[d] = s->side[d].fin_count;
+        key->retrans[d] = s->seq[d].retrans;
+        key->spurious[d] = s->seq[d].spurious;
+        key->reordered[d] = s->seq[d].reordered;
+        key->segments[d] = s->seq[d].segments;
     }
     key->initial_rtt = s->initial_rtt;
 }

@@ -18,16 +18,18 @@ typedef enum {
     TD_STREAM_FAILED = 1, /* no connection: SYN unanswered, rejected, handshake incomplete */
     TD_STREAM_BROKEN,     /* connected, then reset, abandoned, FIN unanswered, CLOSE_WAIT */
     TD_STREAM_STALLED,    /* connected, lost time to stalls */
+    TD_STREAM_LOSSY,      /* connected, lost data and recovered without a stall */
     TD_STREAM_SLOW,       /* connected late: SYN, SYN-ACK or ACK lost */
     TD_STREAM_NOTE,       /* worth knowing: duplicate SYN, options, port reuse, mid-stream */
     TD_STREAM_HEALTHY,
 } td_stream_severity_t;
 
 /* The stream's severity and the code that earns it (TD_CODE_NONE when
- * healthy, or when stalls earn it: then *headline is the longest stall's kind). */
+ * healthy, or when stalls earn it: then *headline is the longest stall's kind;
+ * data.loss when lost data does). */
 td_stream_severity_t td_stream_severity(const td_stream_t *s, td_code_t *headline);
 
-/* "1 failed" ... "6 healthy": sorts worst first as text too (the GUI sorts
+/* "1 failed" ... "7 healthy": sorts worst first as text too (the GUI sorts
  * the table's first column as strings). */
 const char *td_stream_severity_label(td_stream_severity_t severity);
 
@@ -43,6 +45,7 @@ typedef struct td_summary_key {
     const char *reset_message;   /* a reset's message is refined by later packets */
     guint32 codes, stalls, worst_stall, syn_count, synack_count;
     guint32 chain[2], fin[2];
+    guint32 retrans[2], spurious[2], reordered[2], segments[2];
     guint32 unused;              /* no padding: memcmp reads every byte */
     double  stall_time, worst_time, initial_rtt;
 } td_summary_key_t;

@@ -23,6 +23,7 @@ static td_config_t  config;
 static GPtrArray   *streams;        /* tcp.stream index -> td_glue_stream_t* */
 static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: none */
 static wmem_map_t  *frame_findings; /* frame number -> td_finding_t* list */
+static wmem_map_t  *frame_verdicts; /* frame number -> td_seg_verdict_t* */
 static wmem_map_t  *host_ttl;       /* address* -> TTL */
 static wmem_map_t  *last_on_tuple;  /* tuple_key_t* -> td_glue_stream_t*: port reuse */
 static guint32      streams_merged; /* Wireshark streams that continue an earlier one */
@@ -84,6 +85,7 @@ td_capture_init(void)
     streams = g_ptr_array_new();
     frame_stream = g_array_new(FALSE, TRUE, sizeof(guint32));
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    frame_verdicts = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     host_ttl = wmem_map_new(wmem_file_scope(), address_hash, address_equal);
     last_on_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
     streams_merged = 0;
@@ -102,7 +104,7 @@ td_capture_cleanup(void)
         g_array_free(frame_stream, TRUE);
     streams = NULL;
     frame_stream = NULL;
-    frame_findings = host_ttl = last_on_tuple = NULL;
+    frame_findings = frame_verdicts = host_ttl = last_on_tuple = NULL;
 }
 
 td_glue_stream_t *
@@ -221,6 +223,20 @@ td_capture_frame_findings(guint32 frame)
         return NULL;
     head = (td_finding_t **)wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame));
     return head ? *head : NULL;
+}
+
+void
+td_capture_set_frame_verdict(guint32 frame, const td_seg_verdict_t *verdict)
+{
+    wmem_map_insert(frame_verdicts, GUINT_TO_POINTER(frame), (gpointer)verdict);
+}
+
+const td_seg_verdict_t *
+td_capture_frame_verdict(guint32 frame)
+{
+    return frame_verdicts ? (const td_seg_verdict_t *)wmem_map_lookup(frame_verdicts,
+                                                                      GUINT_TO_POINTER(frame))
+                          : NULL;
 }
 
 guint8

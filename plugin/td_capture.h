@@ -52,6 +52,11 @@ td_glue_stream_t *td_capture_frame_stream(guint32 frame);
 void td_capture_add_findings(td_finding_t *list);
 td_finding_t *td_capture_frame_findings(guint32 frame);
 
+/* What the sequence-space model said of a frame's segment (retransmission,
+ * probe, reordered, duplicate); kept only for those frames. */
+void td_capture_set_frame_verdict(guint32 frame, const td_seg_verdict_t *verdict);
+const td_seg_verdict_t *td_capture_frame_verdict(guint32 frame);
+
 /* TTL seen on handshake packets from an address, 0 if unknown. */
 guint8 td_capture_host_ttl(const address *addr);
 void td_capture_note_host_ttl(const address *addr, guint8 ttl);

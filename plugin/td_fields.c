@@ -18,8 +18,10 @@ enum {
     /* every TCP frame */
     F_TCP_STREAM, F_TCP_FLAGS, F_TCP_SEQ_RAW, F_TCP_ACK_RAW, F_TCP_LEN, F_TCP_WIN,
     F_IP_TTL, F_IPV6_HLIM,
+    /* frames that carry them: timestamps (most), SACK (during loss) */
+    F_TSVAL, F_TSECR, F_SACK,
     /* SYN and SYN-ACK only */
-    F_MSS, F_WSCALE, F_SACK_PERM, F_TSVAL, F_TFO, F_TFO_REQUEST, F_TFO_COOKIE,
+    F_MSS, F_WSCALE, F_SACK_PERM, F_TFO, F_TFO_REQUEST, F_TFO_COOKIE,
     /* ICMP errors only */
     F_ICMP_TYPE, F_ICMP_CODE, F_ICMPV6_TYPE, F_ICMPV6_CODE,
     F_COUNT
@@ -28,9 +30,9 @@ enum {
 static const char *const field_names[F_COUNT] = {
     "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.window_size_value",
     "ip.ttl", "ipv6.hlim",
+    "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr", "tcp.options.sack",
     "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm",
-    "tcp.options.timestamp.tsval", "tcp.options.tfo", "tcp.options.tfo.request",
-    "tcp.options.tfo.cookie",
+    "tcp.options.tfo", "tcp.options.tfo.request", "tcp.options.tfo.cookie",
     "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code",
 };
 
@@ -98,6 +100,25 @@ last_uint(proto_tree *tree, int field, guint32 absent)
     return fi ? TD_FI_UINT(fi) : absent;
 }
 
+/* The SACK blocks as sent, from the option's own bytes: Wireshark shows
+ * their edges relative to its own base sequence number, which is not
+ * always the one the core counts from (a capture that starts mid-stream). */
+static void
+read_sack(const field_info *fi, td_segment_t *seg)
+{
+    tvbuff_t *tvb = fi->ds_tvb;
+    int start = fi->start, len = fi->length;
+
+    if (!tvb || len < 10 || tvb_captured_length_remaining(tvb, start) < len
+        || TD_TVB_U8(tvb, start) != 5 || TD_TVB_U8(tvb, start + 1) != len)
+        return;
+    for (int off = start + 2; off + 8 <= start + len && seg->sack_count < 4; off += 8) {
+        seg->sack[seg->sack_count][0] = tvb_get_ntohl(tvb, off);
+        seg->sack[seg->sack_count][1] = tvb_get_ntohl(tvb, off + 4);
+        seg->sack_count++;
+    }
+}
+
 void
 td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
 {
@@ -128,6 +149,14 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
         seg->ip_version = 4;
         seg->ttl = (guint8)TD_FI_UINT(fi);
     }
+    if ((fi = nth(tree, F_TSVAL, -1)) != NULL) {
+        field_info *ecr = nth(tree, F_TSECR, -1);
+        seg->ts_known = TRUE;
+        seg->tsval = TD_FI_UINT(fi);
+        seg->tsecr = ecr ? TD_FI_UINT(ecr) : 0;
+    }
+    if ((fi = nth(tree, F_SACK, -1)) != NULL)
+        read_sack(fi, seg);
     seg->wscale = TD_NO_WSCALE;
     if (seg->flags & TD_SYN) {
         seg->mss = (guint16)last_uint(tree, F_MSS, 0);
@@ -137,7 +166,7 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
             seg->wscale = (gint8)MIN(TD_FI_UINT(fi), TD_MAX_WSCALE);
         if (present(tree, F_SACK_PERM))
             seg->opts |= TD_OPT_SACK_PERM;
-        if (present(tree, F_TSVAL))
+        if (seg->ts_known)
             seg->opts |= TD_OPT_TIMESTAMP;
         /* TFO as option 34 (RFC 7413) or as the experimental option 254
          * with magic 0xF989 that older Linux clients send. */

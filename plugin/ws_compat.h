@@ -15,6 +15,7 @@
 #include <wireshark.h>
 #include <epan/proto.h>
 #include <epan/ftypes/ftypes.h>
+#include <epan/tvbuff.h>
 
 #define TD_WS_VERSION (WIRESHARK_VERSION_MAJOR * 100 + WIRESHARK_VERSION_MINOR)
 
@@ -28,6 +29,13 @@
 #define TD_FI_UINT(fi) fvalue_get_uinteger((fi)->value)
 #else
 #define TD_FI_UINT(fi) fvalue_get_uinteger(&(fi)->value)
+#endif
+
+/* One byte from a tvb: 4.4 renamed tvb_get_guint8 (deprecated since). */
+#if TD_WS_VERSION >= 404
+#define TD_TVB_U8(tvb, off) tvb_get_uint8((tvb), (off))
+#else
+#define TD_TVB_U8(tvb, off) tvb_get_guint8((tvb), (off))
 #endif
 
 /* plugin_describe() tells `tshark -G plugins` what kind of plugin this is;

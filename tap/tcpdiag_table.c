@@ -43,8 +43,8 @@
 
 enum {
     COL_SEVERITY, COL_STREAM, COL_CLIENT, COL_SERVER, COL_CONN_STATE, COL_HANDSHAKE,
-    COL_TEARDOWN, COL_STALLS, COL_STALL_TIME, COL_WORST_STALL, COL_IRTT, COL_PACKETS,
-    COL_DIAGNOSIS, COL_CODES, NUM_COLS
+    COL_TEARDOWN, COL_STALLS, COL_STALL_TIME, COL_WORST_STALL, COL_RETRANS, COL_LOST,
+    COL_SPURIOUS, COL_REORDERED, COL_IRTT, COL_PACKETS, COL_DIAGNOSIS, COL_CODES, NUM_COLS
 };
 
 /* Column names are as wide as tshark prints their values, so that tshark's
@@ -60,6 +60,10 @@ static stat_tap_table_item table_fields[NUM_COLS] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stalls",                       "%6u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Stall time (ms)",              "%15s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Worst stall                 ", "%-28s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Retrans c/s",                  "%11s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Lost c/s (%)     ",            "%17s" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Spurious",                     "%8u" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Reordered",                    "%9u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Initial RTT (ms)",             "%16s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Packets",                      "%7u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Diagnosis",                    "%s" },
@@ -226,6 +230,21 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     set_string(row, COL_WORST_STALL, worst_stall == TD_CODE_NONE ? g_strdup("-")
                : g_strdup_printf("%s %.3f ms", td_code_short_name(worst_stall, ""),
                                  worst_time * 1000.0));
+    {
+        /* client's data first, then the server's */
+        int c = s->client < 0 ? 0 : s->client;
+        const td_seqdir_t *cq = &s->seq[c], *sq = &s->seq[1 - c];
+        guint32 cl = cq->retrans > cq->spurious ? cq->retrans - cq->spurious : 0;
+        guint32 sl = sq->retrans > sq->spurious ? sq->retrans - sq->spurious : 0;
+
+        set_string(row, COL_RETRANS, g_strdup_printf("%u/%u", cq->retrans, sq->retrans));
+        set_string(row, COL_LOST, g_strdup_printf("%.1f/%.1f", cq->segments ? 100.0 * cl
+                                                  / MAX(cq->segments, cl) : 0.0,
+                                                  sq->segments ? 100.0 * sl
+                                                  / MAX(sq->segments, sl) : 0.0));
+        row[COL_SPURIOUS].value.uint_value = cq->spurious + sq->spurious;
+        row[COL_REORDERED].value.uint_value = cq->reordered + sq->reordered;
+    }
     set_string(row, COL_IRTT, s->initial_rtt >= 0.0 ? milliseconds(s->initial_rtt) : g_strdup("-"));
     /* The NULL wmem allocator is g_malloc: its strings are the cells' own. */
     set_string(row, COL_DIAGNOSIS, td_stream_summary(NULL, s));

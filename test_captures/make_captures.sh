@@ -55,6 +55,13 @@ ALL_SCENARIOS=(
 	st_nagle_client st_nagle_server st_nodelay st_odd_segments st_zero_window
 	st_window_full st_rto st_healthy st_duplicated
 )
+# The data-phase scenarios run at three path delays (RTT about 1, 50 and
+# 300 ms) and are captured at three points at once (the sender, the router's
+# client side, the receiver): dp_<kind>_<rtt>ms_{client,router,server}.pcap,
+# with the sender's kernel counters (nstat) in data_phase_kernel.tsv.
+DP_KINDS=(loss_sack loss_nosack tlp spurious reorder blackout)
+DP_RTTS=(1 50 300)
+for k in "${DP_KINDS[@]}"; do for r in "${DP_RTTS[@]}"; do ALL_SCENARIOS+=("dp_${k}_${r}ms"); done; done
 
 die() { echo "make_captures: $*" >&2; exit 1; }
 say() { echo "[$(date +%T)] $*"; }
@@ -183,7 +190,8 @@ setup_net() {
 	r6 -t mangle -A POSTROUTING -j NFQUEUE --queue-num 0
 	local log="$WORK/nfq.log"
 	: >"$log"
-	spawn ip netns exec $NS_R "$NFQ_BIN" -q 0 -d "$DELAY_MS" >"$log" 2>&1
+	spawn ip netns exec $NS_R "$NFQ_BIN" -q 0 -d "$DELAY_MS" ${NFQ_OPTS:-} >"$log" 2>&1
+	NFQ_PID=$!
 	wait_for grep -q '^ready' "$log" || die "nfq_delay did not start: $(cat "$log")"
 }
 
@@ -953,6 +961,134 @@ sc_st_duplicated() {
 	publish "$WORK/st_duplicated.pcap" st_duplicated
 	teardown_net
 }
+
+# ---------------------------------------------------------------- data phase
+# Every data-phase scenario: the server sends DP_BYTES to the client (cubic),
+# captured at the client (the receiver), at the router's client side and at
+# the server (the sender) at once. The sender's kernel counters before and
+# after (nstat in its namespace) are the ground truth tcpdiag's counts are
+# tested against (tests/integration/test_data_phase.py).
+DP_BYTES=200000
+DP_DIR="$OUT_DIR/data_phase"
+KERNEL_TSV="$DP_DIR/data_phase_kernel.tsv"
+NSTAT_KEYS=(TcpRetransSegs TcpExtTCPLossProbes TcpExtTCPTimeouts TcpExtTCPFastRetrans
+	TcpExtTCPSlowStartRetrans TcpExtTCPSpuriousRTOs TcpExtTCPDSACKRecv TcpExtTCPSACKReorder
+	TcpExtTCPRenoReorder TcpExtTCPTSReorder)
+
+CAP3_PIDS=()
+cap3_start() { # cap3_start NAME: tcpdump at the client, the router (r-c) and the server
+	local name=$1 side ns ifc
+	CAP3_PIDS=()
+	for side in client router server; do
+		case $side in
+		client) ns=$NS_C ifc=$IF_C ;;
+		router) ns=$NS_R ifc=$IF_RC ;;
+		server) ns=$NS_S ifc=$IF_S ;;
+		esac
+		spawn ip netns exec "$ns" tcpdump -i "$ifc" -n -s 0 -U --immediate-mode -Z root \
+			-w "$WORK/${name}_$side.pcap" "$CAP_FILTER" 2>"$WORK/${name}_$side.tcpdump.log"
+		CAP3_PIDS+=($!)
+		wait_for grep -q 'listening on' "$WORK/${name}_$side.tcpdump.log" ||
+			die "tcpdump did not start: $(cat "$WORK/${name}_$side.tcpdump.log")"
+	done
+	sleep 0.3
+}
+
+cap3_stop() { # cap3_stop NAME
+	local name=$1 p side
+	sleep 0.5
+	for p in "${CAP3_PIDS[@]}"; do kill -INT "$p"; wait "$p" || true; done
+	CAP3_PIDS=()
+	mkdir -p "$DP_DIR"
+	for side in client router server; do OUT_DIR=$DP_DIR publish "$WORK/${name}_$side.pcap" "${name}_$side"; done
+}
+
+nstat_reset() { ip netns exec "$1" nstat -n >/dev/null; }
+nstat_record() { # nstat_record NS NAME: the counters since nstat_reset, into KERNEL_TSV
+	local ns=$1 name=$2 k out line=""
+	out=$(ip netns exec "$ns" nstat -z)
+	for k in "${NSTAT_KEYS[@]}"; do
+		line+=$'\t'"$k=$(awk -v k="$k" '$1 == k {print $2}' <<<"$out")"
+	done
+	mkdir -p "$DP_DIR"
+	touch "$KERNEL_TSV"
+	grep -v "^$name"$'\t' "$KERNEL_TSV" >"$WORK/kernel.tsv" || true
+	printf '%s%s\n' "$name" "$line" >>"$WORK/kernel.tsv"
+	sort "$WORK/kernel.tsv" >"$KERNEL_TSV"
+	say "kernel: $name$line"
+}
+
+# dp_run NAME: the download, captured at three points, with the sender's counters
+dp_run() {
+	local name=$1; shift
+	srv --port $PORT --cc cubic --io-timeout 60 "$@"
+	cap3_start "$name"
+	nstat_reset $NS_S
+	cli_bg --host $S4 --port $PORT --src-port 63001 --requests 1 --req-size 100 \
+		--resp-size $DP_BYTES --cc cubic --timeout 90
+	DP_CLI=$CLI_PID
+}
+dp_end() {
+	wait "$DP_CLI" || true
+	sleep 0.5
+	nstat_record $NS_S "$1"
+	cap3_stop "$1"
+	teardown_net
+}
+
+# The server's data packets forwarded to the client (not its SYN-ACK or FIN).
+DP_DATA=(-i $IF_RS -p tcp --sport $PORT -m length --length 200:65535)
+
+dp_scenario() { # dp_scenario KIND RTT
+	local kind=$1 rtt=$2 name="dp_${1}_${2}ms"
+	DELAY_MS=$(awk -v r="$rtt" 'BEGIN {print r / 2}')
+	NFQ_OPTS=''
+	[[ $kind != reorder ]] || NFQ_OPTS='-r 40'
+	[[ $kind != spurious ]] || NFQ_OPTS="-p $((rtt * 4 + 1500))"
+	setup_net
+	case $kind in
+	loss_sack)
+		r4 -I FORWARD "${DP_DATA[@]}" -m statistic --mode random --probability 0.03 -j DROP
+		dp_run "$name" ;;
+	loss_nosack)
+		sysc $NS_C net.ipv4.tcp_sack=0
+		sysc $NS_S net.ipv4.tcp_sack=0
+		r4 -I FORWARD "${DP_DATA[@]}" -m statistic --mode random --probability 0.03 -j DROP
+		dp_run "$name" ;;
+	tlp)
+		# five 20000 B responses: the tail (1176 B of payload, 1228 B packets)
+		# of each is lost once and the tail loss probe gets through
+		r4 -I FORWARD -i $IF_RS -p tcp --sport $PORT -m length --length 1228 \
+			-m statistic --mode nth --every 2 --packet 0 -j DROP
+		srv --port $PORT --cc cubic --io-timeout 60
+		cap3_start "$name"
+		nstat_reset $NS_S
+		cli_bg --host $S4 --port $PORT --src-port 63001 --requests 5 --think 0.5 --req-size 100 \
+			--resp-size 20000 --cc cubic --timeout 90
+		DP_CLI=$CLI_PID ;;
+	spurious)
+		# a delay spike longer than the RTO in the middle of a paced download
+		# (4000 B every 50 ms: 2.5 s), 1 s after the response began
+		dp_run "$name" --chunk 4000 --chunk-gap 0.05
+		sleep $(awk -v r="$rtt" 'BEGIN {print 1.0 + r * 2 / 1000}')
+		kill -USR1 "$NFQ_PID" ;;
+	reorder)
+		dp_run "$name" ;;
+	blackout)
+		# 2.5 s without any packet through, in the middle of a paced download
+		dp_run "$name" --chunk 4000 --chunk-gap 0.05
+		sleep $(awk -v r="$rtt" 'BEGIN {print 1.0 + r * 2 / 1000}')
+		r4 -I FORWARD -p tcp -j DROP
+		sleep 2.5
+		r4 -D FORWARD -p tcp -j DROP ;;
+	esac
+	dp_end "$name"
+}
+for k in "${DP_KINDS[@]}"; do
+	for r in "${DP_RTTS[@]}"; do
+		eval "sc_dp_${k}_${r}ms() { dp_scenario $k $r; }"
+	done
+done
 
 # ---------------------------------------------------------------- main
 T0=$(date +%s)

@@ -69,18 +69,20 @@ SLOW = {"syn_retransmitted", "synack_lost", "ack_lost"}
 NOTE = {"duplicate_syn", "options", "port_reuse", "midstream"}
 
 
-def expected_severity(handshake, teardown, stalls):
+def expected_severity(handshake, teardown, stalls, codes):
     if handshake in FAILED:
         return "1 failed"
     if teardown in BROKEN:
         return "2 broken"
     if stalls:
         return "3 stalled"
+    if "data.loss" in codes:
+        return "4 lossy"
     if handshake in SLOW:
-        return "4 slow"
+        return "5 slow"
     if handshake in NOTE:
-        return "5 note"
-    return "6 healthy"
+        return "6 note"
+    return "7 healthy"
 
 
 def check_table_rows(name, rows):
@@ -89,10 +91,10 @@ def check_table_rows(name, rows):
     order = [(r["Severity"], int(r["Stream"])) for r in rows]
     check(order == sorted(order), "%s: rows not worst first, then by stream: %s" % (name, order))
     for r in rows:
-        sev = expected_severity(r["Handshake"], r["Teardown"], int(r["Stalls"]))
+        sev = expected_severity(r["Handshake"], r["Teardown"], int(r["Stalls"]), codes_of(r))
         check(r["Severity"] == sev, "%s stream %s: severity %s, expected %s from its verdicts"
               % (name, r["Stream"], r["Severity"], sev))
-        check(r["Diagnosis"].startswith("Healthy") == (sev == "6 healthy"),
+        check(r["Diagnosis"].startswith("Healthy") == (sev == "7 healthy"),
               "%s stream %s: diagnosis %r for a %s stream" % (name, r["Stream"], r["Diagnosis"], sev))
         check(all(v and "  " not in v for v in r.values()),
               "%s stream %s: empty cell or double space in %s" % (name, r["Stream"], r))

@@ -806,13 +806,28 @@ test_stalls(void)
 
     current = "RTO: a segment resent after a quiet timeout, then acknowledged";
     s = established();
+    /* 0.5 s after the original: later than a tail loss probe's timeout
+     * (2 RTT + 200 ms with one segment in flight, RFC 8985) */
     feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
-    feed(s, 1.3, C, TD_ACK | TD_PSH, 1101, 5201, 100);
-    feed(s, 1.9, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 1.5, C, TD_ACK | TD_PSH, 1101, 5201, 100);
+    feed(s, 2.5, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     CHECK(find(TD_ST_RTO) == NULL);
-    feed(s, 1.94, S, TD_ACK, 5201, 1201, 0);
+    feed(s, 2.54, S, TD_ACK, 5201, 1201, 0);
+    /* on the ACK of the retransmission that got through (single pass sees
+     * it there), from the last progress (the original, frame 7) */
     f = find(TD_ST_RTO);
-    CHECK(f && f->frame == 9 && f->count == 2 && near(f->duration, 0.9));
+    CHECK(f && f->frame == 10 && f->trigger_frame == 9 && f->ref_frame == 7 && f->count == 2
+          && near(f->duration, 1.5));
+
+    current = "tail loss probe: the last segment resent about 2 RTT after it";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1101, 5201, 1000);
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 2101, 5201, 1000);
+    feed(s, 1.04, S, TD_ACK, 5201, 2101, 0);
+    feed(s, 1.14, C, TD_ACK | TD_PSH, 2101, 5201, 1000);  /* the tail, 2.5 RTT later */
+    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_TLP);
+    feed(s, 1.18, S, TD_ACK, 5201, 3101, 0);
+    CHECK(find(TD_ST_RTO) == NULL);
 
     current = "fast retransmit after 3 duplicate ACKs is not an RTO";
     s = established();

@@ -1,0 +1,836 @@
+/* td_seqspace.c
+ * The sequence-space model of each direction (td_seqspace.h): outstanding
+ * data as a bounded scoreboard of ranges, the receiver's cumulative ACK,
+ * SACK and D-SACK, duplicate ACKs, RTT samples; and from it, what each data
+ * segment is (new, retransmission of which kind, reordered, probe, duplicate
+ * frame), the per-direction loss account, and the rto stall.
+ *
+ * Times are as seen at the capture point. "The round trip to side d" is the
+ * handshake's split (td_stream_rtt_to): near the client the SYN-ACK -> ACK
+ * gap is tiny and SYN -> SYN-ACK is the whole RTT; near the server the
+ * reverse. A sender reacts to an ACK one round trip from the capture point
+ * to it after the ACK passed here.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include "td_seqspace.h"
+#include "td_finding.h"
+#include "td_stall.h"
+
+/* The same frame twice: nothing from the peer in between, and sooner than
+ * any TCP timer. Linux's shortest, the tail loss probe's, is 2 jiffies at
+ * the least (TCP_TIMEOUT_MIN, 8 ms at HZ=250; RFC 8985 section 7.2 says
+ * 10 ms), and a fast retransmission needs the peer's ACKs first. */
+#define DUPLICATE_MAX_GAP 0.002
+
+/* Slack on "reacts to": scheduling and timer jitter on top of the round
+ * trip (as td_stall.c's RELEASE_SLACK). */
+#define REACT_SLACK 0.010
+
+/* RFC 8985 section 7.2: the worst-case delayed ACK a probe timeout allows
+ * for when one segment is in flight (Linux: TCP_RTO_MIN, 200 ms). */
+#define WC_DELACK 0.200
+
+/* RFC 6298 section 2: alpha 1/8, beta 1/4, K = 4. */
+#define RTT_ALPHA 0.125
+#define RTT_BETA  0.25
+#define RTO_K     4.0
+
+static td_seg_verdict_t *
+new_verdict(td_stream_t *s, const td_segment_t *seg, td_segclass_t cls)
+{
+    td_seg_verdict_t *v = wmem_new0(s->scope, td_seg_verdict_t);
+
+    v->frame = seg->frame;
+    v->segclass = (guint8)cls;
+    s->verdict = v;
+    return v;
+}
+
+/* ------------------------------------------------------------------ ranges */
+
+/* Whether two adjacent ranges say the same: merging them loses nothing. */
+static gboolean
+same_state(const td_sb_range_t *a, const td_sb_range_t *b)
+{
+    return a->end == b->start && !a->frame == !b->frame && a->sacked == b->sacked
+           && !a->retx && !b->retx;
+}
+
+/* Make room for one more range: at the cap, the lowest two adjacent ranges
+ * that say the same merge (SACKed neighbours, untouched data); failing that,
+ * the lowest two (the older half's times and frame stay; retransmission
+ * counts add). */
+static void
+sb_make_room(td_seqdir_t *q)
+{
+    td_sb_range_t *a, *b;
+    guint i = 0;
+
+    if (q->n < TD_SB_MAX)
+        return;
+    for (guint j = 0; j + 1 < q->n; j++) {
+        if (same_state(&q->r[j], &q->r[j + 1])) {
+            i = j;
+            break;
+        }
+    }
+    a = &q->r[i];
+    b = &q->r[i + 1];
+    a->end = b->end;
+    a->retx = (guint16)MIN(a->retx + b->retx, G_MAXUINT16);
+    a->sacked = a->sacked && b->sacked;
+    if (!a->frame)
+        a->frame = b->frame;
+    if (b->resent > a->resent) {
+        a->resent = b->resent;
+        a->resent_tsval = b->resent_tsval;
+        a->verdict = b->verdict;
+    }
+    memmove(&q->r[i + 1], &q->r[i + 2], (q->n - i - 2) * sizeof(q->r[0]));
+    q->n--;
+}
+
+/* Append [start, end) at the top of the scoreboard. New data that nothing has
+ * touched joins the range below it. */
+static void
+sb_append(td_seqdir_t *q, guint32 start, guint32 end, double t, guint32 frame, guint32 tsval)
+{
+    td_sb_range_t *last = q->n ? &q->r[q->n - 1] : NULL;
+
+    if (last && last->end == start && frame && last->frame && !last->retx && !last->sacked) {
+        last->end = end;
+        return;
+    }
+    sb_make_room(q);
+    last = &q->r[q->n++];
+    memset(last, 0, sizeof(*last));
+    last->start = start;
+    last->end = end;
+    last->sent = t;
+    last->frame = frame;
+    last->tsval = tsval;
+}
+
+/* Split the range at index i at seq (start < seq < end); returns FALSE when
+ * there is no room (the range then stays whole). */
+static gboolean
+sb_split(td_seqdir_t *q, guint i, guint32 seq)
+{
+    if (q->n >= TD_SB_MAX) {
+        /* merge elsewhere if something can merge without loss */
+        guint j;
+        for (j = 0; j + 1 < q->n && !same_state(&q->r[j], &q->r[j + 1]); j++)
+            ;
+        if (j + 1 >= q->n)
+            return FALSE;
+        sb_make_room(q);
+        if (j < i)
+            i--;
+    }
+    memmove(&q->r[i + 1], &q->r[i], (q->n - i) * sizeof(q->r[0]));
+    q->n++;
+    q->r[i].end = seq;
+    q->r[i + 1].start = seq;
+    return TRUE;
+}
+
+/* Split ranges so that [start, end) begins and ends on range boundaries
+ * where room allows. */
+static void
+sb_isolate(td_seqdir_t *q, guint32 start, guint32 end)
+{
+    for (guint i = 0; i < q->n; i++) {
+        td_sb_range_t *r = &q->r[i];
+        if (td_seq_lt(r->start, start) && td_seq_lt(start, r->end)) {
+            sb_split(q, i, start);
+            continue;
+        }
+        if (td_seq_lt(r->start, end) && td_seq_lt(end, r->end))
+            sb_split(q, i, end);
+    }
+}
+
+static gboolean
+overlaps(const td_sb_range_t *r, guint32 start, guint32 end)
+{
+    return td_seq_lt(r->start, end) && td_seq_lt(start, r->end);
+}
+
+/* Drop what the cumulative ACK covers. */
+static void
+sb_ack(td_seqdir_t *q, guint32 ack)
+{
+    guint keep = 0;
+
+    for (guint i = 0; i < q->n; i++) {
+        td_sb_range_t *r = &q->r[i];
+        if (td_seq_le(r->end, ack))
+            continue;
+        if (td_seq_lt(r->start, ack))
+            r->start = ack;
+        q->r[keep++] = *r;
+    }
+    q->n = (guint8)keep;
+}
+
+/* ------------------------------------------------------------- estimates */
+
+/* RTT samples, capture point -> receiver -> capture point (RFC 6298 2.2-2.3). */
+static void
+rtt_sample(td_seqdir_t *q, double r)
+{
+    if (r < 0.0)
+        return;
+    if (q->rtt_samples++ == 0) {
+        q->srtt = r;
+        q->rttvar = r / 2.0;
+        q->rtt_min = r;
+        return;
+    }
+    q->rttvar = (1.0 - RTT_BETA) * q->rttvar + RTT_BETA * (q->srtt > r ? q->srtt - r : r - q->srtt);
+    q->srtt = (1.0 - RTT_ALPHA) * q->srtt + RTT_ALPHA * r;
+    q->rtt_min = MIN(q->rtt_min, r);
+}
+
+double
+td_seqspace_srtt(const td_stream_t *s, guint8 dir)
+{
+    const td_seqdir_t *q = &s->seq[dir];
+    double to_sender = td_stream_rtt_to(s, dir);
+
+    if (q->rtt_samples)
+        return q->srtt + MAX(to_sender, 0.0);
+    return s->initial_rtt;
+}
+
+/* The smallest round trip a retransmission could need to be caused by the
+ * receiver's ACK: from here to the receiver and back, then to the sender and
+ * back. */
+static double
+rtt_min_full(const td_stream_t *s, guint8 dir)
+{
+    const td_seqdir_t *q = &s->seq[dir];
+    double to_sender = td_stream_rtt_to(s, dir);
+
+    if (q->rtt_samples)
+        return q->rtt_min + MAX(to_sender, 0.0);
+    return s->initial_rtt;
+}
+
+/* Whether the sender's packet at time t is its reaction to something that
+ * passed the capture point at time at: one round trip from here to the
+ * sender later, no sooner and not much later. */
+static gboolean
+reacts_to(const td_stream_t *s, guint8 dir, double t, double at)
+{
+    double to_sender = td_stream_rtt_to(s, dir), gap = t - at;
+    double slack = REACT_SLACK + (to_sender > 0.0 ? 0.25 * to_sender : 0.0);
+
+    if (at <= 0.0)
+        return FALSE;
+    if (to_sender < 0.0)
+        to_sender = 0.0;
+    return gap >= to_sender - slack && gap <= to_sender + slack;
+}
+
+/* ---------------------------------------------------------- the rto stall */
+
+static void
+rto_close(td_stream_t *s, guint8 dir, guint32 frame, double t, td_finding_t **out)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    double duration = q->rto_last - q->rto_begin;
+    char *msg;
+
+    q->rto_open = FALSE;
+    msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s for its timer "
+                             "(%u timeout%s, the last in frame %u) before this ACK",
+                             td_side_name(s, dir), td_fmt_duration(s->scope, duration),
+                             q->rto_count, q->rto_count > 1 ? "s with backoff" : "",
+                             q->rto_last_frame);
+    td_stall_add(s, out, TD_ST_RTO, frame, "rto", q->rto_count, q->rto_begin, q->rto_last,
+                 q->rto_begin_frame, q->rto_last_frame,
+                 "Loss with too little data in flight to signal it (no duplicate ACKs or SACK), "
+                 "or a path that went dead for a while", msg);
+    (void)t;
+}
+
+/* A timeout retransmission: a new outage, or the backoff of the one open. */
+static void
+rto_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
+{
+    td_seqdir_t *q = &s->seq[dir];
+
+    if (q->rto_open) {
+        q->rto_count++;
+        q->rto_last = seg->time;
+        q->rto_last_frame = seg->frame;
+        return;
+    }
+    q->rto_open = TRUE;
+    q->rto_count = 1;
+    q->rto_seq = seg->seq;
+    q->rto_last = seg->time;
+    q->rto_last_frame = seg->frame;
+    /* The wait began at the last progress: the last ACK of new data with
+     * data still outstanding (the timer restarts there, RFC 6298 5.3), or
+     * the first data sent when nothing was (5.1). */
+    q->rto_begin = q->progress_time;
+    q->rto_begin_frame = q->progress_frame;
+}
+
+/* --------------------------------------------------------------- the ACKs */
+
+static void
+mark_spurious(td_seqdir_t *q, td_sb_range_t *r, guint8 evidence)
+{
+    if (!r->verdict)
+        return;
+    if (!r->verdict->spurious)
+        q->spurious++;
+    r->verdict->spurious |= evidence;
+    q->spurious_evidence |= evidence;
+}
+
+/* SACK blocks of an ACK for the data of q (RFC 2018); a block below the
+ * cumulative ACK, or inside the second block, is a D-SACK (RFC 2883 4). */
+static void
+note_sack(td_seqdir_t *q, const td_segment_t *seg)
+{
+    for (guint b = 0; b < seg->sack_count && b < 4; b++) {
+        guint32 le = seg->sack[b][0], re = seg->sack[b][1];
+        gboolean dsack;
+
+        if (!td_seq_lt(le, re))
+            continue;
+        dsack = b == 0 && (td_seq_le(re, seg->ack)
+                           || (seg->sack_count > 1 && td_seq_le(seg->sack[1][0], le)
+                               && td_seq_le(re, seg->sack[1][1])));
+        if (dsack)
+            q->dsacks++;
+        for (guint i = 0; i < q->n; i++) {
+            td_sb_range_t *r = &q->r[i];
+            if (!overlaps(r, le, re))
+                continue;
+            if (dsack) {
+                if (r->retx)
+                    mark_spurious(q, r, TD_SPURIOUS_DSACK);
+            } else if (!r->sacked && td_seq_le(le, r->start) && td_seq_le(r->end, re)) {
+                r->sacked = 1;
+                q->signal_time = seg->time;
+            }
+        }
+        if (dsack)
+            continue;
+        /* D-SACK of data already acknowledged: no range left to mark. */
+        if (!q->sack_seen || td_seq_lt(q->sack_high, re)) {
+            q->sack_high = re;
+            q->sack_seen = TRUE;
+            q->signal_time = seg->time;
+        }
+        sb_isolate(q, le, re);
+        for (guint i = 0; i < q->n; i++) {
+            td_sb_range_t *r = &q->r[i];
+            if (!r->sacked && td_seq_le(le, r->start) && td_seq_le(r->end, re))
+                r->sacked = 1;
+        }
+    }
+    /* A D-SACK below the cumulative ACK of a retransmission already
+     * acknowledged is counted by the early-ACK and Eifel checks instead. */
+}
+
+/* The ACK of segment seg (sent by the receiver, 1 - dir) for the data of dir. */
+static void
+note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    guint32 ack = seg->ack;
+    guint32 win = seg->win;
+
+    if (!q->known || !(seg->flags & TD_ACK) || (seg->flags & TD_RST))
+        return;
+    q->ack_time = seg->time;
+    if (q->syn_data_end && td_seq_lt(q->nxt, ack) && td_seq_le(ack, q->syn_data_end))
+        q->nxt = ack; /* the SYN's data was accepted */
+    if (td_seq_lt(q->una, ack) && td_seq_le(ack, q->nxt)) {
+        double early = rtt_min_full(s, dir);
+
+        /* RTT: the timed segment, if nothing of it was resent (Karn). */
+        if (q->timing && td_seq_le(q->timed_end, ack)) {
+            gboolean resent = FALSE;
+            for (guint i = 0; i < q->n; i++) {
+                if (q->r[i].retx && td_seq_lt(q->r[i].start, q->timed_end))
+                    resent = TRUE;
+            }
+            if (!resent)
+                rtt_sample(q, seg->time - q->timed_at);
+            q->timing = FALSE;
+        }
+        /* Retransmissions this ACK covers: spurious if it came sooner than
+         * the retransmission could be answered, or echoes an older TSval. */
+        for (guint i = 0; i < q->n; i++) {
+            td_sb_range_t *r = &q->r[i];
+            if (!r->retx || !td_seq_lt(r->start, ack))
+                continue;
+            if (early > 0.0 && seg->time - r->resent < 0.5 * early)
+                mark_spurious(q, r, TD_SPURIOUS_EARLY);
+            else if (seg->ts_known && r->resent_tsval && seg->tsecr
+                     && td_seq_lt(seg->tsecr, r->resent_tsval))
+                mark_spurious(q, r, TD_SPURIOUS_EIFEL);
+        }
+        sb_ack(q, ack);
+        q->una = ack;
+        q->una_time = seg->time;
+        q->una_frame = seg->frame;
+        /* RFC 6298 5.2-5.3: the timer stops when all is acknowledged and
+         * restarts on an ACK of new data otherwise. */
+        q->timer_time = q->progress_time = ack == q->nxt ? 0.0 : seg->time;
+        q->timer_frame = q->progress_frame = ack == q->nxt ? 0 : seg->frame;
+        q->dupacks = 0;
+        q->tlp_sent = FALSE;
+        if (q->sack_seen && td_seq_le(q->sack_high, ack))
+            q->sack_seen = FALSE;
+        if (q->recovery && td_seq_le(q->recovery_point, ack))
+            q->recovery = 0;
+        /* The first ACK of new data after a timeout: the go-back-N covers
+         * what was sent up to now, and data the sender sends after it is
+         * repaired by fast recovery if lost (F-RTO, RFC 5682 step 2b; Linux
+         * tcp_process_loss moves high_seq to snd_nxt there). */
+        if (q->recovery == TD_RETX_RTO && !q->frto_done) {
+            q->recovery_point = q->nxt;
+            q->frto_done = TRUE;
+        }
+        if (q->rto_open && td_seq_lt(q->rto_seq, ack))
+            rto_close(s, dir, seg->frame, seg->time, out);
+    } else if (ack == q->una && seg->len == 0 && !(seg->flags & (TD_SYN | TD_FIN))
+               && q->nxt != q->una && win == q->rcv_win) {
+        /* RFC 5681 section 2: a duplicate ACK. */
+        q->dupacks++;
+        q->signal_time = seg->time;
+    }
+    q->rcv_win = win;
+    if (seg->sack_count)
+        note_sack(q, seg);
+}
+
+/* -------------------------------------------------------------- the sender */
+
+/* Why the sender resent [seq, end): the loss signal it reacted to, the timer,
+ * or the tail loss probe. */
+static td_retx_kind_t
+classify(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, double last_resent,
+         gboolean *timer)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    double quiet = seg->time - MAX(q->last_tx_time, q->una_time);
+    double srtt = td_seqspace_srtt(s, dir);
+    /* A loss signal the sender has not answered for this data yet: the
+     * duplicate ACKs or SACK blocks since it last resent it. */
+    gboolean signal = (q->dupacks > 0 || (q->sack_seen && td_seq_lt(seg->seq, q->sack_high)))
+                      && q->signal_time > last_resent;
+
+    /* The further retransmissions of a recovery under way (RFC 6675, or
+     * the go-back-N after a timeout), clocked by the receiver's ACKs;
+     * unless its timer fired again. */
+    if (q->recovery && td_seq_lt(seg->seq, q->recovery_point)
+        && (quiet < s->cfg->min_rto || reacts_to(s, dir, seg->time, q->ack_time)))
+        return (td_retx_kind_t)q->recovery;
+    /* The receiver signalled the loss and the sender reacted at once:
+     * three duplicate ACKs (RFC 5681), fewer in a small flight (early
+     * retransmit, RFC 5827), SACK (RFC 6675) or RACK (RFC 8985). "At once"
+     * is one round trip from here to the sender after the signal; a
+     * sender quiet for its minimum RTO since then was woken by its timer
+     * (the retransmission of a fast retransmission that was lost too). */
+    if (signal && (reacts_to(s, dir, seg->time, q->signal_time) || quiet < s->cfg->min_rto)) {
+        q->recovery = TD_RETX_FAST;
+        q->recovery_point = q->nxt;
+        return TD_RETX_FAST;
+    }
+    /* A tail loss probe re-sends the last segment sent when its probe
+     * timeout fires: 2 SRTT, plus the worst-case delayed ACK (200 ms) when
+     * it is the only segment in flight (RFC 8985 section 7.2; Linux
+     * tcp_schedule_loss_probe), and never later than the RTO would fire, so
+     * it may fire at the RTO's time. One per episode: the first timer-driven
+     * retransmission since the last progress, and not in a recovery. */
+    if (end == q->nxt && srtt > 0.0 && !q->recovery && !q->rto_open && !q->tlp_sent
+        && quiet >= 1.5 * srtt
+        && quiet <= 2.0 * srtt + (seg->seq == q->una ? WC_DELACK : 0.0)
+                    + REACT_SLACK + 0.25 * srtt) {
+        q->tlp_sent = TRUE;
+        return TD_RETX_TLP;
+    }
+    /* A timer: nothing signalled and the retransmission timer ran at least
+     * the minimum RTO (Linux TCP_RTO_MIN 200 ms; RFC 6298 says 1 s). The
+     * timer runs from its last (re)start, not from the sender's last packet:
+     * new data sent meanwhile does not restart it (RFC 6298 5.1). */
+    if (quiet >= s->cfg->min_rto
+        || (q->timer_frame && seg->time - q->timer_time >= s->cfg->min_rto)) {
+        q->recovery = TD_RETX_RTO;
+        q->recovery_point = q->nxt;
+        q->frto_done = FALSE;
+        *timer = TRUE;
+        return TD_RETX_RTO;
+    }
+    return TD_RETX_UNKNOWN;
+}
+
+/* Data that lies below what was sent before: a retransmission, or a segment
+ * that fills a hole sooner than a retransmission could (reordering). */
+static void
+resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, td_finding_t **out)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    gboolean seen = FALSE, hole = FALSE;
+    double hole_time = 0.0, last_resent = 0.0;
+    guint32 hole_tsval = 0;
+    gboolean timer = FALSE;
+    td_seg_verdict_t *v;
+    guint32 top = td_seq_lt(q->nxt, end) ? q->nxt : end;
+
+    sb_isolate(q, seg->seq, top);
+    for (guint i = 0; i < q->n; i++) {
+        td_sb_range_t *r = &q->r[i];
+        if (!overlaps(r, seg->seq, top))
+            continue;
+        last_resent = MAX(last_resent, r->resent);
+        if (r->frame) {
+            seen = TRUE;
+        } else {
+            hole = TRUE;
+            hole_time = r->sent;
+            hole_tsval = r->tsval;
+        }
+    }
+    /* A hole filled sooner than one round trip after it showed, or by a
+     * segment sent before the one that showed it (older TSval), is
+     * reordering: a retransmission needs the receiver's ACK first. */
+    if (hole && !seen) {
+        double rtt = rtt_min_full(s, dir);
+        gboolean older = seg->ts_known && hole_tsval && td_seq_lt(seg->tsval, hole_tsval);
+        if (older || (rtt > 0.0 && seg->time - hole_time < 0.75 * rtt)) {
+            new_verdict(s, seg, TD_SEGCLASS_REORDERED);
+            q->reordered++;
+            for (guint i = 0; i < q->n; i++) {
+                if (overlaps(&q->r[i], seg->seq, top) && !q->r[i].frame) {
+                    q->r[i].frame = seg->frame;
+                    q->r[i].sent = seg->time;
+                    q->r[i].tsval = seg->tsval;
+                }
+            }
+            return;
+        }
+    }
+    v = new_verdict(s, seg, TD_SEGCLASS_RETRANSMISSION);
+    v->kind = (guint8)classify(s, dir, seg, end, last_resent, &timer);
+    v->loss_at = seen ? TD_LOSS_DOWNSTREAM : hole ? TD_LOSS_UPSTREAM : TD_LOSS_UNKNOWN;
+    if (td_seq_le(end, q->una)) {
+        /* all of it acknowledged before: the data had arrived */
+        v->spurious = TD_SPURIOUS_ACKED;
+        q->spurious++;
+        q->spurious_evidence |= TD_SPURIOUS_ACKED;
+    }
+    q->retrans++;
+    q->retrans_kind[v->kind]++;
+    if (v->loss_at == TD_LOSS_DOWNSTREAM)
+        q->downstream++;
+    else if (v->loss_at == TD_LOSS_UPSTREAM)
+        q->upstream++;
+    for (guint i = 0; i < q->n; i++) {
+        td_sb_range_t *r = &q->r[i];
+        if (!overlaps(r, seg->seq, top))
+            continue;
+        r->retx = (guint16)MIN(r->retx + 1, G_MAXUINT16);
+        r->resent = seg->time;
+        r->resent_tsval = seg->ts_known ? seg->tsval : 0;
+        r->verdict = v;
+        if (!r->frame) {
+            r->frame = seg->frame; /* the data has now passed here */
+            r->sent = seg->time;
+        }
+    }
+    if (timer) {
+        q->timeouts++;
+        rto_note(s, dir, seg);
+    }
+    /* Every retransmission restarts the timer (RFC 6298 5.5; Linux rearms
+     * it after a loss probe and a fast retransmission too). */
+    q->timer_time = seg->time;
+    q->timer_frame = seg->frame;
+    (void)out;
+}
+
+static gboolean
+is_duplicate(const td_stream_t *s, guint8 dir, const td_segment_t *seg)
+{
+    const td_seqdir_t *q = &s->seq[dir];
+
+    return q->segments && seg->seq == q->last_seq && seg->len == q->last_len
+           && seg->ack == q->last_ack && s->side[1 - dir].packets == q->peer_packets_at_last
+           && seg->time - q->last_time < DUPLICATE_MAX_GAP;
+}
+
+/* What the sender of seg sends. */
+static void
+note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    guint32 end = seg->seq + seg->len + !!(seg->flags & TD_SYN) + !!(seg->flags & TD_FIN);
+    guint32 tsval = seg->ts_known ? seg->tsval : 0;
+
+    if (seg->flags & TD_RST)
+        return;
+    if (!q->known) {
+        if (!seg->len && !(seg->flags & (TD_SYN | TD_FIN)))
+            return; /* a pure ACK tells where its sender is, not what it sent */
+        q->known = TRUE;
+        q->una = seg->seq;
+        q->nxt = seg->seq;
+        q->una_time = seg->time;
+        q->una_frame = seg->frame;
+        q->rcv_win = G_MAXUINT32;
+    }
+    if (!seg->len && !(seg->flags & (TD_SYN | TD_FIN))) {
+        /* A keep-alive (RFC 9293 section 3.8.4) or zero-window probe: one
+         * below the receiver's ACK, nothing outstanding. */
+        if (seg->seq == q->una - 1 && q->nxt == q->una) {
+            gboolean zw = s->side[dir].rwnd == 0;
+            new_verdict(s, seg, zw ? TD_SEGCLASS_ZW_PROBE : TD_SEGCLASS_KEEPALIVE);
+            if (zw)
+                q->zw_probes++;
+            else
+                q->keepalives++;
+        }
+        return;
+    }
+    if (seg->flags & TD_SYN) {
+        /* The handshake diagnosis judges SYNs; the model starts after it.
+         * Data in a SYN (TCP Fast Open, RFC 7413) counts as sent once the
+         * SYN-ACK acknowledges it: a server that declines it acknowledges
+         * the SYN alone, and the client sends the data again as new data. */
+        if (td_seq_lt(q->nxt, seg->seq + 1))
+            q->nxt = seg->seq + 1;
+        q->syn_data_end = end;
+        q->last_tx_time = seg->time;
+        return;
+    }
+    if (is_duplicate(s, dir, seg)) {
+        new_verdict(s, seg, TD_SEGCLASS_DUPLICATE);
+        q->duplicates++;
+        return;
+    }
+    q->last_seq = seg->seq;
+    q->last_len = seg->len;
+    q->last_ack = seg->ack;
+    q->last_time = seg->time;
+    q->peer_packets_at_last = s->side[1 - dir].packets;
+    if (seg->len)
+        q->segments++;
+
+    /* Probes: 1 byte one below the ACK with nothing outstanding (a
+     * keep-alive with a garbage byte), or at most 1 byte into a zero window
+     * (RFC 9293 section 3.8.6.1). */
+    if (seg->len <= 1 && seg->seq == q->una - 1 && q->nxt == q->una) {
+        new_verdict(s, seg, TD_SEGCLASS_KEEPALIVE);
+        q->keepalives++;
+        q->segments--;
+        return;
+    }
+    if (seg->len <= 1 && s->side[dir].rwnd == 0 && !(seg->flags & TD_FIN)) {
+        new_verdict(s, seg, TD_SEGCLASS_ZW_PROBE);
+        q->zw_probes++;
+        q->segments--;
+        if (td_seq_lt(q->nxt, end)) {
+            sb_append(q, q->nxt, end, seg->time, seg->frame, tsval);
+            q->nxt = end;
+        }
+        q->last_tx_time = seg->time;
+        return;
+    }
+
+    if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
+        resend(s, dir, seg, end, out);
+    } else if (td_seq_lt(q->nxt, seg->seq)) {
+        /* a hole: the data between never passed the capture point */
+        sb_append(q, q->nxt, seg->seq, seg->time, 0, tsval);
+    }
+    if (td_seq_lt(q->nxt, end)) {
+        guint32 from = td_seq_lt(seg->seq, q->nxt) ? q->nxt : seg->seq;
+        sb_append(q, from, end, seg->time, seg->frame, tsval);
+        q->nxt = end;
+        q->new_data_time = seg->time;
+        q->new_data_frame = seg->frame;
+        if (!q->timer_frame) {
+            /* RFC 6298 5.1: sending data with none outstanding starts it */
+            q->timer_time = q->progress_time = seg->time;
+            q->timer_frame = q->progress_frame = seg->frame;
+        }
+        if (!q->timing && !s->verdict) {
+            q->timing = TRUE;
+            q->timed_end = end;
+            q->timed_at = seg->time;
+        }
+    }
+    q->last_tx_time = seg->time;
+}
+
+void
+td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+{
+    s->verdict = NULL;
+    note_ack(s, (guint8)(1 - seg->dir), seg, out);
+    note_send(s, seg->dir, seg, out);
+}
+
+/* ------------------------------------------------------------ the account */
+
+static guint32
+lost(const td_seqdir_t *q)
+{
+    return q->retrans > q->spurious ? q->retrans - q->spurious : 0;
+}
+
+guint32
+td_seqspace_pending(const td_stream_t *s)
+{
+    guint32 codes = 0;
+
+    for (int d = 0; d < 2; d++) {
+        const td_seqdir_t *q = &s->seq[d];
+        if (lost(q))
+            codes |= TD_CODE_BIT(TD_DT_LOSS);
+        if (q->spurious)
+            codes |= TD_CODE_BIT(TD_DT_SPURIOUS_RETRANSMISSION);
+        if (q->reordered)
+            codes |= TD_CODE_BIT(TD_DT_REORDERING);
+    }
+    return codes;
+}
+
+static const char *
+where(td_stream_t *s, const td_seqdir_t *q)
+{
+    if (q->downstream && !q->upstream)
+        return "all after this capture point";
+    if (q->upstream && !q->downstream)
+        return "all before this capture point";
+    if (q->upstream && q->downstream)
+        return wmem_strdup_printf(s->scope, "%u after this capture point, %u before it",
+                                  q->downstream, q->upstream);
+    return "where it was lost cannot be told";
+}
+
+static const char *
+recovered(td_stream_t *s, const td_stream_t *st, const td_seqdir_t *q)
+{
+    gboolean sack = (st->side[0].opts & st->side[1].opts & TD_OPT_SACK_PERM) != 0;
+    gboolean acked = TRUE;
+    wmem_strbuf_t *b;
+
+    for (guint i = 0; i < q->n; i++) {
+        if (q->r[i].retx)
+            acked = FALSE;
+    }
+    b = wmem_strbuf_new(s->scope, acked ? "recovered by " : "resent by ");
+    guint n = 0;
+
+    if (q->retrans_kind[TD_RETX_FAST]) {
+        wmem_strbuf_append_printf(b, "fast retransmission%s", sack ? " with SACK" : "");
+        n++;
+    }
+    if (q->retrans_kind[TD_RETX_TLP]) {
+        wmem_strbuf_append_printf(b, "%s%u tail loss probe%s", n ? ", " : "",
+                                  q->retrans_kind[TD_RETX_TLP],
+                                  q->retrans_kind[TD_RETX_TLP] > 1 ? "s" : "");
+        n++;
+    }
+    if (q->retrans_kind[TD_RETX_RTO])
+        wmem_strbuf_append_printf(b, "%s%u timeout%s (%u segment%s resent after them)",
+                                  n ? ", " : "", q->timeouts, q->timeouts == 1 ? "" : "s",
+                                  q->retrans_kind[TD_RETX_RTO],
+                                  q->retrans_kind[TD_RETX_RTO] > 1 ? "s" : "");
+    else if (n)
+        wmem_strbuf_append(b, ", no timeout");
+    if (q->retrans_kind[TD_RETX_UNKNOWN])
+        wmem_strbuf_append_printf(b, "%s%u of unknown cause", n || q->retrans_kind[TD_RETX_RTO]
+                                  ? "; " : "", q->retrans_kind[TD_RETX_UNKNOWN]);
+    if (!acked)
+        wmem_strbuf_append(b, ", never acknowledged");
+    return wmem_strbuf_finalize(b);
+}
+
+void
+td_seqspace_describe_loss(wmem_strbuf_t *buf, const td_stream_t *s, gboolean capital)
+{
+    gboolean first = TRUE;
+
+    for (guint8 i = 0; i < 2; i++) {
+        guint8 d = s->client >= 0 ? (i == 0 ? (guint8)s->client : (guint8)(1 - s->client)) : i;
+        const td_seqdir_t *q = &s->seq[d];
+        guint32 n = lost(q), of = MAX(q->segments, n);
+
+        if (!n)
+            continue;
+        wmem_strbuf_append_printf(buf, "%s %u of %u %s->%s segments (%.1f%%)",
+                                  first ? (capital ? "Lost" : "lost") : "; lost", n, of,
+                                  td_side_name(s, d),
+                                  td_side_name(s, 1 - d), 100.0 * n / of);
+        if (q->retrans_kind[TD_RETX_RTO])
+            wmem_strbuf_append_printf(buf, ", %u timeout%s", q->timeouts,
+                                      q->timeouts == 1 ? "" : "s");
+        else if (q->retrans_kind[TD_RETX_FAST] || q->retrans_kind[TD_RETX_TLP])
+            wmem_strbuf_append(buf, ", recovered without a timeout");
+        first = FALSE;
+    }
+}
+
+void
+td_seqspace_finalize(td_stream_t *s, td_finding_t **out)
+{
+    for (guint8 d = 0; d < 2; d++) {
+        td_seqdir_t *q = &s->seq[d];
+        guint32 n = lost(q);
+
+        if (q->rto_open)
+            q->rto_open = FALSE; /* the stall stays open: td_stall_finalize says so */
+        if (n) {
+            guint32 of = MAX(q->segments, n);
+            td_finding_add(s, out, TD_DT_LOSS, s->last_frame,
+                           q->downstream && !q->upstream ? "downstream"
+                           : q->upstream && !q->downstream ? "upstream"
+                           : q->upstream ? "both" : "unknown", n, -1.0, 0,
+                           "Congestion or a lossy link on the path; where it was lost relative to "
+                           "the capture point says which part of the path to look at",
+                           "Lost %u of %u %s->%s segments (%.1f%%), %s; %s", n, of,
+                           td_side_name(s, d), td_side_name(s, 1 - d), 100.0 * n / of,
+                           where(s, q), recovered(s, s, q));
+        }
+        if (q->spurious) {
+            td_finding_add(s, out, TD_DT_SPURIOUS_RETRANSMISSION, s->last_frame,
+                           (q->spurious_evidence & TD_SPURIOUS_DSACK) ? "dsack"
+                           : (q->spurious_evidence & TD_SPURIOUS_EIFEL) ? "eifel"
+                           : (q->spurious_evidence & TD_SPURIOUS_EARLY) ? "early_ack" : "acked",
+                           q->spurious, -1.0, 0,
+                           "A retransmission timer too eager for the path, or a sudden delay "
+                           "(a mobile handover, a queue filling up)",
+                           "%u of the %s's %u retransmissions were spurious: the data had "
+                           "arrived (%s%s%s%s)", q->spurious, td_side_name(s, d), q->retrans,
+                           (q->spurious_evidence & TD_SPURIOUS_DSACK) ? "D-SACK " : "",
+                           (q->spurious_evidence & TD_SPURIOUS_EARLY) ? "early ACK " : "",
+                           (q->spurious_evidence & TD_SPURIOUS_EIFEL) ? "Eifel " : "",
+                           (q->spurious_evidence & TD_SPURIOUS_ACKED) ? "already ACKed" : "");
+        }
+        if (q->reordered) {
+            td_finding_add(s, out, TD_DT_REORDERING, s->last_frame, "reordered", q->reordered,
+                           -1.0, 0,
+                           "The path reorders packets (parallel links, load balancing); "
+                           "receivers then send duplicate ACKs that can trigger needless "
+                           "fast retransmissions",
+                           "%u %s->%s segments arrived out of order, sooner than any "
+                           "retransmission could", q->reordered, td_side_name(s, d),
+                           td_side_name(s, 1 - d));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The data-phase model against the Linux kernel's own counters.
+
+test_captures/make_captures.sh made every dp_* scenario at three path delays
+and captured it at three points at once: at the server (the sender), at the
+router's client side and at the client (the receiver). It recorded the
+sender's kernel counters (nstat in its namespace, before and after) in
+test_captures/data_phase_kernel.tsv. They are the ground truth here, not
+anything tcpdiag wrote:
+
+  at the sender, where every packet it sent passes:
+    retransmissions (tcpdiag.retrans)  == TcpRetransSegs
+    kind fast                          == TcpExtTCPFastRetrans
+    kind rto                           == TcpExtTCPTimeouts + TcpExtTCPSlowStartRetrans
+    timeouts (tcpdiag.stream.timeouts) == TcpExtTCPTimeouts
+    kind tlp                           <= TcpExtTCPLossProbes (a probe may send new data)
+    D-SACKs received                   == TcpExtTCPDSACKRecv
+    spurious retransmissions           > 0 exactly when the kernel saw D-SACKs or
+                                         a spurious RTO
+  at the router and the client, downstream of the losses (the router drops in
+  its forwarding path): no more retransmissions than the sender sent, each
+  original never seen is `upstream`, and nothing is called rto sooner than
+  the minimum RTO after the last packet.
+  everywhere: no stall on a stream that had no timeout; reordering only in
+  the reorder scenarios; single pass and -2 list the same tcpdiag.stall
+  packets.
+Prints 'N passed, N failed' last.
+"""
+import argparse
+import os
+import sys
+
+from tshark_env import Checks, Tshark, parse_table
+
+check = Checks()
+SERVER = "10.77.2.2"
+
+# Where tcpdiag and the kernel disagree, read against the packets, kept
+# strict: such a check must fail as recorded here, and a change that makes it
+# pass (or fail otherwise) fails the test until this list says so.
+# dp_blackout_{50,300}ms: after the blackout's timeouts, Linux leaves loss
+# recovery for fast recovery when RACK finds a retransmission lost
+# (tcp_fastretrans_alert: CA_Loss with FLAG_LOST_RETRANS) and counts the
+# rest as TCPFastRetrans; tcpdiag keeps them in the timeout's go-back-N (the
+# packets: ACK-clocked resends below the recovery point, no duplicate-ACK
+# episode of their own). Open in issue 10.
+KNOWN = {
+    ("dp_blackout_50ms", "tcpdiag.stream.retrans_fast"): (0, 8),
+    ("dp_blackout_50ms", "tcpdiag.stream.retrans_rto"): (12, 4),
+    ("dp_blackout_300ms", "tcpdiag.stream.retrans_fast"): (0, 31),
+    ("dp_blackout_300ms", "tcpdiag.stream.retrans_rto"): (33, 2),
+}
+
+
+def kernel_counters(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if not cols[0] or cols[0].startswith("#"):
+                continue
+            out[cols[0]] = {k: int(v or 0) for k, v in (c.split("=", 1) for c in cols[1:])}
+    return out
+
+
+STREAM_FIELDS = ["tcpdiag.stream.data", "tcpdiag.stream.retransmissions",
+                 "tcpdiag.stream.retrans_fast", "tcpdiag.stream.retrans_rto",
+                 "tcpdiag.stream.retrans_tlp", "tcpdiag.stream.timeouts",
+                 "tcpdiag.stream.dsacks", "tcpdiag.stream.spurious", "tcpdiag.stream.reordered"]
+
+
+def server_account(ts, path):
+    """The server's data account (the last packet's per-stream fields, -2)."""
+    args = ["-r", path, "-2", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;"]
+    for f in STREAM_FIELDS:
+        args += ["-e", f]
+    rc, out, err = ts.run(*args, "-Y", "tcpdiag.stream.data")
+    lines = [l for l in out.splitlines() if l.strip()]
+    if not lines:
+        return None
+    cols = [c.split(";") for c in lines[-1].split("\t")]
+    try:
+        i = cols[0].index("server")
+    except ValueError:
+        return {f: 0 for f in STREAM_FIELDS[1:]}
+    return {f: int(cols[n][i]) for n, f in enumerate(STREAM_FIELDS) if n}
+
+
+def retransmissions(ts, path, extra=()):
+    """(frame, kind, loss_at) of each retransmission the server sent."""
+    rc, out, err = ts.run("-r", path, *extra, "-T", "fields", "-e", "frame.number",
+                          "-e", "tcpdiag.retrans.kind", "-e", "tcpdiag.retrans.loss_at",
+                          "-Y", "tcpdiag.retrans && ip.src == %s" % SERVER)
+    return [tuple(l.split("\t")) for l in out.splitlines() if l.strip()]
+
+
+def stalls(ts, path, extra=()):
+    rc, out, err = ts.run("-r", path, *extra, "-T", "fields", "-e", "frame.number",
+                          "-e", "tcpdiag.stall", "-Y", "tcpdiag.stall")
+    return sorted(l for l in out.splitlines() if l.strip())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--captures", required=True)
+    args = ap.parse_args()
+    kernel = kernel_counters(os.path.join(args.captures, "data_phase_kernel.tsv"))
+    ts = Tshark(args.plugin)
+    try:
+        for name, k in sorted(kernel.items()):
+            for point in ("server", "router", "client"):
+                cap = os.path.join(args.captures, "%s_%s.pcap" % (name, point))
+                if not check(os.path.exists(cap), "%s: no capture" % cap):
+                    continue
+                path = ts.add_capture(cap)
+                label = "%s at the %s" % (name, point)
+                acc = server_account(ts, path)
+                if not check(acc is not None, "%s: no tcpdiag.stream.data" % label):
+                    continue
+                retx = retransmissions(ts, path, ["-2"])
+                if point == "server":
+                    for ours, theirs in (
+                            ("tcpdiag.stream.retransmissions", k["TcpRetransSegs"]),
+                            ("tcpdiag.stream.retrans_fast", k["TcpExtTCPFastRetrans"]),
+                            ("tcpdiag.stream.retrans_rto", k["TcpExtTCPTimeouts"]
+                             + k["TcpExtTCPSlowStartRetrans"]),
+                            ("tcpdiag.stream.timeouts", k["TcpExtTCPTimeouts"]),
+                            ("tcpdiag.stream.dsacks", k["TcpExtTCPDSACKRecv"])):
+                        known = KNOWN.get((name, ours))
+                        if known:
+                            check((acc[ours], theirs) == known,
+                                  "%s: %s %d, kernel %d; recorded as %s" % (
+                                      label, ours, acc[ours], theirs, known))
+                            continue
+                        check(acc[ours] == theirs, "%s: %s %d, kernel %d"
+                              % (label, ours, acc[ours], theirs))
+                    # A loss probe sends new data when it can (RFC 8985 7.3):
+                    # only the probes that resent data are retransmissions.
+                    check(acc["tcpdiag.stream.retrans_tlp"] <= k["TcpExtTCPLossProbes"],
+                          "%s: %d tail loss probes, kernel %d" % (
+                              label, acc["tcpdiag.stream.retrans_tlp"], k["TcpExtTCPLossProbes"]))
+                    check(all(r[2] != "upstream" for r in retx),
+                          "%s: an original lost before the sender" % label)
+                else:
+                    check(acc["tcpdiag.stream.retransmissions"] <= k["TcpRetransSegs"],
+                          "%s: %d retransmissions, the sender sent %d" % (
+                              label, acc["tcpdiag.stream.retransmissions"], k["TcpRetransSegs"]))
+                    check(acc["tcpdiag.stream.timeouts"] <= k["TcpExtTCPTimeouts"],
+                          "%s: %d timeouts, the sender had %d" % (
+                              label, acc["tcpdiag.stream.timeouts"], k["TcpExtTCPTimeouts"]))
+                    if "loss" in name or "tlp" in name:
+                        check(all(r[2] == "upstream" for r in retx),
+                              "%s: retransmissions whose original passed here: %s"
+                              % (label, [r for r in retx if r[2] != "upstream"][:5]))
+                spurious_kernel = k["TcpExtTCPDSACKRecv"] > 0 or k["TcpExtTCPSpuriousRTOs"] > 0
+                if point == "server":
+                    check((acc["tcpdiag.stream.spurious"] > 0) == spurious_kernel,
+                          "%s: %d spurious, kernel D-SACKs %d, spurious RTOs %d"
+                          % (label, acc["tcpdiag.stream.spurious"], k["TcpExtTCPDSACKRecv"],
+                             k["TcpExtTCPSpuriousRTOs"]))
+                if "reorder" not in name:
+                    check(acc["tcpdiag.stream.reordered"] == 0,
+                          "%s: %d reordered segments on a path that does not reorder"
+                          % (label, acc["tcpdiag.stream.reordered"]))
+                # No stall without a timeout; the same stalls in both modes.
+                single, double = stalls(ts, path), stalls(ts, path, ["-2"])
+                check(single == double, "%s: tcpdiag.stall single pass %s, -2 %s"
+                      % (label, single, double))
+                if k["TcpExtTCPTimeouts"] == 0:
+                    check(not [s for s in double if s.endswith("rto")],
+                          "%s: rto stalls without a kernel timeout: %s" % (label, double))
+                # Lost data is never healthy.
+                rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag")
+                _, rows = parse_table(out)
+                for r in rows:
+                    if r["Retrans c/s"] != "0/0" and "data.loss" in r["Codes"]:
+                        check(not r["Severity"].endswith("healthy"),
+                              "%s: lost data called healthy" % label)
+    finally:
+        ts.cleanup()
+    print("data phase: %d passed, %d failed" % (check.passed, check.failed))
+    return 1 if check.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
