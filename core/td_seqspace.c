@@ -29,6 +29,10 @@
  * trip (as td_stall.c's RELEASE_SLACK). */
 #define REACT_SLACK 0.010
 
+/* Below this round trip to the receiver (a capture next to it), an ACK's
+ * timing cannot tell which transmission it answers. */
+#define EARLY_MIN 0.002
+
 /* RFC 8985 section 7.2: the worst-case delayed ACK a probe timeout allows
  * for when one segment is in flight (Linux: TCP_RTO_MIN, 200 ms). */
 #define WC_DELACK 0.200
@@ -356,7 +360,9 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
     if (q->syn_data_end && td_seq_lt(q->nxt, ack) && td_seq_le(ack, q->syn_data_end))
         q->nxt = ack; /* the SYN's data was accepted */
     if (td_seq_lt(q->una, ack) && td_seq_le(ack, q->nxt)) {
-        double early = rtt_min_full(s, dir);
+        /* An ACK caused by a retransmission passes here no sooner than the
+         * round trip from here to the receiver after it. */
+        double early = q->rtt_samples ? q->rtt_min : td_stream_rtt_to(s, (guint8)(1 - dir));
 
         /* RTT: the timed segment, if nothing of it was resent (Karn). */
         if (q->timing && td_seq_le(q->timed_end, ack)) {
@@ -375,7 +381,7 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
             td_sb_range_t *r = &q->r[i];
             if (!r->retx || !td_seq_lt(r->start, ack))
                 continue;
-            if (early > 0.0 && seg->time - r->resent < 0.5 * early)
+            if (early >= EARLY_MIN && seg->time - r->resent < 0.5 * early)
                 mark_spurious(q, r, TD_SPURIOUS_EARLY);
             else if (seg->ts_known && r->resent_tsval && seg->tsecr
                      && td_seq_lt(seg->tsecr, r->resent_tsval))

@@ -23,7 +23,7 @@ anything tcpdiag wrote:
   original never seen is `upstream`, and nothing is called rto sooner than
   the minimum RTO after the last packet.
   everywhere: no stall on a stream that had no timeout; reordering only in
-  the reorder scenarios; single pass and -2 list the same tcpdiag.stall
+  the reorder scenarios, and seen there downstream of the router that swaps; single pass and -2 list the same tcpdiag.stall
   packets.
 Prints 'N passed, N failed' last.
 """
@@ -155,11 +155,21 @@ def main():
                               "%s: retransmissions whose original passed here: %s"
                               % (label, [r for r in retx if r[2] != "upstream"][:5]))
                 spurious_kernel = k["TcpExtTCPDSACKRecv"] > 0 or k["TcpExtTCPSpuriousRTOs"] > 0
+                if not spurious_kernel:
+                    check(acc["tcpdiag.stream.spurious"] == 0,
+                          "%s: %d spurious retransmissions, the kernel saw no D-SACK and no "
+                          "spurious RTO" % (label, acc["tcpdiag.stream.spurious"]))
                 if point == "server":
                     check((acc["tcpdiag.stream.spurious"] > 0) == spurious_kernel,
                           "%s: %d spurious, kernel D-SACKs %d, spurious RTOs %d"
                           % (label, acc["tcpdiag.stream.spurious"], k["TcpExtTCPDSACKRecv"],
                              k["TcpExtTCPSpuriousRTOs"]))
+                if "reorder" in name and point != "server":
+                    # the router swaps neighbours after the server's capture point
+                    check(acc["tcpdiag.stream.reordered"] > 0 and acc["tcpdiag.stream.retransmissions"] == 0,
+                          "%s: %d reordered, %d retransmissions on a path that swaps neighbours"
+                          % (label, acc["tcpdiag.stream.reordered"],
+                             acc["tcpdiag.stream.retransmissions"]))
                 if "reorder" not in name:
                     check(acc["tcpdiag.stream.reordered"] == 0,
                           "%s: %d reordered segments on a path that does not reorder"
