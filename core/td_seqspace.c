@@ -199,15 +199,25 @@ rtt_sample(td_seqdir_t *q, double r)
     q->rtt_min = MIN(q->rtt_min, r);
 }
 
-double
-td_seqspace_srtt(const td_stream_t *s, guint8 dir)
+/* The round trip from the sender through here and the receiver back to the
+ * sender: the samples (here -> receiver -> here, smoothed or the smallest)
+ * plus the handshake's round trip from here to the sender; before any
+ * sample, the initial RTT. */
+static double
+full_rtt(const td_stream_t *s, guint8 dir, gboolean smallest)
 {
     const td_seqdir_t *q = &s->seq[dir];
     double to_sender = td_stream_rtt_to(s, dir);
 
     if (q->rtt_samples)
-        return q->srtt + MAX(to_sender, 0.0);
+        return (smallest ? q->rtt_min : q->srtt) + MAX(to_sender, 0.0);
     return s->initial_rtt;
+}
+
+double
+td_seqspace_srtt(const td_stream_t *s, guint8 dir)
+{
+    return full_rtt(s, dir, FALSE);
 }
 
 /* The smallest round trip a retransmission could need to be caused by the
@@ -216,12 +226,7 @@ td_seqspace_srtt(const td_stream_t *s, guint8 dir)
 static double
 rtt_min_full(const td_stream_t *s, guint8 dir)
 {
-    const td_seqdir_t *q = &s->seq[dir];
-    double to_sender = td_stream_rtt_to(s, dir);
-
-    if (q->rtt_samples)
-        return q->rtt_min + MAX(to_sender, 0.0);
-    return s->initial_rtt;
+    return full_rtt(s, dir, TRUE);
 }
 
 /* Whether the sender's packet at time t is its reaction to something that
