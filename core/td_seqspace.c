@@ -289,6 +289,12 @@ rto_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
      * the first data sent when nothing was (5.1). */
     q->rto_begin = q->progress_time;
     q->rto_begin_frame = q->progress_frame;
+    if (!q->progress_frame) {
+        /* nothing was outstanding (data resent after all was acknowledged):
+         * the wait began at that ACK */
+        q->rto_begin = q->una_time;
+        q->rto_begin_frame = q->una_frame;
+    }
 }
 
 /* --------------------------------------------------------------- the ACKs */
