@@ -5,6 +5,8 @@
  */
 #include <stdarg.h>
 
+#include <string.h>
+
 #include "td_finding.h"
 
 td_finding_t *
@@ -22,6 +24,13 @@ td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code, guin
     f->ref_frame = ref_frame;
     f->cause = cause;
     f->message = message;
+    /* An expert info holds under 240 characters (ITEM_LABEL_LENGTH); past
+     * that Wireshark cuts the text and marks the cut differently per release
+     * ("[truncated]", "[...]"). Messages are written to fit; should extreme
+     * counts overflow one, it is cut here, the same on every release. */
+    if (strlen(message) >= TD_MESSAGE_MAX) {
+        f->message = wmem_strdup_printf(s->scope, "%.*s...", TD_MESSAGE_MAX - 4, message);
+    }
 
     while (*list)
         list = &(*list)->next;

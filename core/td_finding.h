@@ -8,6 +8,10 @@
 
 #include "tcpdiag_core.h"
 
+/* Messages fit an expert info: under 240 characters (Wireshark's
+ * ITEM_LABEL_LENGTH); a longer one is cut to fit. */
+#define TD_MESSAGE_MAX 240
+
 /* Append a finding for code on frame to *list and mark the code on the stream.
  * The message is formatted into the stream's scope; cause is kept as given
  * (a literal, or a string already in the stream's scope). */

@@ -734,45 +734,44 @@ where(td_stream_t *s, const td_seqdir_t *q)
     if (q->upstream && !q->downstream)
         return "all before this capture point";
     if (q->upstream && q->downstream)
-        return wmem_strdup_printf(s->scope, "%u after this capture point, %u before it",
+        return wmem_strdup_printf(s->scope, "%u after this capture point, %u before",
                                   q->downstream, q->upstream);
     return "where it was lost cannot be told";
 }
 
+/* How the lost data was resent, shortly: the message must fit an expert
+ * info (under 240 characters, ITEM_LABEL_LENGTH) with every count at its
+ * widest, or Wireshark cuts it (and marks the cut differently per release). */
 static const char *
 recovered(td_stream_t *s, const td_stream_t *st, const td_seqdir_t *q)
 {
     gboolean sack = (st->side[0].opts & st->side[1].opts & TD_OPT_SACK_PERM) != 0;
     gboolean acked = TRUE;
     wmem_strbuf_t *b;
+    const char *sep = "";
 
     for (guint i = 0; i < q->n; i++) {
         if (q->r[i].retx)
             acked = FALSE;
     }
     b = wmem_strbuf_new(s->scope, acked ? "recovered by " : "resent by ");
-    guint n = 0;
-
     if (q->retrans_kind[TD_RETX_FAST]) {
         wmem_strbuf_append_printf(b, "fast retransmission%s", sack ? " with SACK" : "");
-        n++;
+        sep = ", ";
     }
     if (q->retrans_kind[TD_RETX_TLP]) {
-        wmem_strbuf_append_printf(b, "%s%u tail loss probe%s", n ? ", " : "",
-                                  q->retrans_kind[TD_RETX_TLP],
+        wmem_strbuf_append_printf(b, "%s%u tail loss probe%s", sep, q->retrans_kind[TD_RETX_TLP],
                                   q->retrans_kind[TD_RETX_TLP] > 1 ? "s" : "");
-        n++;
+        sep = ", ";
     }
-    if (q->retrans_kind[TD_RETX_RTO])
-        wmem_strbuf_append_printf(b, "%s%u timeout%s (%u segment%s resent after them)",
-                                  n ? ", " : "", q->timeouts, q->timeouts == 1 ? "" : "s",
-                                  q->retrans_kind[TD_RETX_RTO],
-                                  q->retrans_kind[TD_RETX_RTO] > 1 ? "s" : "");
-    else if (n)
+    if (q->retrans_kind[TD_RETX_RTO]) {
+        wmem_strbuf_append_printf(b, "%s%u timeout%s", sep, q->timeouts, q->timeouts == 1 ? "" : "s");
+        sep = ", ";
+    } else if (*sep) {
         wmem_strbuf_append(b, ", no timeout");
+    }
     if (q->retrans_kind[TD_RETX_UNKNOWN])
-        wmem_strbuf_append_printf(b, "%s%u of unknown cause", n || q->retrans_kind[TD_RETX_RTO]
-                                  ? "; " : "", q->retrans_kind[TD_RETX_UNKNOWN]);
+        wmem_strbuf_append_printf(b, "%s%u of unknown cause", sep, q->retrans_kind[TD_RETX_UNKNOWN]);
     if (!acked)
         wmem_strbuf_append(b, ", never acknowledged");
     return wmem_strbuf_finalize(b);
