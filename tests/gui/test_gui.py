@@ -62,6 +62,10 @@ class Watchdog(BaseException):
     """The session ran out of time (not caught by the waits' except Exception)."""
 
 
+class WiresharkExited(StepError):
+    """Wireshark is gone: waiting longer cannot help."""
+
+
 class A11yGap(StepError):
     """A widget on screen is missing from the accessibility tree."""
 
@@ -87,6 +91,8 @@ def wait_for(pred, timeout, what, interval=0.2):
             r = pred()
             if r:
                 return r
+        except WiresharkExited:
+            raise  # a verdict, not a widget still being built
         except Exception as e:  # accessible objects come and go while Qt builds them
             last = e
         time.sleep(interval)
@@ -109,9 +115,13 @@ def drive(args):
                           stdout=open(os.path.join(args.outdir, base + ".wireshark.log"), "w"),
                           stderr=subprocess.STDOUT)
     try:
-        wid = wait_for(lambda: (run(["xdotool", "search", "--onlyvisible", "--pid", str(ws.pid),
-                                     "--name", re.escape(base)], timeout=5).stdout.split() or [None])[0],
-                       90, "Wireshark's main window", 0.5)
+        def main_window():
+            if ws.poll() is not None:
+                raise WiresharkExited("Wireshark exited (status %s) before its main window showed"
+                                % ws.returncode)
+            return (run(["xdotool", "search", "--onlyvisible", "--pid", str(ws.pid),
+                         "--name", re.escape(base)], timeout=5).stdout.split() or [None])[0]
+        wid = wait_for(main_window, 90, "Wireshark's main window", 0.5)
         # Start the accessibility bus only now: Qt 5.15 that starts before it
         # never registers ("Not connected to D-Bus server").
         run(["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
@@ -556,19 +566,30 @@ def main():
                 "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__),
                 "--drive", cap, "--outdir", outdir] + (["--two-dialogs"] if base == "mixed.pcap" else [])
             t0 = time.monotonic()
-            p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, start_new_session=True)
-            try:
-                out, err = p.communicate(timeout=300)
-            except subprocess.TimeoutExpired:
-                stop(p)
-                out, err = p.communicate(timeout=10)
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            time.sleep(0.2)
-            reap()
+            for attempt in (1, 2):
+                p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+                try:
+                    out, err = p.communicate(timeout=300)
+                except subprocess.TimeoutExpired:
+                    stop(p)
+                    out, err = p.communicate(timeout=10)
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                time.sleep(0.2)
+                reap()
+                # A main window that never showed while Wireshark kept running
+                # is the X/D-Bus start-up (seen once, Wireshark 4.6 under Qt 6,
+                # on a capture that passed in every other run), not the plugin:
+                # one more session, logged. Wireshark exiting, or anything
+                # after its window showed, is never retried.
+                if attempt == 1 and RESULT_MARK not in out \
+                        and "timeout (90 s) waiting for Wireshark's main window" in err:
+                    log("%s: Wireshark's main window did not show in 90 s; a new session" % base)
+                    continue
+                break
             got = next((json.loads(l[len(RESULT_MARK):]) for l in out.splitlines()
                         if l.startswith(RESULT_MARK)), None)
             wslog = os.path.join(outdir, base + ".wireshark.log")
