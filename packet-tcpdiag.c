@@ -57,6 +57,9 @@ static int hf_stream_rto = -1;
 static int hf_stream_tlp = -1;
 static int hf_stream_timeouts = -1;
 static int hf_stream_dsacks = -1;
+static int hf_stream_keepalives = -1;
+static int hf_stream_zw_probes = -1;
+static int hf_stream_duplicates = -1;
 static int hf_retrans = -1;
 static int hf_retrans_kind = -1;
 static int hf_retrans_loss_at = -1;
@@ -212,7 +215,7 @@ draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
         proto_item *ti;
         proto_tree *dt;
 
-        if (!q->segments && !q->retrans)
+        if (!q->segments && !q->retrans && !q->keepalives && !q->zw_probes && !q->duplicates)
             continue;
         ti = proto_tree_add_string_format_value(tree, hf_stream_data, tvb, 0, 0, sender,
                                                 "%s -> %s: %u segments, %u retransmitted, "
@@ -240,6 +243,13 @@ draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
                                                      q->retrans_kind[TD_RETX_TLP]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0, q->timeouts));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0, q->dsacks));
+        /* counted apart: none of these is a retransmission */
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_keepalives, tvb, 0, 0,
+                                                     q->keepalives));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_zw_probes, tvb, 0, 0,
+                                                     q->zw_probes));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_duplicates, tvb, 0, 0,
+                                                     q->duplicates));
     }
 }
 
@@ -528,6 +538,15 @@ proto_register_tcpdiag(void)
         { &hf_stream_dsacks, { "D-SACKs received", "tcpdiag.stream.dsacks", FT_UINT32, BASE_DEC,
             NULL, 0x0, "ACKs of its data that reported a duplicate (D-SACK, RFC 2883; Linux: "
             "TCPDSACKRecv)", HFILL } },
+        { &hf_stream_keepalives, { "Keep-alive probes", "tcpdiag.stream.keepalives", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Its keep-alive probes (tcpdiag.probe == \"keepalive\"), not "
+            "retransmissions", HFILL } },
+        { &hf_stream_zw_probes, { "Zero-window probes", "tcpdiag.stream.zw_probes", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Its zero-window probes (tcpdiag.probe == \"zero_window\"), not "
+            "retransmissions", HFILL } },
+        { &hf_stream_duplicates, { "Duplicated frames", "tcpdiag.stream.duplicates", FT_UINT32,
+            BASE_DEC, NULL, 0x0, "Its segments the capture holds twice (tcpdiag.duplicate), not "
+            "retransmissions", HFILL } },
         { &hf_retrans, { "Retransmission", "tcpdiag.retrans", FT_STRING, BASE_NONE, NULL, 0x0,
             "Present on each retransmitted data segment; its value is the kind (fast, rto, tlp, "
             "unknown). Keep-alive and zero-window probes and duplicated frames are not "

@@ -199,8 +199,6 @@ typedef struct td_seqdir {
     guint32  nxt;           /* highest sequence number sent + 1 */
     double   una_time;      /* when una last advanced (or the data started) */
     guint32  una_frame;
-    double   new_data_time; /* its last new data */
-    guint32  new_data_frame;
     double   last_tx_time;  /* its last data or FIN, new or not */
     double   timer_time;    /* when its retransmission timer last started; */
     guint32  timer_frame;   /* 0: not running (nothing outstanding) */

@@ -248,7 +248,7 @@ reacts_to(const td_stream_t *s, guint8 dir, double t, double at)
 /* ---------------------------------------------------------- the rto stall */
 
 static void
-rto_close(td_stream_t *s, guint8 dir, guint32 frame, double t, td_finding_t **out)
+rto_close(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
 {
     td_seqdir_t *q = &s->seq[dir];
     double duration = q->rto_last - q->rto_begin;
@@ -264,7 +264,6 @@ rto_close(td_stream_t *s, guint8 dir, guint32 frame, double t, td_finding_t **ou
                  q->rto_begin_frame, q->rto_last_frame,
                  "Loss with too little data in flight to signal it (no duplicate ACKs or SACK), "
                  "or a path that went dead for a while", msg);
-    (void)t;
 }
 
 /* A timeout retransmission: a new outage, or the backoff of the one open. */
@@ -421,7 +420,7 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
             q->frto_done = TRUE;
         }
         if (q->rto_open && td_seq_lt(q->rto_seq, ack))
-            rto_close(s, dir, seg->frame, seg->time, out);
+            rto_close(s, dir, seg->frame, out);
     } else if (ack == q->una && seg->len == 0 && !(seg->flags & (TD_SYN | TD_FIN))
                && q->nxt != q->una && win == q->rcv_win) {
         /* RFC 5681 section 2: a duplicate ACK. */
@@ -497,7 +496,7 @@ classify(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, doubl
 /* Data that lies below what was sent before: a retransmission, or a segment
  * that fills a hole sooner than a retransmission could (reordering). */
 static void
-resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, td_finding_t **out)
+resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
 {
     td_seqdir_t *q = &s->seq[dir];
     gboolean seen = FALSE, hole = FALSE;
@@ -576,7 +575,6 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, td_find
      * it after a loss probe and a fast retransmission too). */
     q->timer_time = seg->time;
     q->timer_frame = seg->frame;
-    (void)out;
 }
 
 static gboolean
@@ -668,7 +666,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     }
 
     if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
-        resend(s, dir, seg, end, out);
+        resend(s, dir, seg, end);
     } else if (td_seq_lt(q->nxt, seg->seq)) {
         /* a hole: the data between never passed the capture point */
         sb_append(q, q->nxt, seg->seq, seg->time, 0, tsval);
@@ -677,8 +675,6 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
         guint32 from = td_seq_lt(seg->seq, q->nxt) ? q->nxt : seg->seq;
         sb_append(q, from, end, seg->time, seg->frame, tsval);
         q->nxt = end;
-        q->new_data_time = seg->time;
-        q->new_data_frame = seg->frame;
         if (!q->timer_frame) {
             /* RFC 6298 5.1: sending data with none outstanding starts it */
             q->timer_time = q->progress_time = seg->time;
