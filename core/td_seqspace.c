@@ -229,6 +229,21 @@ rtt_min_full(const td_stream_t *s, guint8 dir)
     return full_rtt(s, dir, TRUE);
 }
 
+/* The shortest time from here to the receiver and back: the smallest RTT
+ * sample or the handshake's, whichever is less. A sample can hold a delayed
+ * ACK (up to 200 ms on Linux, 500 ms by RFC 1122 4.2.3.2); the handshake's
+ * SYN-ACK and ACK are never delayed. */
+static double
+early_bound(const td_stream_t *s, guint8 dir)
+{
+    const td_seqdir_t *q = &s->seq[dir];
+    double hs = td_stream_rtt_to(s, (guint8)(1 - dir));
+
+    if (!q->rtt_samples)
+        return hs;
+    return hs > 0.0 ? MIN(hs, q->rtt_min) : q->rtt_min;
+}
+
 /* Whether the sender's packet at time t is its reaction to something that
  * passed the capture point at time at: one round trip from here to the
  * sender later, no sooner and not much later. */
@@ -372,7 +387,8 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
     if (td_seq_lt(q->una, ack) && td_seq_le(ack, q->nxt)) {
         /* An ACK caused by a retransmission passes here no sooner than the
          * round trip from here to the receiver after it. */
-        double early = q->rtt_samples ? q->rtt_min : td_stream_rtt_to(s, (guint8)(1 - dir));
+        double early = early_bound(s, dir);
+        gboolean undo = FALSE;
 
         /* RTT: the timed segment, if nothing of it was resent (Karn). */
         if (q->timing && td_seq_le(q->timed_end, ack)) {
@@ -396,6 +412,15 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
             else if (seg->ts_known && r->resent_tsval && seg->tsecr
                      && td_seq_lt(seg->tsecr, r->resent_tsval))
                 mark_spurious(q, r, TD_SPURIOUS_EIFEL);
+            else
+                continue;
+            /* The timeout was spurious: the originals got through. The
+             * sender undoes it (Eifel response, RFC 4015; Linux
+             * tcp_try_undo_loss on tcp_packet_delayed) and leaves the
+             * go-back-N: what it resends from now on, it resends because
+             * the receiver signals a loss. */
+            if (q->recovery == TD_RETX_RTO && r->verdict && r->verdict->kind == TD_RETX_RTO)
+                undo = TRUE;
         }
         sb_ack(q, ack);
         q->una = ack;
@@ -419,6 +444,8 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
             q->recovery_point = q->nxt;
             q->frto_done = TRUE;
         }
+        if (undo)
+            q->recovery = 0;
         if (q->rto_open && td_seq_lt(q->rto_seq, ack))
             rto_close(s, dir, seg->frame, out);
     } else if (ack == q->una && seg->len == 0 && !(seg->flags & (TD_SYN | TD_FIN))
