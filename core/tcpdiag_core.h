@@ -200,11 +200,16 @@ typedef struct td_seqdir {
     double   una_time;      /* when una last advanced (or the data started) */
     guint32  una_frame;
     double   last_tx_time;  /* its last data or FIN, new or not */
+    double   new_time;      /* its last new data (what advanced nxt); */
+    guint32  new_frame;     /* 0: none yet */
+    guint32  ack_high;      /* the receiver's highest ACK, even past nxt (data this capture
+                             * missed); valid once ack_time is set */
     double   timer_time;    /* when its retransmission timer last started; */
     guint32  timer_frame;   /* 0: not running (nothing outstanding) */
     double   progress_time; /* its last progress: the timer's start without the */
     guint32  progress_frame; /* restarts by retransmissions (an rto stall begins there) */
     guint32  syn_data_end;  /* end of the data its SYN carried (TFO); 0 none */
+    guint32  zwp_seq, zwp_end; /* new data a zero-window probe carried; zwp_end 0 none */
     /* the previous data segment, to tell a duplicated frame */
     guint32  last_seq, last_len, last_ack, peer_packets_at_last;
     double   last_time;
@@ -226,6 +231,10 @@ typedef struct td_seqdir {
     double   timed_at;
     guint32  rtt_samples;
     double   srtt, rttvar, rtt_min;
+    /* the unanswered chain: retransmissions of the same data with nothing
+     * from the receiver since the first (abandoned: a dead peer or path) */
+    guint32  chain_seq, chain_count, chain_first_frame, chain_peer_packets;
+    double   chain_times[TD_MAX_TIMES];
     /* the rto stall under way */
     gboolean rto_open;
     guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;
@@ -276,8 +285,6 @@ typedef struct td_side {
     guint32  rst_count;
     /* stalls, with this side as the sender */
     guint32  max_len;       /* largest payload it sent: its effective MSS */
-    double   last_send_time; /* its last new data */
-    guint32  last_send_frame;
     guint32  late_ack_frame; /* the peer's late ACK of all its data: Nagle candidate */
     double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
     guint32  late_ack_from_frame;
@@ -290,9 +297,6 @@ typedef struct td_side {
     double   zw_update_time;
     guint32  zw_probes;
     double   zw_probe_times[TD_MAX_TIMES];
-    /* the retransmission chain of one unacknowledged segment, for abandoned */
-    guint32  chain_seq, chain_count, chain_first_frame, peer_packets_at_chain;
-    double   chain_times[TD_MAX_TIMES];
 } td_side_t;
 
 #define TD_MAX_SYN_TIMES TD_MAX_TIMES

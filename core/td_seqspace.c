@@ -163,6 +163,16 @@ overlaps(const td_sb_range_t *r, guint32 start, guint32 end)
     return td_seq_lt(r->start, end) && td_seq_lt(start, r->end);
 }
 
+/* Forget what was sent from seq on. */
+static void
+sb_truncate(td_seqdir_t *q, guint32 seq)
+{
+    while (q->n && td_seq_le(seq, q->r[q->n - 1].start))
+        q->n--;
+    if (q->n && td_seq_lt(seq, q->r[q->n - 1].end))
+        q->r[q->n - 1].end = seq;
+}
+
 /* Drop what the cumulative ACK covers. */
 static void
 sb_ack(td_seqdir_t *q, guint32 ack)
@@ -381,6 +391,8 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
 
     if (!q->known || !(seg->flags & TD_ACK) || (seg->flags & TD_RST))
         return;
+    if (!q->ack_time || td_seq_lt(q->ack_high, ack))
+        q->ack_high = ack;
     q->ack_time = seg->time;
     if (q->syn_data_end && td_seq_lt(q->nxt, ack) && td_seq_le(ack, q->syn_data_end))
         q->nxt = ack; /* the SYN's data was accepted */
@@ -520,6 +532,28 @@ classify(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, doubl
     return TD_RETX_UNKNOWN;
 }
 
+/* The unanswered chain: consecutive retransmissions of the same data while
+ * the receiver sends nothing at all. Its length and backoff are the evidence
+ * of an abandoned connection (td_teardown.c). */
+static void
+chain_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    guint32 peer_packets = s->side[1 - dir].packets;
+
+    if (td_seq_lt(seg->seq, q->una))
+        return; /* already acknowledged: the data had arrived */
+    if (!q->chain_count || q->chain_peer_packets != peer_packets || seg->seq != q->chain_seq) {
+        q->chain_seq = seg->seq;
+        q->chain_count = 0;
+        q->chain_first_frame = seg->frame;
+        q->chain_peer_packets = peer_packets;
+    }
+    if (q->chain_count < TD_MAX_TIMES)
+        q->chain_times[q->chain_count] = seg->time;
+    q->chain_count++;
+}
+
 /* Data that lies below what was sent before: a retransmission, or a segment
  * that fills a hole sooner than a retransmission could (reordering). */
 static void
@@ -598,6 +632,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         q->timeouts++;
         rto_note(s, dir, seg);
     }
+    chain_note(s, dir, seg);
     /* Every retransmission restarts the timer (RFC 6298 5.5; Linux rearms
      * it after a loss probe and a fast retransmission too). */
     q->timer_time = seg->time;
@@ -686,11 +721,23 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
         q->segments--;
         if (td_seq_lt(q->nxt, end)) {
             sb_append(q, q->nxt, end, seg->time, seg->frame, tsval);
+            q->zwp_seq = q->nxt;
+            q->zwp_end = end;
             q->nxt = end;
         }
         q->last_tx_time = seg->time;
         return;
     }
+    if (q->zwp_end && seg->seq == q->zwp_seq && q->una == q->zwp_seq && q->nxt == q->zwp_end
+        && td_seq_lt(q->zwp_end, end)) {
+        /* The byte a zero-window probe carried, refused by the closed
+         * window (its ACK did not move), sent again with the data behind
+         * it once the window opens: new data, not a retransmission (the
+         * receiver discarded it, RFC 9293 section 3.8.6.1). */
+        sb_truncate(q, q->zwp_seq);
+        q->nxt = q->zwp_seq;
+    }
+    q->zwp_end = 0;
 
     if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
         resend(s, dir, seg, end);
@@ -702,6 +749,10 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
         guint32 from = td_seq_lt(seg->seq, q->nxt) ? q->nxt : seg->seq;
         sb_append(q, from, end, seg->time, seg->frame, tsval);
         q->nxt = end;
+        if (seg->len) {
+            q->new_time = seg->time;
+            q->new_frame = seg->frame;
+        }
         if (!q->timer_frame) {
             /* RFC 6298 5.1: sending data with none outstanding starts it */
             q->timer_time = q->progress_time = seg->time;
@@ -730,6 +781,18 @@ static guint32
 lost(const td_seqdir_t *q)
 {
     return q->retrans > q->spurious ? q->retrans - q->spurious : 0;
+}
+
+guint32
+td_seqspace_in_flight(const td_stream_t *s, guint8 dir)
+{
+    const td_seqdir_t *q = &s->seq[dir];
+    gint32 flight;
+
+    if (!q->known || !q->ack_time)
+        return 0;
+    flight = (gint32)(q->nxt - (td_seq_lt(q->una, q->ack_high) ? q->ack_high : q->una));
+    return flight > 0 ? (guint32)flight : 0;
 }
 
 guint32

@@ -31,6 +31,11 @@
  * other detectors (they read the model). */
 void td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 
+/* Bytes side dir has sent that its receiver has not acknowledged (its SYN
+ * or FIN count one); 0 before the receiver's first ACK. An ACK past what this
+ * capture saw sent (a capture drop) leaves none. */
+guint32 td_seqspace_in_flight(const td_stream_t *s, guint8 dir);
+
 /* Findings that only the whole stream proves (data.loss, ...), at its end. */
 void td_seqspace_finalize(td_stream_t *s, td_finding_t **out);
 guint32 td_seqspace_pending(const td_stream_t *s);

@@ -14,6 +14,7 @@
  */
 #include "td_stall.h"
 #include "td_finding.h"
+#include "td_seqspace.h"
 
 
 /* Tolerance on "immediately after" the releasing packet, on top of the
@@ -95,7 +96,7 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
     /* The held segment starts where the late ACK ended, is smaller than a
      * full segment (Nagle holds only those), and leaves as soon as the ACK
      * can have reached the sender: one round trip from here to it. */
-    if (seg->seq != peer->ack_max || seg->len >= full_segment(me, peer)
+    if (seg->seq != s->seq[d].una || seg->len >= full_segment(me, peer)
         || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
         me->late_ack_frame = 0;
         return;
@@ -116,29 +117,30 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
 }
 
 /* A pure ACK from d acknowledging all of the peer's data, late for the round
- * trip to d: the peer may have been holding a small segment (Nagle). */
+ * trip to d: the peer may have been holding a small segment (Nagle). The
+ * peer's data and what this ACK acknowledged come from the model
+ * (td_seqspace.c), which has already taken this ACK. */
 static void
 note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
 {
-    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    td_side_t *peer = &s->side[1 - d];
+    const td_seqdir_t *q = &s->seq[1 - d];
     double back = td_stream_rtt_to(s, d), excess;
 
-    if (!(seg->flags & TD_ACK))
-        return;
-    if (me->ack_known && td_seq_le(seg->ack, me->ack_max))
-        return;
+    if (!(seg->flags & TD_ACK) || q->una_frame != seg->frame)
+        return; /* it acknowledged nothing new */
     peer->late_ack_frame = 0;
     if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
-        || !peer->seq_known || seg->ack != peer->nxt || !peer->last_send_frame)
+        || seg->ack != q->nxt || !q->new_frame)
         return;
-    excess = seg->time - peer->last_send_time - back;
+    excess = seg->time - q->new_time - back;
     if (excess < s->cfg->delayed_ack_min)
         return;
     peer->late_ack_frame = seg->frame;
     peer->late_ack_time = seg->time;
     peer->late_ack_excess = excess;
-    peer->late_ack_from = peer->last_send_time;
-    peer->late_ack_from_frame = peer->last_send_frame;
+    peer->late_ack_from = q->new_time;
+    peer->late_ack_from_frame = q->new_frame;
 }
 
 /* The window d advertises is the one its peer may fill. Window scaling
@@ -177,7 +179,7 @@ note_window(td_stream_t *s, guint8 d, const td_segment_t *seg)
 }
 
 static void
-check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean retx,
+check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean sends,
                   td_finding_t **out)
 {
     td_side_t *me = &s->side[d];
@@ -195,7 +197,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean re
         }
         return;
     }
-    if (seg->len == 0 || retx)
+    if (!sends)
         return;
     duration = seg->time - me->zw_time;
     /* Without probes, data soon after the update shows it was waiting
@@ -241,17 +243,25 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
         }
         me->wf_frame = 0;
     }
-    if (me->rwnd > 0 && peer->ack_known && (gint32)(me->nxt - peer->ack_max) >= me->rwnd) {
+    if (me->rwnd > 0 && (gint64)td_seqspace_in_flight(s, d) >= me->rwnd) {
         me->wf_frame = seg->frame;
         me->wf_time = seg->time;
     }
 }
 
 void
-td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean retx, td_finding_t **out)
+td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     guint8 d = seg->dir;
     td_side_t *me = &s->side[d];
+    /* Data the model took as new: not a retransmission, probe, duplicated
+     * frame or reordered segment (td_seqspace.c classified it first). */
+    gboolean new_data = seg->len > 0 && !s->verdict && s->seq[d].new_frame == seg->frame;
+    /* Data of any kind but a probe or a duplicated frame: the sender is
+     * sending again (after a zero window it often resends first what the
+     * closed window refused). */
+    gboolean sends = seg->len > 0 && (!s->verdict || s->verdict->segclass == TD_SEGCLASS_RETRANSMISSION
+                                      || s->verdict->segclass == TD_SEGCLASS_REORDERED);
 
     /* as the receiver of the peer's data */
     note_window(s, d, seg);
@@ -262,16 +272,12 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean retx, td_find
         return;
     if (seg->flags & TD_SYN)
         return;
-    check_zero_window(s, d, seg, retx, out);
-    if (seg->len == 0)
-        return;
-    if (retx)
+    check_zero_window(s, d, seg, sends, out);
+    if (!new_data)
         return;
     check_nagle(s, d, seg, out);
     check_window_full(s, d, seg, out);
     me->max_len = MAX(me->max_len, seg->len);
-    me->last_send_time = seg->time;
-    me->last_send_frame = seg->frame;
 }
 
 /* The stall side d is in at the stream's last packet, if any: a zero window
@@ -279,8 +285,9 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean retx, td_find
 static td_code_t
 open_stall(const td_stream_t *s, guint8 d, double *duration)
 {
-    const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-    gboolean data_waiting = !me->seq_known || !peer->ack_known || me->nxt != peer->ack_max;
+    const td_side_t *me = &s->side[d];
+    gboolean data_waiting = !s->seq[d].known || !s->seq[d].ack_time
+                            || td_seqspace_in_flight(s, d) > 0;
 
     if (me->zw_frame && !me->zw_update_frame && (me->zw_probes || data_waiting)) {
         *duration = s->last_time - me->zw_time;

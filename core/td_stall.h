@@ -9,9 +9,9 @@
 
 #include "tcpdiag_core.h"
 
-/* Called for every segment, after the sequence tracking and before the
- * teardown diagnosis (it needs the acknowledgment numbers before they move). */
-void td_stall_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retransmission,
+/* Called for every segment, after the sequence-space model (it reads what
+ * the model made of the segment) and before the teardown diagnosis. */
+void td_stall_segment(td_stream_t *s, const td_segment_t *seg,
                       td_finding_t **out);
 
 /* Stalls still open at the stream's last packet (a window never reopened, a

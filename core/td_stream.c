@@ -116,16 +116,18 @@ update_history(td_stream_t *s, const td_segment_t *seg)
     }
 }
 
-/* Track the highest sequence number each side sent; payload that does not
- * advance it is a retransmission (Zeek's 'T'; keep-alives count too). */
-static gboolean
+/* Track the highest sequence number each side sent, for the handshake and
+ * teardown; payload that does not advance it is Zeek's history letter 'T'
+ * (keep-alives count there too, as in Zeek's conn.log). The data-phase
+ * detectors read the sequence-space model instead (td_seqspace.c). */
+static void
 update_sequence(td_stream_t *s, const td_segment_t *seg)
 {
     td_side_t *me = &s->side[seg->dir];
     guint32 end;
 
     if (seg->flags & TD_RST)
-        return FALSE;
+        return;
     end = seg->seq + seg->len + !!(seg->flags & TD_SYN) + !!(seg->flags & TD_FIN);
     if (!me->seq_known) {
         me->nxt = end;
@@ -138,9 +140,7 @@ update_sequence(td_stream_t *s, const td_segment_t *seg)
     } else if (seg->len > 0) {
         me->retransmissions++;
         history_scaled(s, seg->dir, me->retransmissions, 'T');
-        return TRUE;
     }
-    return FALSE;
 }
 
 /* Zeek's endpoint state machine (TCPSessionAdapter::UpdateStateMachine). */
@@ -227,7 +227,6 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
 {
     td_finding_t *out = NULL;
     td_side_t *me;
-    gboolean retransmission;
 
     if (seg->dir > 1)
         return NULL;
@@ -251,11 +250,11 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
         me->zero_windows++;
         history_scaled(s, seg->dir, me->zero_windows, 'W');
     }
-    retransmission = update_sequence(s, seg);
+    update_sequence(s, seg);
     td_seqspace_segment(s, seg, &out);
     td_handshake_segment(s, seg, &out);
-    td_stall_segment(s, seg, retransmission, &out);
-    td_teardown_segment(s, seg, retransmission, &out);
+    td_stall_segment(s, seg, &out);
+    td_teardown_segment(s, seg, &out);
     update_endpoint_states(s, seg);
     return out;
 }

@@ -176,7 +176,7 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
             goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Abandoned: the %s retransmitted the same data %u times "
                                   "with no reply from the %s (dead peer or path)",
-                                  td_side_name(s, d), s->side[d].chain_count, td_side_name(s, 1 - d));
+                                  td_side_name(s, d), s->seq[d].chain_count, td_side_name(s, 1 - d));
         break;
     case TD_TD_FIN_RETRANSMITTED:
         if ((d = td_teardown_fin_unacked_side(s)) < 0)
@@ -278,7 +278,7 @@ td_summary_key(const td_stream_t *s, const char *conn_state, td_summary_key_t *k
     key->syn_count = s->syn_count;
     key->synack_count = s->synack_count;
     for (int d = 0; d < 2; d++) {
-        key->chain[d] = s->side[d].chain_count;
+        key->chain[d] = s->seq[d].chain_count;
         key->fin[d] = s->side[d].fin_count;
         key->retrans[d] = s->seq[d].retrans;
         key->spurious[d] = s->seq[d].spurious;

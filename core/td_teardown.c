@@ -78,11 +78,11 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                   "knows the connection (half-open)", other, peer->last_data_frame);
         cause = "This side lost the connection (restart, crash, or a NAT or firewall state "
                 "timeout) while its peer kept it; the peer's next data drew the RST";
-    } else if (me->chain_count >= ABANDON_MIN_RETRIES
-               && peer->packets == me->peer_packets_at_chain) {
+    } else if (s->seq[d].chain_count >= ABANDON_MIN_RETRIES
+               && peer->packets == s->seq[d].chain_peer_packets) {
         detail = "gave_up";
         what = wmem_strdup_printf(s->scope, "after %u unanswered retransmissions: it gave up",
-                                  me->chain_count);
+                                  s->seq[d].chain_count);
         cause = "The peer or the path went dead; the sender's retries ran out (tcp_retries2 on "
                 "Linux, TcpMaxDataRetransmissions on Windows)";
     } else if (own_out || peer_out) {
@@ -195,28 +195,8 @@ track_fin(td_stream_t *s, td_side_t *me, const td_segment_t *seg)
     me->fin_count++;
 }
 
-/* Consecutive retransmissions of the same unacknowledged segment while the
- * peer sends nothing: the evidence of an abandoned connection. */
-static void
-track_chain(td_side_t *me, const td_side_t *peer, const td_segment_t *seg)
-{
-    if (peer->ack_known && td_seq_lt(seg->seq, peer->ack_max))
-        return; /* already acknowledged: a keep-alive or a spurious retransmission */
-    if (me->chain_count == 0 || peer->packets != me->peer_packets_at_chain
-        || seg->seq != me->chain_seq) {
-        me->chain_seq = seg->seq;
-        me->chain_count = 0;
-        me->chain_first_frame = seg->frame;
-        me->peer_packets_at_chain = peer->packets;
-    }
-    if (me->chain_count < TD_MAX_TIMES)
-        me->chain_times[me->chain_count] = seg->time;
-    me->chain_count++;
-}
-
 void
-td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retransmission,
-                    td_finding_t **out)
+td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     td_side_t *me = &s->side[seg->dir], *peer = &s->side[1 - seg->dir];
     double idle = seg->time - MAX(me->last_time, peer->last_time);
@@ -242,8 +222,6 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retrans
             peer->fin_acked_time = seg->time;
         }
         check_graceful(s, seg, out);
-        if (is_retransmission && seg->len > 0)
-            track_chain(me, peer, seg);
     }
     me->last_time = seg->time;
     me->last_frame_seen = seg->frame;
@@ -253,13 +231,14 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retrans
     }
 }
 
-/* Which side's chain of retransmissions went unanswered, or -1. */
+/* Which side's chain of retransmissions went unanswered, or -1: the model's
+ * chain (td_seqspace.c), with still nothing from the receiver. */
 int
 td_teardown_abandoning_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
-        const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-        if (me->chain_count >= ABANDON_MIN_RETRIES && peer->packets == me->peer_packets_at_chain)
+        const td_seqdir_t *q = &s->seq[d];
+        if (q->chain_count >= ABANDON_MIN_RETRIES && s->side[1 - d].packets == q->chain_peer_packets)
             return d;
     }
     return -1;
@@ -318,18 +297,17 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
     /* Each pending code names a side (d >= 0); the checks keep it so for
      * the compiler too. */
     if ((pending & TD_CODE_BIT(TD_TD_ABANDONED)) && (d = td_teardown_abandoning_side(s)) >= 0) {
-        const td_side_t *me;
-        guint n;
-        me = &s->side[d];
-        n = MIN(me->chain_count, TD_MAX_TIMES);
+        const td_side_t *me = &s->side[d];
+        const td_seqdir_t *q = &s->seq[d];
+        guint n = MIN(q->chain_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_ABANDONED, s->last_frame,
-                       me->rst_count ? "gave_up" : "no_reply", me->chain_count,
-                       me->chain_times[n - 1] - me->chain_times[0], me->chain_first_frame,
+                       me->rst_count ? "gave_up" : "no_reply", q->chain_count,
+                       q->chain_times[n - 1] - q->chain_times[0], q->chain_first_frame,
                        "The peer or the path is dead (host down, route lost, firewall state "
                        "dropped); the sender gives up after tcp_retries2 (15 on Linux)",
                        "Abandoned: the %s retransmitted the same data %u times (%s) with no reply "
-                       "from the %s, %s", td_side_name(s, d), me->chain_count,
-                       td_fmt_intervals(s->scope, me->chain_times, n),
+                       "from the %s, %s", td_side_name(s, d), q->chain_count,
+                       td_fmt_intervals(s->scope, q->chain_times, n),
                        td_side_name(s, (1 - d)),
                        me->rst_count ? "then reset the connection"
                                      : wmem_strdup_printf(s->scope, "until the capture ends "

@@ -12,11 +12,9 @@
 #define TD_TDF_GRACEFUL_DONE  0x01
 #define TD_TDF_RESET          0x02
 
-/* Called for every segment, after the sequence tracking and before the
- * endpoint states move; is_retransmission: payload that did not advance the
- * sender's highest sequence number. */
-void td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean is_retransmission,
-                         td_finding_t **out);
+/* Called for every segment, after the sequence-space model (which keeps the
+ * abandoned chain) and before the endpoint states move. */
+void td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 
 /* Codes td_teardown_finalize() would add if the capture ended now. */
 guint32 td_teardown_pending(const td_stream_t *s);

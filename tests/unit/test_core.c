@@ -840,6 +840,89 @@ test_stalls(void)
     CHECK(find(TD_ST_RTO) == NULL);
 }
 
+/* One segment with timestamps and at most one SACK block (le < re). */
+static void
+feed_ts(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len,
+        guint32 win, guint32 tsval, guint32 tsecr, guint32 le, guint32 re)
+{
+    td_segment_t seg;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = ++frame_no;
+    seg.time = t;
+    seg.dir = (guint8)dir;
+    seg.sport = dir == C ? 40000 : 80;
+    seg.dport = dir == C ? 80 : 40000;
+    seg.ip_version = 4;
+    seg.flags = flags;
+    seg.seq = seq;
+    seg.ack = ack;
+    seg.len = len;
+    seg.win = win;
+    seg.wscale = TD_NO_WSCALE;
+    seg.ts_known = TRUE;
+    seg.tsval = tsval;
+    seg.tsecr = tsecr;
+    if (le != re) {
+        seg.sack_count = 1;
+        seg.sack[0][0] = le;
+        seg.sack[0][1] = re;
+    }
+    collect(td_stream_segment(s, &seg));
+}
+
+static void
+test_data_phase(void)
+{
+    td_stream_t *s;
+    const td_finding_t *f;
+
+    current = "a spurious timeout (Eifel) ends its go-back-N: later SACK repairs are fast";
+    s = established();
+    for (guint32 i = 0; i < 5; i++)   /* frames 7-11: 1101..6101 */
+        feed_ts(s, 1.0, C, TD_ACK, 1101 + 1000 * i, 5201, 1000, 64240, 100, 0, 0, 0);
+    /* nothing comes back; the timer fires after 600 ms */
+    feed_ts(s, 1.6, C, TD_ACK, 1101, 5201, 1000, 64240, 160, 0, 0, 0);
+    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_RTO);
+    /* the originals of 1101..3101 were only delayed: the ACK echoes their
+     * TSval, older than the retransmission's (RFC 3522) */
+    feed_ts(s, 1.62, S, TD_ACK, 5201, 3101, 0, 64240, 500, 100, 0, 0);
+    CHECK(s->seq[C].spurious == 1 && s->seq[C].recovery == 0);
+    /* new data (F-RTO), then a SACK of it shows 3101.. lost */
+    feed_ts(s, 1.62, C, TD_ACK, 6101, 5201, 1000, 64240, 162, 500, 0, 0);
+    feed_ts(s, 1.66, S, TD_ACK, 5201, 3101, 0, 64240, 504, 162, 6101, 7101);
+    feed_ts(s, 1.66, C, TD_ACK, 3101, 5201, 1000, 64240, 166, 504, 0, 0);
+    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_FAST);
+    CHECK(s->seq[C].retrans_kind[TD_RETX_RTO] == 1 && s->seq[C].timeouts == 1);
+
+    current = "a timeout that was real keeps its go-back-N";
+    s = established();
+    for (guint32 i = 0; i < 5; i++)
+        feed_ts(s, 1.0, C, TD_ACK, 1101 + 1000 * i, 5201, 1000, 64240, 100, 0, 0, 0);
+    feed_ts(s, 1.6, C, TD_ACK, 1101, 5201, 1000, 64240, 160, 0, 0, 0);
+    /* the ACK echoes the retransmission: it was needed */
+    feed_ts(s, 1.62, S, TD_ACK, 5201, 2101, 0, 64240, 500, 160, 0, 0);
+    CHECK(s->seq[C].spurious == 0 && s->seq[C].recovery == TD_RETX_RTO);
+    feed_ts(s, 1.62, C, TD_ACK, 2101, 5201, 1000, 64240, 162, 500, 0, 0);
+    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_RTO);
+
+    current = "the byte a refused zero-window probe carried, sent again, is new data";
+    s = established();
+    feed_ts(s, 0.1, S, TD_ACK, 5201, 1101, 1000, 64240, 10, 0, 0, 0);  /* frame 7 */
+    feed_ts(s, 0.12, C, TD_ACK, 1101, 6201, 0, 0, 12, 10, 0, 0);       /* window 0 */
+    feed_ts(s, 0.3, S, TD_ACK, 6201, 1101, 1, 64240, 30, 12, 0, 0);    /* probe, 1 new byte */
+    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->segclass == TD_SEGCLASS_ZW_PROBE);
+    feed_ts(s, 0.32, C, TD_ACK, 1101, 6201, 0, 0, 32, 30, 0, 0);       /* refused */
+    feed_ts(s, 0.5, C, TD_ACK, 1101, 6201, 0, 64240, 50, 30, 0, 0);    /* window update */
+    feed_ts(s, 0.5001, S, TD_ACK, 6201, 1101, 1000, 64240, 50, 50, 0, 0);
+    CHECK(td_stream_verdict(s) == NULL && s->seq[S].retrans == 0 && s->seq[S].zw_probes == 1);
+    f = find(TD_ST_ZERO_WINDOW);
+    CHECK(f && f->frame == frame_no && f->ref_frame == 8);
+    feed_ts(s, 0.52, C, TD_ACK, 1101, 7201, 0, 64240, 52, 50, 0, 0);
+    td_stream_finalize(s, 1.0);
+    CHECK(find(TD_DT_LOSS) == NULL);
+}
+
 /* The table's severity and one-line diagnosis. The line must read the same
  * before and after td_stream_finalize(): single-pass tshark never finalizes. */
 static char *
@@ -965,6 +1048,7 @@ main(void)
     test_teardown();
     test_resets();
     test_stalls();
+    test_data_phase();
     test_sequence_wrap();
     test_summary();
 
