@@ -199,6 +199,7 @@ typedef struct td_seqdir {
     guint32  nxt;           /* highest sequence number sent + 1 */
     double   una_time;      /* when una last advanced (or the data started) */
     guint32  una_frame;
+    guint32  una_advance;   /* bytes that last advance acknowledged */
     double   last_tx_time;  /* its last data or FIN, new or not */
     double   new_time;      /* its last new data (what advanced nxt); */
     guint32  new_frame;     /* 0: none yet */
@@ -288,6 +289,9 @@ typedef struct td_side {
     guint32  late_ack_frame; /* the peer's late ACK of all its data: Nagle candidate */
     double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
     guint32  late_ack_from_frame;
+    guint32  held_frame;    /* the segment the late ACK released, awaiting the next */
+    guint32  held_len;      /* packet to tell a lone release from a flight; 0 none */
+    double   held_time;
     gint64   rwnd;          /* the window the PEER last advertised to it, bytes; -1 unknown */
     guint32  wf_frame;      /* it filled the peer's window here; 0 none */
     double   wf_time;

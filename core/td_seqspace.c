@@ -435,6 +435,7 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
                 undo = TRUE;
         }
         sb_ack(q, ack);
+        q->una_advance = ack - q->una;
         q->una = ack;
         q->una_time = seg->time;
         q->una_frame = seg->frame;

@@ -21,6 +21,11 @@
  * capture point's round trip to the sender: scheduling and timer jitter. */
 #define RELEASE_SLACK 0.010
 
+/* RFC 1122 section 4.2.3.2: a delayed ACK MUST come within 0.5 s. An ACK
+ * later than that (plus the slack) is not a delayed-ACK timer's: the path or
+ * the receiver's host stalled, which Nagle does not explain. */
+#define DELAYED_ACK_MAX 0.5
+
 /* Whether a packet from the sender, gap seconds after the releasing packet
  * passed the capture point, is its reaction: the release must first travel
  * to the sender, so the gap is one round trip from here to the sender, no
@@ -67,21 +72,33 @@ td_stall_add(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, 
     return f;
 }
 
+/* The delayed-ACK timer the measured excess points to: Linux's is 40 ms at
+ * first (TCP_DELACK_MIN) and can grow to 200 ms (TCP_DELACK_MAX); BSD and
+ * macOS use 100 ms (net.inet.tcp.delacktime); Windows 200 ms
+ * (TcpAckFrequency/TcpDelAckTicks default). The bands meet half way. */
 static const char *
 delayed_ack_timer(double excess)
 {
-    if (excess < 0.1)
+    if (excess < 0.070)
         return "about 40 ms: Linux's delayed-ACK timer";
-    if (excess < 0.3)
-        return "about 200 ms: Windows' delayed-ACK timer (100 ms on BSD/macOS)";
-    return "a delayed ACK";
+    if (excess < 0.150)
+        return "about 100 ms: the BSD/macOS delayed-ACK timer";
+    if (excess < 0.300)
+        return "about 200 ms: Windows' delayed-ACK timer, or Linux's longest";
+    return "a delayed ACK near RFC 1122's 500 ms limit";
 }
 
-/* The largest segment side me may send: the peer's MSS less option room. */
+/* The largest segment side me may send: the smaller of the two MSS options
+ * (each announces what its own interface carries, RFC 9293 3.7.1; 536 when
+ * absent, RFC 9293 3.7.1 / RFC 1122 4.2.2.6), less room for options, or the
+ * largest it sent. */
 static guint32
 full_segment(const td_side_t *me, const td_side_t *peer)
 {
     guint32 mss = peer->mss ? peer->mss : 536;
+
+    if (me->mss && me->mss < mss)
+        mss = me->mss;
     return MAX(me->max_len, mss > 40 ? mss - 40 : mss);
 }
 
@@ -89,7 +106,6 @@ static void
 check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
     td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-    char *msg;
 
     if (!me->late_ack_frame)
         return;
@@ -101,19 +117,46 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
         me->late_ack_frame = 0;
         return;
     }
-    msg = wmem_strdup_printf(s->scope, "Nagle x delayed ACK: the %s held %u bytes for %s until "
-                             "the %s's ACK (frame %u) came %s late (%s)", td_side_name(s, d),
-                             seg->len, td_fmt_duration(s->scope, seg->time - me->late_ack_from),
+    /* Released: whether it was held by Nagle shows at the next packet. */
+    me->held_frame = seg->frame;
+    me->held_len = seg->len;
+    me->held_time = seg->time;
+}
+
+/* The stream's next packet after a release (check_nagle). Nagle (RFC 896,
+ * RFC 1122 4.2.3.4) lets one small segment out when all is acknowledged and
+ * holds the next small one until that is acknowledged too: a sender that
+ * sends more new data before any reply was not held by Nagle but by its
+ * congestion window (a flight after a slow-start restart, say) or its
+ * application. Anything else (the receiver's ACK, typically) confirms the
+ * stall, which is reported on that packet: a single pass can mark it there,
+ * as it must (the held segment has been drawn already). */
+static void
+check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *me = &s->side[d];
+    char *msg;
+
+    if (!me->held_frame || seg->frame == me->held_frame)
+        return;
+    if (seg->dir == d && seg->len) {
+        me->held_frame = 0; /* more data right behind it: a flight */
+        return;
+    }
+    msg = wmem_strdup_printf(s->scope, "Nagle x delayed ACK: the %s held %u bytes (sent in frame "
+                             "%u) for %s until the %s's ACK (frame %u) came %s late (%s)",
+                             td_side_name(s, d), me->held_len, me->held_frame,
+                             td_fmt_duration(s->scope, me->held_time - me->late_ack_from),
                              td_side_name(s, 1 - d), me->late_ack_frame,
                              td_fmt_duration(s->scope, me->late_ack_excess),
                              delayed_ack_timer(me->late_ack_excess));
-    td_stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", seg->len,
-              me->late_ack_from, seg->time, me->late_ack_from_frame, me->late_ack_frame,
-              wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its writes "
-                                 "(write-write-read); or TCP_QUICKACK on the %s", td_side_name(s, d),
-                                 td_side_name(s, 1 - d)),
-              msg);
-    me->late_ack_frame = 0;
+    td_stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", me->held_len,
+                 me->late_ack_from, me->held_time, me->late_ack_from_frame, me->late_ack_frame,
+                 wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its "
+                                    "writes (write-write-read); or TCP_QUICKACK on the %s",
+                                    td_side_name(s, d), td_side_name(s, 1 - d)),
+                 msg);
+    me->held_frame = 0;
 }
 
 /* A pure ACK from d acknowledging all of the peer's data, late for the round
@@ -133,8 +176,27 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
     if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
         || seg->ack != q->nxt || !q->new_frame)
         return;
+    /* Only a lone segment waits for the delayed-ACK timer: a receiver ACKs
+     * at least every second full-sized segment at once (RFC 1122 4.2.3.2,
+     * RFC 5681 4.2). An ACK of more came late for another reason (a
+     * congestion-window-limited flight, a slow path). */
+    if (q->una_advance >= 2 * full_segment(peer, &s->side[d]))
+        return;
+    /* Data from the receiver since the sender's last data: what the sender
+     * sends next may answer it (the next request after a response, a TLS
+     * Finished after the peer's). Nagle holds data the application already
+     * wrote; an answer was not written yet. */
+    if (s->seq[d].new_frame && s->seq[d].new_time > q->new_time)
+        return;
+    /* A delayed ACK is the receiver's first packet since the data arrived:
+     * anything it sends carries its ACK and stops the timer. A receiver that
+     * sent something else meanwhile (an ACK burst, reordered ACKs) was not
+     * waiting for its timer. Its packets caused by earlier data pass here
+     * no later than one round trip after the sender's last data. */
+    if (s->side[d].last_time > q->new_time + back + RELEASE_SLACK)
+        return;
     excess = seg->time - q->new_time - back;
-    if (excess < s->cfg->delayed_ack_min)
+    if (excess < s->cfg->delayed_ack_min || excess > DELAYED_ACK_MAX + RELEASE_SLACK)
         return;
     peer->late_ack_frame = seg->frame;
     peer->late_ack_time = seg->time;
@@ -263,6 +325,10 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     gboolean sends = seg->len > 0 && (!s->verdict || s->verdict->segclass == TD_SEGCLASS_RETRANSMISSION
                                       || s->verdict->segclass == TD_SEGCLASS_REORDERED);
 
+    /* a release waiting for this packet to tell a lone segment from a flight */
+    check_held(s, 0, seg, out);
+    check_held(s, 1, seg, out);
+
     /* as the receiver of the peer's data */
     note_window(s, d, seg);
     note_ack(s, d, seg);
@@ -273,6 +339,10 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if (seg->flags & TD_SYN)
         return;
     check_zero_window(s, d, seg, sends, out);
+    if (seg->len && s->side[1 - d].late_ack_frame) {
+        /* data after the late ACK: the peer's next segment may answer it */
+        s->side[1 - d].late_ack_frame = 0;
+    }
     if (!new_data)
         return;
     check_nagle(s, d, seg, out);

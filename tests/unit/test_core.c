@@ -757,6 +757,8 @@ nagle_round(gboolean at_server, gboolean nodelay)
     feed(s, 1.0 + 2 * v + 0.040, S, TD_ACK, 5001, 1201, 0);
     /* the body leaves when the ACK reaches the client */
     feed(s, 1.0 + 2 * v + 0.040 + 2 * c + 0.0001, C, TD_ACK | TD_PSH, 1201, 5001, 300);
+    /* the server's ACK of it: the body went alone */
+    feed(s, 1.0 + 2 * v + 0.040 + 2 * c + 2 * v + 0.0002, S, TD_ACK, 5001, 1501, 0);
     return s;
 }
 
@@ -772,15 +774,50 @@ test_stalls(void)
     current = "Nagle x delayed ACK, seen near the client";
     s = nagle_round(FALSE, FALSE);
     f = find(TD_ST_NAGLE_DELAYED_ACK);
-    CHECK(f && f->frame == 6 && f->ref_frame == 4 && f->trigger_frame == 5);
-    CHECK(f && near(f->duration, 0.0801));
+    CHECK(f && f->frame == 7 && f->ref_frame == 4 && f->trigger_frame == 5);
+    CHECK(f && near(f->duration, 0.0801) && f->count == 300);
     td_stream_stalls(s, &count, &total, &worst, &worst_time);
     CHECK(count == 1 && worst == TD_ST_NAGLE_DELAYED_ACK && near(total, 0.0801));
 
     current = "Nagle x delayed ACK, seen near the server";
     s = nagle_round(TRUE, FALSE);
     f = find(TD_ST_NAGLE_DELAYED_ACK);
-    CHECK(f && f->frame == 6 && near(f->duration, 0.0801));
+    CHECK(f && f->frame == 7 && near(f->duration, 0.0801));
+
+    current = "a flight released by a late ACK is not Nagle";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1001, 5001, 200);
+    feed(s, 1.08, S, TD_ACK, 5001, 1201, 0);               /* 40 ms late */
+    feed(s, 1.0801, C, TD_ACK, 1201, 5001, 1000);          /* released ... */
+    feed(s, 1.0802, C, TD_ACK | TD_PSH, 2201, 5001, 1000); /* ... with more behind */
+    feed(s, 1.13, S, TD_ACK, 5001, 3201, 0);
+    CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
+
+    current = "a segment that answers the peer's data is not held by Nagle";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1001, 5001, 200);
+    feed(s, 1.02, S, TD_ACK | TD_PSH, 5001, 1001, 100);     /* the peer's data */
+    feed(s, 1.08, S, TD_ACK, 5101, 1201, 0);                /* late ACK */
+    feed(s, 1.0801, C, TD_ACK | TD_PSH, 1201, 5101, 50);    /* the answer */
+    feed(s, 1.13, S, TD_ACK, 5101, 1251, 0);
+    CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
+
+    current = "an ACK later than any delayed-ACK timer (RFC 1122: 500 ms) is not Nagle's";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 1.0, C, TD_ACK | TD_PSH, 1001, 5001, 200);
+    feed(s, 1.9, S, TD_ACK, 5001, 1201, 0);
+    feed(s, 1.9001, C, TD_ACK | TD_PSH, 1201, 5001, 300);
+    feed(s, 1.95, S, TD_ACK, 5001, 1501, 0);
+    CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
 
     current = "TCP_NODELAY: no stall";
     s = nagle_round(FALSE, TRUE);
