@@ -113,6 +113,7 @@ static guint pref_idle_reset_ms = 1000;
 static guint pref_delayed_ack_min_ms = 30;
 static guint pref_window_full_min_ms = 10;
 static guint pref_mss_low = 1220;
+static guint pref_late_close_ms = 1000;
 
 static void
 apply_preferences(void)
@@ -125,6 +126,7 @@ apply_preferences(void)
     cfg->delayed_ack_min = pref_delayed_ack_min_ms / 1000.0;
     cfg->window_full_min = pref_window_full_min_ms / 1000.0;
     cfg->mss_low = pref_mss_low;
+    cfg->late_close = pref_late_close_ms / 1000.0;
 }
 
 static void
@@ -434,6 +436,7 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
         gs = analyse_frame(tree, pinfo);
         if (gs)
             tcpdiag_table_stream_changed(gs);
+        td_capture_clock(gs, tcpdiag_table_stream_changed);
     } else {
         /* The first pass is over: conclude what only the end of the capture
          * proves, once, before anything is drawn from it. */
@@ -642,6 +645,11 @@ proto_register_tcpdiag(void)
         "minimum MTU of 1280 (RFC 8200), which any working path carries; 1460 would also "
         "report PPPoE (1452) and VPN (~1380) paths",
         10, &pref_mss_low);
+    prefs_register_uint_preference(prefs_module, "late_close_ms", "Late close (ms)",
+        "A side that closes (FIN or RST) this long or longer after its peer's FIN is named a "
+        "late close. An application that reads EOF closes at once; 1000 ms is above any delayed "
+        "ACK (RFC 1122: 500 ms) and Linux's minimum RTO, so the wait is the application's",
+        10, &pref_late_close_ms);
 
     td_config_default(td_capture_config());
     apply_preferences();

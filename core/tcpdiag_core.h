@@ -159,6 +159,12 @@ typedef struct td_config {
      * packets. Milder reductions (1452 PPPoE, ~1380 VPN) are normal on the
      * Internet and cost a few percent: they show in tcpdiag.stream.mss. */
     guint32 mss_low;
+    /* A passive side that closes (FIN or RST) this long or longer after its
+     * peer's FIN closes late: an application that reads EOF calls close()
+     * at once in every event loop; 1 s is above any delayed ACK (500 ms,
+     * RFC 1122 4.2.3.2) and Linux's minimum RTO, so the wait is the
+     * application's, not TCP's (as idle_reset). */
+    double  late_close;
 } td_config_t;
 
 void td_config_default(td_config_t *cfg);
@@ -236,6 +242,11 @@ typedef struct td_seqdir {
      * from the receiver since the first (abandoned: a dead peer or path) */
     guint32  chain_seq, chain_count, chain_first_frame, chain_peer_packets;
     double   chain_times[TD_MAX_TIMES];
+    /* keep-alive probes with nothing from the receiver since the first
+     * (data.keepalive_dead) */
+    guint32  ka_count, ka_first_frame, ka_peer_packets;
+    gboolean ka_reported;   /* its finding was drawn (on the prober's RST, or at the end) */
+    double   ka_times[TD_MAX_TIMES];
     /* the rto stall under way */
     gboolean rto_open;
     guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;
@@ -319,6 +330,8 @@ typedef struct td_stream {
 
     guint32  last_frame;
     double   last_time;
+    double   clock;              /* the capture's time as last told (td_stream_clock): */
+                                 /* >= last_time; verdicts that take time read it */
     guint32  packets;
 
     /* handshake */
@@ -396,6 +409,15 @@ td_finding_t *td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp);
  * of later packets proves (an unanswered SYN, an incomplete handshake). The
  * findings are attached to the stream's last frame. Idempotent. */
 td_finding_t *td_stream_finalize(td_stream_t *s, double capture_end);
+
+/* The capture's clock reached now (seconds; packets of other streams move
+ * it): verdicts that only time proves (a half-close that lasts long enough
+ * to be a CLOSE_WAIT leak) read it. The glue calls it at the time
+ * td_stream_deadline() gave, so that every mode sees the same verdict. */
+void td_stream_clock(td_stream_t *s, double now);
+/* The capture time at which this stream's verdict would change by time
+ * alone, or < 0 if none. */
+double td_stream_deadline(const td_stream_t *s);
 
 /* The round trip from the capture point to side dir and back, from the
  * handshake (SYN -> SYN-ACK is the one to the server, SYN-ACK -> ACK the one

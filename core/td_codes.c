@@ -56,6 +56,8 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "Data retransmitted although it had arrived (D-SACK, early ACK, Eifel): a timer too eager for the path, or a delay spike" },
     [TD_DT_REORDERING] = { "data.reordering", "Reordering", TD_SEV_NOTE,
         "Segments that filled a hole sooner than any retransmission could: the path reorders" },
+    [TD_DT_KEEPALIVE_DEAD] = { "data.keepalive_dead", "Keep-alive unanswered: peer dead", TD_SEV_WARN,
+        "Keep-alive probes with no answer, then a reset or silence: the peer or the path died while the connection was idle" },
 };
 
 td_code_t

@@ -29,6 +29,11 @@
  * trip (as td_stall.c's RELEASE_SLACK). */
 #define REACT_SLACK 0.010
 
+/* RFC 1122 4.2.3.6: no single unanswered keep-alive proves a dead
+ * connection (keep-alives are not sent reliably); two in a row with nothing
+ * from the peer between them do: the first went a whole interval unanswered. */
+#define KEEPALIVE_DEAD_PROBES 2
+
 /* Below this round trip to the receiver (a capture next to it), an ACK's
  * timing cannot tell which transmission it answers. */
 #define EARLY_MIN 0.002
@@ -650,6 +655,55 @@ is_duplicate(const td_stream_t *s, guint8 dir, const td_segment_t *seg)
            && seg->time - q->last_time < DUPLICATE_MAX_GAP;
 }
 
+/* A keep-alive probe: a new chain when the receiver sent anything since the
+ * chain's first probe (an answered probe is a live peer). */
+static void
+keepalive_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    guint32 peer_packets = s->side[1 - dir].packets;
+
+    if (!q->ka_count || q->ka_peer_packets != peer_packets) {
+        q->ka_count = 0;
+        q->ka_first_frame = seg->frame;
+        q->ka_peer_packets = peer_packets;
+    }
+    if (q->ka_count < TD_MAX_TIMES)
+        q->ka_times[q->ka_count] = seg->time;
+    q->ka_count++;
+}
+
+int
+td_seqspace_keepalive_dead_side(const td_stream_t *s)
+{
+    for (int d = 0; d < 2; d++) {
+        const td_seqdir_t *q = &s->seq[d];
+        if (q->ka_count >= KEEPALIVE_DEAD_PROBES
+            && s->side[1 - d].packets == q->ka_peer_packets)
+            return d;
+    }
+    return -1;
+}
+
+static void
+keepalive_dead_finding(td_stream_t *s, guint8 d, guint32 frame, gboolean reset, double after,
+                       td_finding_t **out)
+{
+    const td_seqdir_t *q = &s->seq[d];
+    guint n = MIN(q->ka_count, TD_MAX_TIMES);
+
+    td_finding_add(s, out, TD_DT_KEEPALIVE_DEAD, frame, reset ? "reset" : "silence", q->ka_count,
+                   q->ka_times[n - 1] - q->ka_times[0], q->ka_first_frame,
+                   "The peer or the path died while the connection was idle (host down, NAT or "
+                   "firewall state expired); keep-alive found it (tcp_keepalive_time/intvl/probes)",
+                   "Keep-alive: the %s's %u probes (%s) got no answer from the %s, %s",
+                   td_side_name(s, d), q->ka_count, td_fmt_intervals(s->scope, q->ka_times, n),
+                   td_side_name(s, 1 - d),
+                   reset ? "then it reset the connection: the peer was gone"
+                         : wmem_strdup_printf(s->scope, "until the capture ends %s later",
+                                              td_fmt_duration(s->scope, after)));
+}
+
 /* What the sender of seg sends. */
 static void
 note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
@@ -658,8 +712,14 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     guint32 end = seg->seq + seg->len + !!(seg->flags & TD_SYN) + !!(seg->flags & TD_FIN);
     guint32 tsval = seg->ts_known ? seg->tsval : 0;
 
-    if (seg->flags & TD_RST)
+    if (seg->flags & TD_RST) {
+        /* the prober giving up on a peer that never answered */
+        if (td_seqspace_keepalive_dead_side(s) == dir && !q->ka_reported) {
+            keepalive_dead_finding(s, dir, seg->frame, TRUE, 0.0, out);
+            q->ka_reported = TRUE;
+        }
         return;
+    }
     if (!q->known) {
         if (!seg->len && !(seg->flags & (TD_SYN | TD_FIN)))
             return; /* a pure ACK tells where its sender is, not what it sent */
@@ -676,10 +736,12 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
         if (seg->seq == q->una - 1 && q->nxt == q->una) {
             gboolean zw = s->side[dir].rwnd == 0;
             new_verdict(s, seg, zw ? TD_SEGCLASS_ZW_PROBE : TD_SEGCLASS_KEEPALIVE);
-            if (zw)
+            if (zw) {
                 q->zw_probes++;
-            else
+            } else {
                 q->keepalives++;
+                keepalive_note(s, dir, seg);
+            }
         }
         return;
     }
@@ -713,6 +775,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     if (seg->len <= 1 && seg->seq == q->una - 1 && q->nxt == q->una) {
         new_verdict(s, seg, TD_SEGCLASS_KEEPALIVE);
         q->keepalives++;
+        keepalive_note(s, dir, seg);
         q->segments--;
         return;
     }
@@ -810,6 +873,8 @@ td_seqspace_pending(const td_stream_t *s)
         if (q->reordered)
             codes |= TD_CODE_BIT(TD_DT_REORDERING);
     }
+    if (td_seqspace_keepalive_dead_side(s) >= 0)
+        codes |= TD_CODE_BIT(TD_DT_KEEPALIVE_DEAD);
     return codes;
 }
 
@@ -890,8 +955,14 @@ td_seqspace_describe_loss(wmem_strbuf_t *buf, const td_stream_t *s, gboolean cap
 }
 
 void
-td_seqspace_finalize(td_stream_t *s, td_finding_t **out)
+td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 {
+    int ka = td_seqspace_keepalive_dead_side(s);
+
+    if (ka >= 0 && !s->seq[ka].ka_reported) {
+        keepalive_dead_finding(s, (guint8)ka, s->last_frame, FALSE, capture_end - s->last_time, out);
+        s->seq[ka].ka_reported = TRUE;
+    }
     for (guint8 d = 0; d < 2; d++) {
         td_seqdir_t *q = &s->seq[d];
         guint32 n = lost(q);

@@ -37,7 +37,11 @@ void td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t *
 guint32 td_seqspace_in_flight(const td_stream_t *s, guint8 dir);
 
 /* Findings that only the whole stream proves (data.loss, ...), at its end. */
-void td_seqspace_finalize(td_stream_t *s, td_finding_t **out);
+void td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out);
+
+/* The side whose keep-alive probes went unanswered (at least two, with
+ * nothing from its peer since the first), or -1. */
+int td_seqspace_keepalive_dead_side(const td_stream_t *s);
 guint32 td_seqspace_pending(const td_stream_t *s);
 
 /* "Lost 3 of 724 server->client segments (0.4%), recovered by fast

@@ -35,6 +35,7 @@ td_config_default(td_config_t *cfg)
     cfg->window_full_min = 0.010;
     cfg->time_wait = 60.0;
     cfg->mss_low = 1220;
+    cfg->late_close = 1.0;
 }
 
 td_stream_t *
@@ -237,6 +238,7 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
     s->last_frame = seg->frame;
     if (seg->time > s->last_time)
         s->last_time = seg->time;
+    td_stream_clock(s, seg->time);
     if (seg->ip_version)
         s->ip_version = seg->ip_version;
     me->packets++;
@@ -257,6 +259,19 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
     td_teardown_segment(s, seg, &out);
     update_endpoint_states(s, seg);
     return out;
+}
+
+void
+td_stream_clock(td_stream_t *s, double now)
+{
+    if (now > s->clock)
+        s->clock = now;
+}
+
+double
+td_stream_deadline(const td_stream_t *s)
+{
+    return td_teardown_deadline(s);
 }
 
 td_finding_t *
@@ -282,10 +297,11 @@ td_stream_finalize(td_stream_t *s, double capture_end)
         return NULL;
     s->finalized = TRUE;
     s->last_segment_finding = s->last_finding;
+    td_stream_clock(s, capture_end);
     td_handshake_finalize(s, capture_end, &out);
     td_teardown_finalize(s, capture_end, &out);
     td_stall_finalize(s, &out);
-    td_seqspace_finalize(s, &out);
+    td_seqspace_finalize(s, capture_end, &out);
     return out;
 }
 

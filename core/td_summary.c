@@ -44,6 +44,15 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
     td_code_t hs = td_stream_handshake(s), td = td_stream_teardown(s), worst;
     guint32 stalls;
     double total, worst_time;
+    const td_finding_t *graceful = segment_finding(s, TD_TD_GRACEFUL);
+    /* A RST after the peer's FIN with all data delivered only ends the
+     * connection (td_teardown.c); like a late FIN it is worth a note, not a
+     * failure: it ranks below real aborts. */
+    gboolean benign_reset = td == TD_TD_RESET && s->rst_finding
+                            && (g_str_equal(s->rst_finding->detail, "after_peer_fin")
+                                || g_str_equal(s->rst_finding->detail, "late_close"));
+    gboolean late_close = td == TD_TD_GRACEFUL && graceful
+                          && g_str_equal(graceful->detail, "late_close");
 
     td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
     if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & failed) && !s->established_frame) {
@@ -56,7 +65,13 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
         *headline = hs;
         return TD_STREAM_BROKEN;
     }
-    if (td != TD_CODE_NONE && (TD_CODE_BIT(td) & broken)) {
+    /* A dead peer found by keep-alive is the cause; the reset that may
+     * follow is the prober giving up. */
+    if (td_seqspace_keepalive_dead_side(s) >= 0) {
+        *headline = TD_DT_KEEPALIVE_DEAD;
+        return TD_STREAM_BROKEN;
+    }
+    if (td != TD_CODE_NONE && (TD_CODE_BIT(td) & broken) && !benign_reset) {
         *headline = td;
         return TD_STREAM_BROKEN;
     }
@@ -73,6 +88,10 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
     if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & slow)) {
         *headline = hs;
         return TD_STREAM_SLOW;
+    }
+    if (benign_reset || late_close) {
+        *headline = td;
+        return TD_STREAM_NOTE;
     }
     if (hs != TD_CODE_NONE && td_code_info(hs)->severity == TD_SEV_NOTE) {
         *headline = hs;
@@ -178,6 +197,14 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
                                   "with no reply from the %s (dead peer or path)",
                                   td_side_name(s, d), s->seq[d].chain_count, td_side_name(s, 1 - d));
         break;
+    case TD_DT_KEEPALIVE_DEAD:
+        if ((d = td_seqspace_keepalive_dead_side(s)) < 0)
+            goto title;
+        wmem_strbuf_append_printf(buf, "Keep-alive: the %s's %u probes got no answer from the %s "
+                                  "(dead peer or path)%s", td_side_name(s, d), s->seq[d].ka_count,
+                                  td_side_name(s, 1 - d),
+                                  s->side[d].rst_count ? ", then it reset the connection" : "");
+        break;
     case TD_TD_FIN_RETRANSMITTED:
         if ((d = td_teardown_fin_unacked_side(s)) < 0)
             goto title; /* a stream concluded before its last packet (live capture) */
@@ -217,6 +244,11 @@ append_healthy(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s
                                   g_str_equal(graceful->detail, "four_way") ? "four-way"
                                   : g_str_equal(graceful->detail, "three_way") ? "three-way"
                                   : "simultaneous close");
+    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && td_teardown_closing_side(s) >= 0)
+        wmem_strbuf_append_printf(buf, ", closing when the capture ended (the %s's FIN "
+                                  "acknowledged, the %s not closed yet)",
+                                  td_side_name(s, td_teardown_closing_side(s)),
+                                  td_side_name(s, 1 - td_teardown_closing_side(s)));
     else if (codes & TD_CODE_BIT(TD_TD_OPEN))
         wmem_strbuf_append(buf, ", still open at the end of the capture");
     wmem_strbuf_append(buf, ", no stall");
@@ -280,6 +312,8 @@ td_summary_key(const td_stream_t *s, const char *conn_state, td_summary_key_t *k
     for (int d = 0; d < 2; d++) {
         key->chain[d] = s->seq[d].chain_count;
         key->fin[d] = s->side[d].fin_count;
+        key->keepalives[d] = s->seq[d].ka_count;
+        key->fin_acked[d] = s->side[d].fin_acked_frame;
         key->retrans[d] = s->seq[d].retrans;
         key->spurious[d] = s->seq[d].spurious;
         key->reordered[d] = s->seq[d].reordered;

@@ -44,9 +44,8 @@ typedef struct td_summary_key {
     const td_finding_t *finding; /* the newest finding drawn from a segment */
     const char *reset_message;   /* a reset's message is refined by later packets */
     guint32 codes, stalls, worst_stall, syn_count, synack_count;
-    guint32 chain[2], fin[2];
+    guint32 chain[2], fin[2], fin_acked[2], keepalives[2];
     guint32 retrans[2], spurious[2], reordered[2], segments[2];
-    guint32 unused;              /* no padding: memcmp reads every byte */
     double  stall_time, worst_time, initial_rtt;
 } td_summary_key_t;
 

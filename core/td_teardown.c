@@ -12,6 +12,7 @@
 #include "td_teardown.h"
 #include "td_handshake.h"
 #include "td_finding.h"
+#include "td_seqspace.h"
 
 /* A retransmission chain this long, unanswered, is a dead peer or path:
  * three retransmissions show the backoff (RFC 6298 section 5.5). */
@@ -52,6 +53,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     const char *detail, *cause;
     char *what;
     gboolean middlebox = seg->ttl && me->ttl && seg->ttl != me->ttl;
+    gboolean late = FALSE;
 
     if ((seg->flags & TD_ACK) && (!me->ack_known || td_seq_lt(me->ack_max, seg->ack)))
         my_ack = seg->ack;
@@ -71,6 +73,22 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                       ? ", as the peer's data kept arriving" : "");
         cause = "Its application had closed the socket: data arriving after close() draws a RST "
                 "(the peer kept sending), or it aborted with SO_LINGER 0 after shutdown()";
+    } else if (peer->fin_count && !own_out && !peer_out) {
+        /* The peer had closed and everything was delivered both ways: the
+         * RST only ends the connection (an abortive close, SO_LINGER 0),
+         * at once or late. Windows/AD LDAP answers the FIN after an unbind
+         * so; it is no failure. */
+        double delay = seg->time - MAX(peer->fin_times[0], me->last_data_time);
+        late = delay >= s->cfg->late_close;
+        detail = late ? "late_close" : "after_peer_fin";
+        what = wmem_strdup_printf(s->scope, "%s after the %s's FIN (frame %u) and its own last "
+                                  "data, all delivered: %s", td_fmt_duration(s->scope, delay),
+                                  other, peer->fin_first_frame,
+                                  late ? "a late close, by abort" : "an abortive close");
+        cause = late ? "Its application held the socket after the peer closed (CLOSE_WAIT that "
+                       "long), then closed it with SO_LINGER 0 or exited"
+                     : "Its application closes with SO_LINGER 0 (an abortive close) once the "
+                       "peer has closed; harmless when all data was delivered";
     } else if (!(seg->flags & TD_ACK) && peer->last_data_frame
                && peer->last_data_time >= me->last_time) {
         detail = "half_open";
@@ -85,6 +103,12 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                   s->seq[d].chain_count);
         cause = "The peer or the path went dead; the sender's retries ran out (tcp_retries2 on "
                 "Linux, TcpMaxDataRetransmissions on Windows)";
+    } else if (td_seqspace_keepalive_dead_side(s) == d) {
+        detail = "keepalive_dead";
+        what = wmem_strdup_printf(s->scope, "after %u unanswered keep-alive probes: the %s was "
+                                  "gone", s->seq[d].ka_count, other);
+        cause = "The peer or the path died while the connection was idle; keep-alive gave up "
+                "(tcp_keepalive_probes on Linux, TcpMaxDataRetransmissions on Windows)";
     } else if (own_out || peer_out) {
         detail = "mid_transfer";
         what = own_out
@@ -162,6 +186,15 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                        "The passive side had nothing left to send and closed at once",
                        "Graceful close, three-way: the %s closed first and holds TIME_WAIT; the "
                        "%s's FIN carried the ACK, %s later", closer, passive, gap);
+    else if (a->fin_acked_frame < p->fin_first_frame
+             && p->fin_times[0] - MAX(a->fin_times[0], p->last_data_time) >= s->cfg->late_close)
+        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "late_close", 0, later,
+                       a->fin_first_frame,
+                       "The passive side's application held its socket after reading EOF "
+                       "(CLOSE_WAIT that long) before calling close()",
+                       "Late close: the %s closed first; the %s ACKed and sent its FIN %s later "
+                       "(four-way close, the %s's socket in CLOSE_WAIT meanwhile)", closer, passive,
+                       gap, passive);
     else if (a->fin_acked_frame < p->fin_first_frame)
         td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "four_way", 0, later,
                        a->fin_first_frame, NULL,
@@ -255,9 +288,8 @@ td_teardown_fin_unacked_side(const td_stream_t *s)
     return -1;
 }
 
-/* The side whose FIN was acknowledged while its peer never closed, or -1. */
 int
-td_teardown_half_closed_side(const td_stream_t *s)
+td_teardown_closing_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
         const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
@@ -265,6 +297,31 @@ td_teardown_half_closed_side(const td_stream_t *s)
             return d;
     }
     return -1;
+}
+
+/* The side whose FIN was acknowledged while its peer never closed for at
+ * least late_close (by the capture's clock), or -1: a shorter wait is a close
+ * still under way when the capture ended, not a CLOSE_WAIT leak. */
+int
+td_teardown_half_closed_side(const td_stream_t *s)
+{
+    int d = td_teardown_closing_side(s);
+
+    if (d >= 0 && s->clock - s->side[d].fin_acked_time >= s->cfg->late_close)
+        return d;
+    return -1;
+}
+
+double
+td_teardown_deadline(const td_stream_t *s)
+{
+    int d = td_teardown_closing_side(s);
+
+    if (d < 0 || (s->td_flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE)))
+        return -1.0;
+    if (s->clock - s->side[d].fin_acked_time >= s->cfg->late_close)
+        return -1.0;
+    return s->side[d].fin_acked_time + s->cfg->late_close;
 }
 
 guint32
@@ -348,6 +405,15 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                           ? "one side closed and the other is still sending (a legitimate half-close)"
                           : "a FIN not yet acknowledged";
             }
+        }
+        if ((d = td_teardown_closing_side(s)) >= 0) {
+            detail = "closing";
+            how = wmem_strdup_printf(s->scope, "closing: the %s's FIN was acknowledged %s before "
+                                     "the end, too soon to call the %s's wait a CLOSE_WAIT leak",
+                                     td_side_name(s, d),
+                                     td_fmt_duration(s->scope,
+                                                     capture_end - s->side[d].fin_acked_time),
+                                     td_side_name(s, 1 - d));
         }
         td_finding_add(s, out, TD_TD_OPEN, s->last_frame, detail, 0, after, 0, NULL,
                        "Still open when the capture ends (%s; last packet %s before the end): "

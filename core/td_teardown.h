@@ -16,6 +16,13 @@
  * abandoned chain) and before the endpoint states move. */
 void td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 
+/* The side whose FIN was acknowledged while its peer sent nothing more and
+ * has not closed (yet), or -1. */
+int td_teardown_closing_side(const td_stream_t *s);
+
+/* The capture time at which a half-close becomes a CLOSE_WAIT leak, or < 0. */
+double td_teardown_deadline(const td_stream_t *s);
+
 /* Codes td_teardown_finalize() would add if the capture ended now. */
 guint32 td_teardown_pending(const td_stream_t *s);
 void td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out);

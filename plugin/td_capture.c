@@ -31,6 +31,7 @@ static nstime_t     capture_start;
 static gboolean     capture_started;
 static double       capture_end;
 static gboolean     finalized;
+static GSequence   *clock_queue;    /* td_glue_stream_t* sorted by deadline */
 
 td_config_t *
 td_capture_config(void)
@@ -92,6 +93,7 @@ td_capture_init(void)
     capture_started = FALSE;
     capture_end = 0.0;
     finalized = FALSE;
+    clock_queue = g_sequence_new(NULL);
 }
 
 void
@@ -102,6 +104,9 @@ td_capture_cleanup(void)
         g_ptr_array_free(streams, TRUE);
     if (frame_stream)
         g_array_free(frame_stream, TRUE);
+    if (clock_queue)
+        g_sequence_free(clock_queue);
+    clock_queue = NULL;
     streams = NULL;
     frame_stream = NULL;
     frame_findings = frame_verdicts = host_ttl = last_on_tuple = NULL;
@@ -150,6 +155,7 @@ td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *f
     }
 
     gs = wmem_new0(wmem_file_scope(), td_glue_stream_t);
+    gs->deadline = -1.0;
     /* tcpdiag's stream number is Wireshark 4.0's: tcp.stream less the
      * streams a later release split off before this one. */
     gs->core = td_stream_new(wmem_file_scope(), &config, index - streams_merged,
@@ -272,6 +278,44 @@ td_capture_time(const packet_info *pinfo)
     if (t > capture_end)
         capture_end = t;
     return t;
+}
+
+static gint
+by_deadline(gconstpointer a, gconstpointer b, gpointer user_data _U_)
+{
+    const td_glue_stream_t *x = (const td_glue_stream_t *)a, *y = (const td_glue_stream_t *)b;
+
+    if (x->deadline != y->deadline)
+        return x->deadline < y->deadline ? -1 : 1;
+    return x->core->index < y->core->index ? -1 : x->core->index > y->core->index;
+}
+
+void
+td_capture_clock(td_glue_stream_t *gs, void (*changed)(const td_glue_stream_t *gs))
+{
+    GSequenceIter *head;
+
+    if (!clock_queue)
+        return;
+    if (gs && gs->deadline < 0.0) {
+        double deadline = td_stream_deadline(gs->core);
+        if (deadline >= 0.0) {
+            gs->deadline = deadline;
+            g_sequence_insert_sorted(clock_queue, gs, by_deadline, NULL);
+        }
+    }
+    while (!g_sequence_is_empty(clock_queue)) {
+        td_glue_stream_t *due;
+
+        head = g_sequence_get_begin_iter(clock_queue);
+        due = (td_glue_stream_t *)g_sequence_get(head);
+        if (due->deadline > capture_end)
+            break;
+        g_sequence_remove(head);
+        due->deadline = -1.0;
+        td_stream_clock(due->core, capture_end);
+        changed(due);
+    }
 }
 
 gboolean

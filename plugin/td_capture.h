@@ -22,6 +22,7 @@ typedef struct td_glue_stream {
     const char  *handshake;
     const char  *teardown;
     const char  *diagnoses;
+    double       deadline;  /* td_stream_deadline() it waits on in the clock queue; < 0 none */
 } td_glue_stream_t;
 
 /* The "tcpdiag" tap is queued for every TCP frame of a stream, on every pass,
@@ -63,6 +64,14 @@ void td_capture_note_host_ttl(const address *addr, guint8 ttl);
 
 /* Seconds since the capture's first frame; also tracks the capture's end. */
 double td_capture_time(const packet_info *pinfo);
+
+/* First pass, after each analysed frame: the capture's clock moved to the
+ * frame's time. A stream whose verdict changes at a capture time
+ * (td_stream_deadline: a half-close that lasts) waits in a queue sorted by
+ * that time; every stream whose time the clock passed is told
+ * (td_stream_clock) and handed to changed(), as its own packet would be. So
+ * a single pass and the table see what td_stream_finalize() sees. */
+void td_capture_clock(td_glue_stream_t *gs, void (*changed)(const td_glue_stream_t *gs));
 
 /* Later passes: conclude every stream once (end-of-capture verdicts). */
 gboolean td_capture_finalized(void);

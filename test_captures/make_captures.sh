@@ -54,6 +54,8 @@ ALL_SCENARIOS=(
 	cs_s3 cs_oth cs_one_sided_client cs_one_sided_server
 	st_nagle_client st_nagle_server st_nodelay st_odd_segments st_zero_window
 	st_window_full st_rto st_healthy st_duplicated
+	st_nagle_1ms st_nagle_300ms st_reqresp_1ms st_reqresp_40ms st_reqresp_300ms
+	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -1089,6 +1091,108 @@ for k in "${DP_KINDS[@]}"; do
 		eval "sc_dp_${k}_${r}ms() { dp_scenario $k $r; }"
 	done
 done
+
+# ------------------------------------------------- verdicts at other RTTs
+# DELAY_MS is one way through the router: RTT = 2 * DELAY_MS.
+
+# Nagle x delayed ACK at 1 ms and 300 ms RTT (st_nagle_client is 40 ms).
+sc_st_nagle_1ms() { DELAY_MS=0.5; setup_net; srv --port $PORT; cap_start client st_nagle_1ms
+	nagle_traffic 62031; cap_stop; publish "$CAP_FILE" st_nagle_1ms; teardown_net; DELAY_MS=20; }
+sc_st_nagle_300ms() { DELAY_MS=150; setup_net; srv --port $PORT; cap_start client st_nagle_300ms
+	nagle_traffic 62041; cap_stop; publish "$CAP_FILE" st_nagle_300ms; teardown_net; DELAY_MS=20; }
+
+# Nagle's negative control: request/response, each request one write. The
+# server thinks 60 ms before each response, so its delayed ACK (40 ms) of
+# the request goes out alone, late, before the response; the client sends
+# its next request as soon as it reads the response (stream 0) or 60 ms
+# later (stream 1). Nothing is ever held by Nagle: no stall at any RTT.
+reqresp() { # reqresp NAME DELAY_MS PORT0
+	DELAY_MS=$2
+	setup_net
+	srv --port $PORT --reply-delay 0.06
+	cap_start client "$1"
+	cli --host $S4 --port $PORT --src-port "$3" --requests 10 --req-size 120 --resp-size 400
+	cli --host $S4 --port $PORT --src-port "$(($3 + 1))" --requests 10 --req-size 120 --resp-size 400 \
+		--think 0.06
+	cap_stop
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_st_reqresp_1ms() { reqresp st_reqresp_1ms 0.5 62051; }
+sc_st_reqresp_40ms() { reqresp st_reqresp_40ms 20 62061; }
+sc_st_reqresp_300ms() { reqresp st_reqresp_300ms 150 62071; }
+
+# Keep-alive (TCP_KEEPIDLE 1 s, TCP_KEEPINTVL 1 s) to a peer that stops
+# answering: once the response is in, the router drops the server's packets
+# to streams 1 and 2.
+#   0: the probes are answered (negative control), then a normal close
+#   1: TCP_KEEPCNT 3: three probes unanswered, then Linux resets
+#      (tcp_keepalive_timer -> tcp_send_active_reset)
+#   2: TCP_KEEPCNT 9, probes every 2 s: unanswered until the capture ends
+keepalive_dead() { # keepalive_dead NAME DELAY_MS PORT0
+	local p=$3 c0 c1
+	DELAY_MS=$2
+	setup_net
+	srv --port $PORT
+	cap_start client "$1"
+	cli_bg --host $S4 --port $PORT --src-port "$p" --requests 1 --req-size 100 --resp-size 300 \
+		--keepalive 1,1,3 --hold 3.5
+	c0=$CLI_PID
+	cli_bg --host $S4 --port $PORT --src-port "$((p + 1))" --requests 1 --req-size 100 \
+		--resp-size 300 --keepalive 1,1,3 --hold 8 --allow-fail
+	c1=$CLI_PID
+	cli_bg --host $S4 --port $PORT --src-port "$((p + 2))" --requests 1 --req-size 100 \
+		--resp-size 300 --keepalive 1,2,9 --hold 30 --allow-fail
+	sleep "$(awk -v d="$2" 'BEGIN {print 0.3 + d * 8 / 1000}')"
+	r4 -I FORWARD -p tcp -s $S4 --dport "$((p + 1))" -j DROP
+	r4 -I FORWARD -p tcp -s $S4 --dport "$((p + 2))" -j DROP
+	wait "$c0" || true
+	wait "$c1" || true
+	cap_stop 1
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_td_keepalive_dead() { keepalive_dead td_keepalive_dead 20 62101; }
+sc_td_keepalive_dead_300ms() { keepalive_dead td_keepalive_dead_300ms 150 62111; }
+
+# Closes graded by time. The server closes right after its response; the
+# client (captured) keeps its socket open 5 s after the server's FIN, then
+#   0: closes (a late close, FIN);
+#   1: resets (SO_LINGER 0);
+#   2: closes at once (the prompt control).
+sc_td_late_close() {
+	setup_net
+	srv --port $PORT --close-after 1
+	cap_start client td_late_close
+	cli_bg --host $S4 --port $PORT --src-port 62121 --requests 1 --req-size 100 --resp-size 300 --hold 5
+	local c0=$CLI_PID
+	cli_bg --host $S4 --port $PORT --src-port 62122 --requests 1 --req-size 100 --resp-size 300 \
+		--hold 5 --close abort
+	local c1=$CLI_PID
+	cli --host $S4 --port $PORT --src-port 62123 --requests 1 --req-size 100 --resp-size 300
+	wait "$c0" || true
+	wait "$c1" || true
+	cap_stop
+	publish "$CAP_FILE" td_late_close
+	teardown_net
+}
+
+# A close still under way when the capture ends: the client's FIN is
+# acknowledged about 0.3 s before the end and the server's application
+# closes 2 s after it (beyond the capture): closing, not a CLOSE_WAIT leak.
+sc_td_close_at_end() {
+	setup_net
+	srv --port $PORT --hold 2
+	cap_start client td_close_at_end
+	cli_bg --host $S4 --port $PORT --src-port 62131 --requests 1 --req-size 100 --resp-size 300 \
+		--close shutdown --timeout 10
+	sleep 0.35
+	cap_stop 0
+	publish "$CAP_FILE" td_close_at_end
+	teardown_net
+}
 
 # ---------------------------------------------------------------- main
 T0=$(date +%s)

@@ -614,11 +614,22 @@ test_teardown(void)
     s = established();
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 0.52, S, TD_ACK, 5201, 1102, 0);
-    CHECK(td_stream_teardown(s) == TD_TD_HALF_CLOSED);
+    /* closing, until the capture's clock passes late_close (1 s) */
+    CHECK(td_stream_teardown(s) == TD_TD_OPEN && near(td_stream_deadline(s), 1.52));
+    td_stream_clock(s, 1.6);
+    CHECK(td_stream_teardown(s) == TD_TD_HALF_CLOSED && td_stream_deadline(s) < 0.0);
     CHECK(strcmp(td_stream_conn_state(s), "S2") == 0);
     collect(td_stream_finalize(s, 10.52));
     f = find(TD_TD_HALF_CLOSED);
     CHECK(f && f->frame == 8 && near(f->duration, 10.0));
+
+    current = "a close under way when the capture ends is not a CLOSE_WAIT leak";
+    s = established();
+    feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.52, S, TD_ACK, 5201, 1102, 0);
+    collect(td_stream_finalize(s, 0.79));
+    f = find(TD_TD_OPEN);
+    CHECK(find(TD_TD_HALF_CLOSED) == NULL && f && strcmp(f->detail, "closing") == 0);
 
     current = "legitimate half-close: the server keeps sending, then closes";
     s = established();
@@ -653,6 +664,58 @@ test_teardown(void)
     f = find(TD_TD_ABANDONED);
     CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
     CHECK(f && strstr(f->message, "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
+
+    current = "keep-alive probes unanswered, then the prober's RST: keepalive_dead, not an idle reset";
+    s = established();
+    feed(s, 2.0, C, TD_ACK, 1100, 5201, 0);    /* probe: seq = ACKed - 1 */
+    feed(s, 2.02, S, TD_ACK, 5201, 1101, 0);   /* answered */
+    feed(s, 4.0, C, TD_ACK, 1100, 5201, 0);
+    feed(s, 5.0, C, TD_ACK, 1100, 5201, 0);
+    CHECK(has_code(s, TD_DT_KEEPALIVE_DEAD));
+    feed(s, 6.0, C, TD_ACK, 1100, 5201, 0);
+    feed(s, 7.0, C, TD_RST | TD_ACK, 1101, 5201, 0);
+    f = find(TD_DT_KEEPALIVE_DEAD);
+    CHECK(f && f->frame == frame_no && f->count == 3 && strcmp(f->detail, "reset") == 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "keepalive_dead") == 0);
+    {
+        td_code_t headline;
+        CHECK(td_stream_severity(s, &headline) == TD_STREAM_BROKEN
+              && headline == TD_DT_KEEPALIVE_DEAD);
+    }
+
+    current = "one unanswered keep-alive is not a dead peer (RFC 1122 4.2.3.6)";
+    s = established();
+    feed(s, 2.0, C, TD_ACK, 1100, 5201, 0);
+    CHECK(!has_code(s, TD_DT_KEEPALIVE_DEAD));
+    collect(td_stream_finalize(s, 2.5));
+    CHECK(find(TD_DT_KEEPALIVE_DEAD) == NULL);
+
+    current = "a RST after the peer's FIN with all delivered is a note, late when it waited";
+    s = established();
+    feed(s, 0.1, S, TD_ACK | TD_FIN, 5201, 1101, 0);
+    feed(s, 0.12, C, TD_ACK, 1101, 5202, 0);
+    feed(s, 5.12, C, TD_ACK | TD_RST, 1101, 5202, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "late_close") == 0);
+    {
+        td_code_t headline;
+        CHECK(td_stream_severity(s, &headline) == TD_STREAM_NOTE && headline == TD_TD_RESET);
+    }
+    s = established();
+    feed(s, 0.1, S, TD_ACK | TD_FIN, 5201, 1101, 0);
+    feed(s, 0.12, C, TD_ACK | TD_RST, 1101, 5202, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && strcmp(f->detail, "after_peer_fin") == 0);
+
+    current = "a passive side idle a long time before its FIN: a late close";
+    s = established();
+    feed(s, 0.1, S, TD_ACK | TD_FIN, 5201, 1101, 0);
+    feed(s, 0.12, C, TD_ACK, 1101, 5202, 0);
+    feed(s, 5.12, C, TD_ACK | TD_FIN, 1101, 5202, 0);
+    feed(s, 5.14, S, TD_ACK, 5202, 1102, 0);
+    f = find(TD_TD_GRACEFUL);
+    CHECK(f && strcmp(f->detail, "late_close") == 0 && near(f->duration, 5.02));
 
     current = "a reply breaks the chain: not abandoned";
     s = established();
@@ -961,14 +1024,22 @@ test_data_phase(void)
 }
 
 /* The table's severity and one-line diagnosis. The line must read the same
- * before and after td_stream_finalize(): single-pass tshark never finalizes. */
+ * before and after td_stream_finalize(): single-pass tshark never finalizes.
+ * It moves the stream's clock as the glue does: at a deadline the capture's
+ * later packets passed. */
 static char *
 summary_across_finalize(td_stream_t *s, double capture_end, td_stream_severity_t *severity,
                         td_code_t *headline)
 {
-    char *before = td_stream_summary(scope, s), *after;
-    td_stream_severity_t sev_before = td_stream_severity(s, headline);
+    char *before, *after;
+    td_stream_severity_t sev_before;
     td_summary_key_t key_before, key_after;
+    double deadline = td_stream_deadline(s);
+
+    if (deadline >= 0.0 && deadline <= capture_end)
+        td_stream_clock(s, capture_end);
+    before = td_stream_summary(scope, s);
+    sev_before = td_stream_severity(s, headline);
 
     td_summary_key(s, "x", &key_before);
     collect(td_stream_finalize(s, capture_end));
