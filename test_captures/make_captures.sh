@@ -1102,14 +1102,16 @@ sc_st_nagle_300ms() { DELAY_MS=150; setup_net; srv --port $PORT; cap_start clien
 	nagle_traffic 62041; cap_stop; publish "$CAP_FILE" st_nagle_300ms; teardown_net; DELAY_MS=20; }
 
 # Nagle's negative control: request/response, each request one write. The
-# server thinks 60 ms before each response, so its delayed ACK (40 ms) of
-# the request goes out alone, late, before the response; the client sends
-# its next request as soon as it reads the response (stream 0) or 60 ms
-# later (stream 1). Nothing is ever held by Nagle: no stall at any RTT.
+# server answers at once (which keeps Linux in delayed-ACK "pingpong" mode)
+# except before every 2nd response, where it thinks 60 ms: its delayed ACK
+# (40 ms) of that request goes out alone, late, before the response. The
+# client sends its next request as soon as it reads the response (stream 0)
+# or 60 ms later (stream 1). Nothing is ever held by Nagle: no stall at any
+# RTT.
 reqresp() { # reqresp NAME DELAY_MS PORT0
 	DELAY_MS=$2
 	setup_net
-	srv --port $PORT --reply-delay 0.06
+	srv --port $PORT --reply-delay 0.06 --reply-delay-every 2
 	cap_start client "$1"
 	cli --host $S4 --port $PORT --src-port "$3" --requests 10 --req-size 120 --resp-size 400
 	cli --host $S4 --port $PORT --src-port "$(($3 + 1))" --requests 10 --req-size 120 --resp-size 400 \

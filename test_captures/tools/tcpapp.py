@@ -243,7 +243,8 @@ def serve_conn(conn, peer, a, stats):
             rest = kv.get("len", len(line)) - len(line)
             if rest > 0:
                 r.readexact(rest)
-            if a.reply_delay:
+            if a.reply_delay and (not a.reply_delay_every
+                                  or (served + 1) % a.reply_delay_every == 0):
                 time.sleep(a.reply_delay)
             resp = make_response(kv.get("n", served + 1), kv.get("resp", 0))
             if a.resp_split:
@@ -510,6 +511,8 @@ def main():
     sv.add_argument("--accept-delay", type=float, default=0, metavar="S", help="sleep before using an accepted connection")
     sv.add_argument("--read-delay", type=float, default=0, metavar="S", help="sleep before reading each request (slow reader)")
     sv.add_argument("--reply-delay", type=float, default=0, metavar="S", help="think time before each response")
+    sv.add_argument("--reply-delay-every", type=int, default=0, metavar="N",
+                    help="with --reply-delay: only before every Nth response (the others at once)")
     sv.add_argument("--resp-split", type=lambda v: [int(x) for x in v.split(",")], metavar="B[,B...]",
                     help="write each response as several send() calls: these sizes, then the rest")
     sv.add_argument("--resp-split-gap", type=float, default=0, metavar="S", help="with --resp-split: pause between the writes")
