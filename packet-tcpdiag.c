@@ -178,6 +178,7 @@ analyse_frame(proto_tree *tree, packet_info *pinfo)
             .ip_version = ff.icmp_version,
             .type = ff.icmp_type,
             .code = ff.icmp_code,
+            .mtu = ff.icmp_mtu,
             .quoted_dir = dir,
             .quoted_flags = ff.seg.flags,
             .quoted_seq = ff.seg.seq,

@@ -104,6 +104,7 @@ typedef struct td_icmp_error {
     double      time;
     guint8      ip_version;    /* of the ICMP packet: 4 -> ICMP, 6 -> ICMPv6 */
     guint8      type, code;
+    guint32     mtu;           /* next-hop MTU (ICMP 3/4, ICMPv6 2); 0 none */
     guint8      quoted_dir;    /* direction of the quoted TCP segment */
     guint16     quoted_flags;  /* flags of the quoted segment (0 if not quoted) */
     guint32     quoted_seq;
@@ -247,6 +248,14 @@ typedef struct td_seqdir {
     guint32  ka_count, ka_first_frame, ka_peer_packets;
     gboolean ka_reported;   /* its finding was drawn (on the prober's RST, or at the end) */
     double   ka_times[TD_MAX_TIMES];
+    /* path MTU: "fragmentation needed" / "packet too big" quoting its data
+     * (data.path_mtu), or a black hole: the same data timed out at one size
+     * and passed at once when resent smaller */
+    guint32  pmtu_icmps, pmtu_icmp_frame, pmtu_mtu, pmtu_big, chain_len;
+    const char *pmtu_sender;
+    guint32  bh_frame, bh_end, bh_big, bh_small, bh_timeouts;
+    gboolean pmtu_reported, pmtu_v6;
+    guint32  max_len;       /* its largest segment so far */
     /* the rto stall under way */
     gboolean rto_open;
     guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;

@@ -58,6 +58,8 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "Segments that filled a hole sooner than any retransmission could: the path reorders" },
     [TD_DT_KEEPALIVE_DEAD] = { "data.keepalive_dead", "Keep-alive unanswered: peer dead", TD_SEV_WARN,
         "Keep-alive probes with no answer, then a reset or silence: the peer or the path died while the connection was idle" },
+    [TD_DT_PATH_MTU] = { "data.path_mtu", "Path MTU", TD_SEV_WARN,
+        "Segments too large for a hop: ICMP fragmentation needed / packet too big, then smaller resends; or a black hole (large segments time out, smaller ones pass)" },
 };
 
 td_code_t

@@ -419,15 +419,26 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
             q->timing = FALSE;
         }
         /* Retransmissions this ACK covers: spurious if it came sooner than
-         * the retransmission could be answered, or echoes an older TSval. */
+         * the retransmission could be answered, or echoes a TSval older than
+         * all of them (Eifel, RFC 3522: an ACK of several segments echoes
+         * the first one's TSval, RFC 7323 4.3, so the comparison is with
+         * the earliest retransmission it covers, as Linux compares with
+         * retrans_stamp). */
+        guint32 first_resent_tsval = 0;
+        for (guint i = 0; i < q->n; i++) {
+            const td_sb_range_t *r = &q->r[i];
+            if (r->retx && td_seq_lt(r->start, ack) && r->resent_tsval
+                && (!first_resent_tsval || td_seq_lt(r->resent_tsval, first_resent_tsval)))
+                first_resent_tsval = r->resent_tsval;
+        }
         for (guint i = 0; i < q->n; i++) {
             td_sb_range_t *r = &q->r[i];
             if (!r->retx || !td_seq_lt(r->start, ack))
                 continue;
             if (early >= EARLY_MIN && seg->time - r->resent < 0.5 * early)
                 mark_spurious(q, r, TD_SPURIOUS_EARLY);
-            else if (seg->ts_known && r->resent_tsval && seg->tsecr
-                     && td_seq_lt(seg->tsecr, r->resent_tsval))
+            else if (seg->ts_known && first_resent_tsval && seg->tsecr
+                     && td_seq_lt(seg->tsecr, first_resent_tsval))
                 mark_spurious(q, r, TD_SPURIOUS_EIFEL);
             else
                 continue;
@@ -464,6 +475,20 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
         }
         if (undo)
             q->recovery = 0;
+        if (q->bh_frame && !q->pmtu_reported && td_seq_le(q->bh_end, ack)
+            && seg->time - q->una_time < 2.0 * td_seqspace_srtt(s, dir) + REACT_SLACK) {
+            q->pmtu_reported = TRUE;
+            td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "black_hole", q->bh_timeouts, -1.0,
+                           q->bh_frame,
+                           "A hop with a smaller MTU whose ICMP \"fragmentation needed\" is dropped "
+                           "(a firewall): large segments vanish while small ones pass; the "
+                           "sender's black-hole detection (RFC 4821, Linux tcp_mtu_probing) got "
+                           "it through after the timeouts",
+                           "Path MTU black hole: the %s's %u-byte segment timed out %u times with "
+                           "no ICMP from the path; resent in %u bytes (frame %u), it got through "
+                           "at once", td_side_name(s, dir), q->bh_big, q->bh_timeouts, q->bh_small,
+                           q->bh_frame);
+        }
         if (q->rto_open && td_seq_lt(q->rto_seq, ack))
             rto_close(s, dir, seg->frame, out);
     } else if (ack == q->una && seg->len == 0 && !(seg->flags & (TD_SYN | TD_FIN))
@@ -554,7 +579,19 @@ chain_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         q->chain_count = 0;
         q->chain_first_frame = seg->frame;
         q->chain_peer_packets = peer_packets;
+    } else if (q->rto_open && q->rto_count >= 3 && !q->pmtu_icmps && !q->bh_frame
+               && seg->len < q->chain_len - q->chain_len / 10) {
+        /* The same data timed out at least twice at one size, with nothing
+         * from the receiver and no ICMP from the path, and is now resent
+         * clearly smaller (Linux's black-hole detection, tcp_mtu_probing,
+         * RFC 4821): a path MTU black hole if this one passes at once. */
+        q->bh_frame = seg->frame;
+        q->bh_end = seg->seq + seg->len;
+        q->bh_big = q->chain_len;
+        q->bh_small = seg->len;
+        q->bh_timeouts = q->rto_count - 1;
     }
+    q->chain_len = seg->len;
     if (q->chain_count < TD_MAX_TIMES)
         q->chain_times[q->chain_count] = seg->time;
     q->chain_count++;
@@ -803,6 +840,19 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     }
     q->zwp_end = 0;
 
+    if (q->pmtu_icmp_frame && !q->pmtu_reported && seg->len && seg->len < q->pmtu_big) {
+        q->pmtu_reported = TRUE;
+        td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "icmp", q->pmtu_icmps, -1.0,
+                       q->pmtu_icmp_frame,
+                       "A hop with a smaller MTU (a tunnel, a VPN, PPPoE); path MTU discovery "
+                       "worked (RFC 1191, RFC 8201), at the cost of resending what was too large",
+                       "Path MTU: an ICMP %s from %s (next-hop MTU %u, frame %u) quoted the %s's "
+                       "%u-byte segments; it resends them in %u-byte segments",
+                       q->pmtu_v6 ? "packet too big" : "fragmentation needed",
+                       q->pmtu_sender ? q->pmtu_sender : "?", q->pmtu_mtu, q->pmtu_icmp_frame,
+                       td_side_name(s, dir), q->pmtu_big, seg->len);
+    }
+    q->max_len = MAX(q->max_len, seg->len);
     if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
         resend(s, dir, seg, end);
     } else if (td_seq_lt(q->nxt, seg->seq)) {
@@ -837,6 +887,29 @@ td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     s->verdict = NULL;
     note_ack(s, (guint8)(1 - seg->dir), seg, out);
     note_send(s, seg->dir, seg, out);
+}
+
+/* An ICMP error quoting data of the stream: "fragmentation needed" (ICMP 3/4,
+ * RFC 1191) or "packet too big" (ICMPv6 2, RFC 8201) says a hop cannot carry
+ * the sender's segments. */
+void
+td_seqspace_icmp(td_stream_t *s, const td_icmp_error_t *e)
+{
+    td_seqdir_t *q;
+
+    if (e->quoted_dir > 1 || !((e->ip_version == 4 && e->type == 3 && e->code == 4)
+                               || (e->ip_version == 6 && e->type == 2)))
+        return;
+    q = &s->seq[e->quoted_dir];
+    if (!q->known || !q->max_len)
+        return;
+    if (!q->pmtu_icmps++) {
+        q->pmtu_icmp_frame = e->frame;
+        q->pmtu_mtu = e->mtu;
+        q->pmtu_big = q->max_len;
+        q->pmtu_v6 = e->ip_version == 6;
+        q->pmtu_sender = e->sender ? wmem_strdup(s->scope, e->sender) : NULL;
+    }
 }
 
 /* ------------------------------------------------------------ the account */

@@ -36,6 +36,9 @@ void td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t *
  * capture saw sent (a capture drop) leaves none. */
 guint32 td_seqspace_in_flight(const td_stream_t *s, guint8 dir);
 
+/* An ICMP error quoting the stream's data (path MTU). */
+void td_seqspace_icmp(td_stream_t *s, const td_icmp_error_t *e);
+
 /* Findings that only the whole stream proves (data.loss, ...), at its end. */
 void td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out);
 

@@ -285,6 +285,7 @@ td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp)
     if (icmp->time > s->last_time)
         s->last_time = icmp->time;
     td_handshake_icmp(s, icmp, &out);
+    td_seqspace_icmp(s, icmp);
     return out;
 }
 

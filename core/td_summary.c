@@ -82,7 +82,8 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
     /* Lost data costs throughput even when recovered without a stall; it
      * ranks above a slow connect, which cost one timeout once. */
     if (td_seqspace_pending(s) & TD_CODE_BIT(TD_DT_LOSS)) {
-        *headline = TD_DT_LOSS;
+        /* segments too large for a hop: the cause of that loss */
+        *headline = segment_finding(s, TD_DT_PATH_MTU) ? TD_DT_PATH_MTU : TD_DT_LOSS;
         return TD_STREAM_LOSSY;
     }
     if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & slow)) {
@@ -271,6 +272,10 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
     }
     if (severity == TD_STREAM_STALLED) {
         append_stalls(scope, buf, s);
+    } else if (severity == TD_STREAM_LOSSY && headline == TD_DT_PATH_MTU) {
+        wmem_strbuf_append(buf, segment_finding(s, TD_DT_PATH_MTU)->message);
+        wmem_strbuf_append(buf, "; ");
+        td_seqspace_describe_loss(buf, s, FALSE);
     } else if (severity == TD_STREAM_LOSSY) {
         td_seqspace_describe_loss(buf, s, TRUE);
     } else if ((f = segment_finding(s, headline)) != NULL) {
@@ -279,6 +284,10 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
         append_concluded(scope, buf, s, headline);
     }
     /* What else went wrong, shortly: the lost time first. */
+    if (headline != TD_DT_PATH_MTU && (f = segment_finding(s, TD_DT_PATH_MTU)) != NULL)
+        wmem_strbuf_append(buf, g_str_equal(f->detail, "black_hole")
+                                    ? "; a path MTU black hole (data.path_mtu)"
+                                    : "; segments too large for a hop (data.path_mtu)");
     td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
     if (severity < TD_STREAM_STALLED && stalls)
         wmem_strbuf_append_printf(buf, "; also %u stall%s (%s)", stalls, stalls > 1 ? "s" : "",

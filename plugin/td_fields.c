@@ -23,7 +23,7 @@ enum {
     /* SYN and SYN-ACK only */
     F_MSS, F_WSCALE, F_SACK_PERM, F_TFO, F_TFO_REQUEST, F_TFO_COOKIE,
     /* ICMP errors only */
-    F_ICMP_TYPE, F_ICMP_CODE, F_ICMPV6_TYPE, F_ICMPV6_CODE,
+    F_ICMP_TYPE, F_ICMP_CODE, F_ICMPV6_TYPE, F_ICMPV6_CODE, F_ICMP_MTU, F_ICMPV6_MTU,
     F_COUNT
 };
 
@@ -33,7 +33,7 @@ static const char *const field_names[F_COUNT] = {
     "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr", "tcp.options.sack",
     "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm",
     "tcp.options.tfo", "tcp.options.tfo.request", "tcp.options.tfo.cookie",
-    "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code",
+    "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code", "icmp.mtu", "icmpv6.mtu",
 };
 
 static int hf[F_COUNT];
@@ -185,9 +185,11 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     if ((fi = nth(tree, F_ICMP_TYPE, 0)) != NULL) {
         out->icmp_version = 4;
         out->icmp_code = (guint8)last_uint(tree, F_ICMP_CODE, 0);
+        out->icmp_mtu = last_uint(tree, F_ICMP_MTU, 0);
     } else if ((fi = nth(tree, F_ICMPV6_TYPE, 0)) != NULL) {
         out->icmp_version = 6;
         out->icmp_code = (guint8)last_uint(tree, F_ICMPV6_CODE, 0);
+        out->icmp_mtu = last_uint(tree, F_ICMPV6_MTU, 0);
     } else {
         return;
     }

@@ -22,6 +22,7 @@ typedef struct td_frame_fields {
     td_segment_t seg;         /* dir and time are the caller's to set */
     gboolean     seq_known;   /* tcp.seq_raw was present */
     guint8       icmp_type, icmp_code, icmp_version;
+    guint32      icmp_mtu;     /* next-hop MTU of a "fragmentation needed" / "packet too big"; 0 none */
 } td_frame_fields_t;
 
 /* In the handoff: ask for the fields on the first pass. */

@@ -56,6 +56,7 @@ ALL_SCENARIOS=(
 	st_window_full st_rto st_healthy st_duplicated
 	st_nagle_1ms st_nagle_300ms st_reqresp_1ms st_reqresp_40ms st_reqresp_300ms
 	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
+	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -1195,6 +1196,36 @@ sc_td_close_at_end() {
 	publish "$CAP_FILE" td_close_at_end
 	teardown_net
 }
+
+# Path MTU: the router's link to the client carries 1400-byte packets, but
+# the client's SYN offers MSS 1460 (its own link is 1500), so the server's
+# full segments (1500-byte packets, DF set) do not fit. The router answers
+# each with an ICMP "fragmentation needed" (next-hop MTU 1400); the server
+# lowers its path MTU and resends smaller. Captured at the server: one
+# 30000 B response. dt_pmtu_black_hole: the router sends no ICMP (a firewall
+# drops them): the large segments time out until Linux's black-hole
+# detection (net.ipv4.tcp_mtu_probing=1, after tcp_retries1 = 3 timeouts)
+# lowers the MSS to tcp_base_mss (1024) and the smaller resends pass.
+path_mtu() { # path_mtu NAME DELAY_MS PORT BLACK_HOLE
+	DELAY_MS=$2
+	setup_net
+	ip -n $NS_R link set $IF_RC mtu 1400
+	if [[ $4 == 1 ]]; then
+		r4 -I OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+		sysc $NS_S net.ipv4.tcp_mtu_probing=1
+	fi
+	srv --port $PORT
+	cap_start server "$1"
+	cli --host $S4 --port $PORT --src-port "$3" --requests 1 --req-size 100 --resp-size 30000 \
+		--timeout 30 --allow-fail
+	cap_stop
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_dt_path_mtu() { path_mtu dt_path_mtu 20 62141 0; }
+sc_dt_path_mtu_300ms() { path_mtu dt_path_mtu_300ms 150 62142 0; }
+sc_dt_pmtu_black_hole() { path_mtu dt_pmtu_black_hole 20 62143 1; }
 
 # ---------------------------------------------------------------- main
 T0=$(date +%s)

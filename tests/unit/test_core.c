@@ -1006,6 +1006,43 @@ test_data_phase(void)
     feed_ts(s, 1.62, C, TD_ACK, 2101, 5201, 1000, 64240, 162, 500, 0, 0);
     CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_RTO);
 
+    current = "path MTU: ICMP fragmentation needed, then smaller resends";
+    s = established();
+    feed_ts(s, 1.0, S, TD_ACK, 5201, 1101, 1448, 64240, 100, 0, 0, 0);
+    feed_ts(s, 1.0, S, TD_ACK, 6649, 1101, 1448, 64240, 100, 0, 0, 0);
+    {
+        td_icmp_error_t e;
+        memset(&e, 0, sizeof(e));
+        e.frame = ++frame_no; e.time = 1.01; e.ip_version = 4; e.type = 3; e.code = 4;
+        e.mtu = 1400; e.quoted_dir = S; e.quoted_flags = TD_ACK; e.sender = "192.0.2.1";
+        collect(td_stream_icmp_error(s, &e));
+    }
+    CHECK(find(TD_DT_PATH_MTU) == NULL);
+    feed_ts(s, 1.0101, S, TD_ACK, 5201, 1101, 1348, 64240, 101, 0, 0, 0);
+    f = find(TD_DT_PATH_MTU);
+    CHECK(f && f->frame == frame_no && f->ref_frame == frame_no - 1 && strcmp(f->detail, "icmp") == 0
+          && strstr(f->message, "next-hop MTU 1400") && strstr(f->message, "192.0.2.1"));
+    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind != TD_RETX_RTO);
+
+    current = "path MTU black hole: timeouts at one size, a smaller resend passes at once";
+    s = established();
+    feed_ts(s, 1.0, S, TD_ACK, 5201, 1101, 1448, 64240, 100, 0, 0, 0);
+    feed_ts(s, 1.5, S, TD_ACK, 5201, 1101, 1448, 64240, 150, 0, 0, 0);  /* timeouts */
+    feed_ts(s, 2.5, S, TD_ACK, 5201, 1101, 1448, 64240, 250, 0, 0, 0);
+    feed_ts(s, 4.5, S, TD_ACK, 5201, 1101, 1024, 64240, 450, 0, 0, 0);
+    CHECK(find(TD_DT_PATH_MTU) == NULL);
+    feed_ts(s, 4.54, C, TD_ACK, 1101, 6225, 0, 64240, 500, 450, 0, 0);
+    f = find(TD_DT_PATH_MTU);
+    CHECK(f && f->frame == frame_no && strcmp(f->detail, "black_hole") == 0 && f->count == 2);
+
+    current = "timeouts resent at the same size are no black hole";
+    s = established();
+    feed_ts(s, 1.0, S, TD_ACK, 5201, 1101, 1448, 64240, 100, 0, 0, 0);
+    feed_ts(s, 1.3, S, TD_ACK, 5201, 1101, 1448, 64240, 130, 0, 0, 0);
+    feed_ts(s, 1.9, S, TD_ACK, 5201, 1101, 1448, 64240, 190, 0, 0, 0);
+    feed_ts(s, 1.94, C, TD_ACK, 1101, 6649, 0, 64240, 500, 190, 0, 0);
+    CHECK(find(TD_DT_PATH_MTU) == NULL);
+
     current = "the byte a refused zero-window probe carried, sent again, is new data";
     s = established();
     feed_ts(s, 0.1, S, TD_ACK, 5201, 1101, 1000, 64240, 10, 0, 0, 0);  /* frame 7 */
