@@ -37,6 +37,8 @@ static int hf_stream_diagnoses = -1;
 static int hf_stream_initial_rtt = -1;
 static int hf_stream_final = -1;
 static int hf_stream_client_mss = -1;
+static int hf_stream_vantage = -1;
+static int hf_stream_client_share = -1;
 static int hf_stream_server_mss = -1;
 static int hf_stream_stalls = -1;
 static int hf_stream_stall_time = -1;
@@ -353,6 +355,16 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_s
     if (s->client >= 0 && s->side[1 - s->client].mss)
         proto_item_set_generated(proto_tree_add_uint(st, hf_stream_server_mss, tvb, 0, 0,
                                                      s->side[1 - s->client].mss));
+    {
+        guint share;
+        td_vantage_t v = td_stream_vantage(s, &share);
+
+        proto_item_set_generated(proto_tree_add_string(st, hf_stream_vantage, tvb, 0, 0,
+                                                       td_vantage_name(v)));
+        if (v != TD_VANTAGE_UNKNOWN)
+            proto_item_set_generated(proto_tree_add_uint(st, hf_stream_client_share, tvb, 0, 0,
+                                                         share));
+    }
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
     draw_data(st, tvb, s);
 }
@@ -483,6 +495,12 @@ proto_register_tcpdiag(void)
         { &hf_stream_initial_rtt, { "Initial RTT", "tcpdiag.stream.initial_rtt", FT_RELATIVE_TIME,
             BASE_NONE, NULL, 0x0, "Time from the SYN that was answered to the client's ACK of the "
             "SYN-ACK, seen from the capture point", HFILL } },
+        { &hf_stream_vantage, { "Vantage point", "tcpdiag.stream.vantage", FT_STRING, BASE_NONE,
+            NULL, 0x0, "Where the capture was taken: client, server, in_path or unknown, from the "
+            "handshake's split of the RTT (or the data phase's round trips each way)", HFILL } },
+        { &hf_stream_client_share, { "RTT share on the client's side (%)",
+            "tcpdiag.stream.vantage.client_share", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "Per cent of the round trip between the capture point and the client", HFILL } },
         { &hf_stream_client_mss, { "Client MSS", "tcpdiag.stream.client_mss", FT_UINT32, BASE_DEC,
             NULL, 0x0, "MSS option of the client's SYN", HFILL } },
         { &hf_stream_server_mss, { "Server MSS", "tcpdiag.stream.server_mss", FT_UINT32, BASE_DEC,

@@ -428,6 +428,20 @@ void td_stream_clock(td_stream_t *s, double now);
  * alone, or < 0 if none. */
 double td_stream_deadline(const td_stream_t *s);
 
+/* Where the capture was taken (tcpdiag.stream.vantage). */
+typedef enum {
+    TD_VANTAGE_UNKNOWN = 0,
+    TD_VANTAGE_CLIENT,      /* next to the client: its side holds < 10% of the RTT */
+    TD_VANTAGE_SERVER,      /* next to the server */
+    TD_VANTAGE_IN_PATH      /* in between; *client_share says how far */
+} td_vantage_t;
+
+/* The vantage point and the client side's share of the RTT (per cent, 0 if
+ * unknown), from the handshake's split of the RTT, or without a handshake
+ * from the data phase's smallest round trip each way. */
+td_vantage_t td_stream_vantage(const td_stream_t *s, guint *client_share);
+const char *td_vantage_name(td_vantage_t v);
+
 /* The round trip from the capture point to side dir and back, from the
  * handshake (SYN -> SYN-ACK is the one to the server, SYN-ACK -> ACK the one
  * to the client); < 0 unknown. */

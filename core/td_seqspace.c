@@ -951,16 +951,32 @@ td_seqspace_pending(const td_stream_t *s)
     return codes;
 }
 
+/* Where the capture point is, for the reader of "after this capture point". */
+static const char *
+vantage_words(td_stream_t *s)
+{
+    guint share;
+
+    switch (td_stream_vantage(s, &share)) {
+    case TD_VANTAGE_CLIENT:  return " (captured next to the client)";
+    case TD_VANTAGE_SERVER:  return " (captured next to the server)";
+    case TD_VANTAGE_IN_PATH:
+        return wmem_strdup_printf(s->scope, " (captured in the path, %u%% of the RTT on the "
+                                  "client's side)", share);
+    default:                 return "";
+    }
+}
+
 static const char *
 where(td_stream_t *s, const td_seqdir_t *q)
 {
     if (q->downstream && !q->upstream)
-        return "all after this capture point";
+        return wmem_strdup_printf(s->scope, "all after this capture point%s", vantage_words(s));
     if (q->upstream && !q->downstream)
-        return "all before this capture point";
+        return wmem_strdup_printf(s->scope, "all before this capture point%s", vantage_words(s));
     if (q->upstream && q->downstream)
-        return wmem_strdup_printf(s->scope, "%u after this capture point, %u before",
-                                  q->downstream, q->upstream);
+        return wmem_strdup_printf(s->scope, "%u after this capture point, %u before%s",
+                                  q->downstream, q->upstream, vantage_words(s));
     return "where it was lost cannot be told";
 }
 

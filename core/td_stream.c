@@ -378,6 +378,52 @@ td_stream_rtt_to(const td_stream_t *s, guint8 dir)
     return MAX(s->initial_rtt - to_client, 0.0);
 }
 
+/* A side holding less than this share of the round trip is "next to" the
+ * capture point: a host's own stack and NIC take tens of microseconds, a
+ * LAN hop a few hundred, against the milliseconds of a path. */
+#define VANTAGE_NEAR 0.10
+/* Round trips shorter than this (a loopback, one switch) cannot be split:
+ * timer and scheduling noise is of the same size. */
+#define VANTAGE_MIN_RTT 0.0002
+
+td_vantage_t
+td_stream_vantage(const td_stream_t *s, guint *client_share)
+{
+    double to_client = -1.0, to_server = -1.0, share;
+
+    *client_share = 0;
+    if (s->client < 0)
+        return TD_VANTAGE_UNKNOWN;
+    if (s->established_frame) {
+        to_client = td_stream_rtt_to(s, (guint8)s->client);
+        to_server = td_stream_rtt_to(s, (guint8)(1 - s->client));
+    } else if (s->seq[s->client].rtt_samples && s->seq[1 - s->client].rtt_samples) {
+        /* the server's data is acknowledged from the client's side, and so on */
+        to_client = s->seq[1 - s->client].rtt_min;
+        to_server = s->seq[s->client].rtt_min;
+    }
+    if (to_client < 0.0 || to_server < 0.0 || to_client + to_server < VANTAGE_MIN_RTT)
+        return TD_VANTAGE_UNKNOWN;
+    share = to_client / (to_client + to_server);
+    *client_share = (guint)(100.0 * share + 0.5);
+    if (share < VANTAGE_NEAR)
+        return TD_VANTAGE_CLIENT;
+    if (share > 1.0 - VANTAGE_NEAR)
+        return TD_VANTAGE_SERVER;
+    return TD_VANTAGE_IN_PATH;
+}
+
+const char *
+td_vantage_name(td_vantage_t v)
+{
+    switch (v) {
+    case TD_VANTAGE_CLIENT:  return "client";
+    case TD_VANTAGE_SERVER:  return "server";
+    case TD_VANTAGE_IN_PATH: return "in_path";
+    default:                 return "unknown";
+    }
+}
+
 td_code_t
 td_stream_handshake(const td_stream_t *s)
 {

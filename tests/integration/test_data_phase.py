@@ -62,6 +62,20 @@ STREAM_FIELDS = ["tcpdiag.stream.data", "tcpdiag.stream.retransmissions",
                  "tcpdiag.stream.dsacks", "tcpdiag.stream.spurious", "tcpdiag.stream.reordered"]
 
 
+# Where each capture point sits. The router's capture is on its client-side
+# interface, after the delay queue (NFQUEUE in POSTROUTING) for what it sends
+# to the client and before it for what it forwards to the server: all of the
+# path's delay is on the server's side of it, so it is next to the client.
+VANTAGE = {"server": "server", "client": "client", "router": "client"}
+
+
+def vantage(ts, path):
+    rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "tcpdiag.stream.vantage",
+                          "-Y", "tcpdiag.stream.vantage")
+    lines = [l for l in out.splitlines() if l.strip()]
+    return lines[-1] if lines else None
+
+
 def server_account(ts, path):
     """The server's data account (the last packet's per-stream fields, -2)."""
     args = ["-r", path, "-2", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;"]
@@ -111,6 +125,8 @@ def main():
                 acc = server_account(ts, path)
                 if not check(acc is not None, "%s: no tcpdiag.stream.data" % label):
                     continue
+                v = vantage(ts, path)
+                check(v == VANTAGE[point], "%s: vantage %s, expected %s" % (label, v, VANTAGE[point]))
                 retx = retransmissions(ts, path, ["-2"])
                 if point == "server":
                     for ours, theirs in (
