@@ -180,7 +180,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         s->syn_before_synack++;
     } else if (!(s->hs_flags & TD_HSF_SYNACK_LOST)) {
         double since = seg->time - s->synack_first_time;
-        s->hs_flags |= TD_HSF_SYNACK_LOST;
+        s->hs_flags |= TD_HSF_SYNACK_LOST | TD_HSF_SYNACK_UNSEEN;
         td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "syn_retransmitted", 1, since,
                        s->synack_first_frame,
                        "The SYN-ACK was lost between this capture point and the client; the "
@@ -237,6 +237,7 @@ check_tfo(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 static void
 handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
+    double prev_synack;
     td_side_t *v;
     double dt;
 
@@ -278,10 +279,14 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         return;
     }
     s->synack_count++;
+    prev_synack = s->synack_last_time;
     s->synack_last_time = seg->time;
     s->client_packets_at_synack = CLIENT(s)->packets;
     if (s->established_frame) {
-        if (!(s->hs_flags & TD_HSF_ACK_LOST)) {
+        /* Only the server's SYN-ACK timer (at least min_rto) says the
+         * client's ACK was lost; a SYN-ACK sooner than that answers a
+         * repeated SYN (one SYN-ACK per SYN, as Linux does in SYN_RECV). */
+        if (!(s->hs_flags & TD_HSF_ACK_LOST) && seg->time - prev_synack >= s->cfg->min_rto) {
             double since = seg->time - s->established_time;
             s->hs_flags |= TD_HSF_ACK_LOST;
             td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, "synack_retransmitted", 1, since,
@@ -665,5 +670,13 @@ td_handshake_code(const td_stream_t *s)
         TD_HS_SYNACK_LOST, TD_HS_SYN_RETRANSMITTED, TD_HS_PORT_REUSE, TD_HS_DUPLICATE_SYN,
         TD_HS_OPTIONS, TD_HS_TFO, TD_HS_MIDSTREAM,
     };
-    return td_first_code(td_stream_codes(s), order, G_N_ELEMENTS(order));
+    guint32 codes = td_stream_codes(s);
+
+    /* Root cause first: a handshake that never completed because the
+     * SYN-ACKs never reached the client (it kept retrying its SYN after
+     * them) failed by the lost SYN-ACKs; "incomplete" is the symptom. */
+    if ((codes & TD_CODE_BIT(TD_HS_INCOMPLETE)) && (codes & TD_CODE_BIT(TD_HS_SYNACK_LOST))
+        && (s->hs_flags & TD_HSF_SYNACK_UNSEEN) && !(codes & TD_CODE_BIT(TD_HS_REJECTED)))
+        return TD_HS_SYNACK_LOST;
+    return td_first_code(codes, order, G_N_ELEMENTS(order));
 }

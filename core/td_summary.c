@@ -32,6 +32,21 @@ segment_finding(const td_stream_t *s, td_code_t code)
     return NULL;
 }
 
+/* The client sent data after the handshake, retransmitted it, and none of
+ * it was ever acknowledged. */
+static gboolean
+client_data_never_acked(const td_stream_t *s)
+{
+    const td_seqdir_t *q;
+
+    if (s->client < 0)
+        return FALSE;
+    q = &s->seq[s->client];
+    /* ... and it retransmitted it: the capture did not just end too soon */
+    return q->segments > 0 && q->retrans > 0 && q->una == s->side[s->client].base_seq + 1
+           && q->nxt != q->una;
+}
+
 td_stream_severity_t
 td_stream_severity(const td_stream_t *s, td_code_t *headline)
 {
@@ -55,7 +70,14 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
                           && g_str_equal(graceful->detail, "late_close");
 
     td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
-    if (hs != TD_CODE_NONE && (TD_CODE_BIT(hs) & failed) && !s->established_frame) {
+    if (hs != TD_CODE_NONE && (td_stream_codes(s) & failed) && !s->established_frame) {
+        *headline = hs; /* the root cause: lost SYN-ACKs rather than "incomplete" */
+        return TD_STREAM_FAILED;
+    }
+    /* The client believes the connection is up, the server never got the
+     * third ACK, and none of the client's data was ever acknowledged: the
+     * connection never worked (the server never left SYN_RECV). */
+    if (hs == TD_HS_ACK_LOST && client_data_never_acked(s)) {
         *headline = hs;
         return TD_STREAM_FAILED;
     }
@@ -283,6 +305,12 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
     } else {
         append_concluded(scope, buf, s, headline);
     }
+    /* The symptom after the root cause of a failed connection. */
+    if (severity == TD_STREAM_FAILED && headline == TD_HS_SYNACK_LOST)
+        wmem_strbuf_append(buf, "; the handshake never completed");
+    if (severity == TD_STREAM_FAILED && headline == TD_HS_ACK_LOST)
+        wmem_strbuf_append(buf, "; none of the client's data was ever acknowledged: the "
+                                "connection never worked");
     /* What else went wrong, shortly: the lost time first. */
     if (headline != TD_DT_PATH_MTU && (f = segment_finding(s, TD_DT_PATH_MTU)) != NULL)
         wmem_strbuf_append(buf, g_str_equal(f->detail, "black_hole")

@@ -56,7 +56,7 @@ ALL_SCENARIOS=(
 	st_window_full st_rto st_healthy st_duplicated
 	st_nagle_1ms st_nagle_300ms st_reqresp_1ms st_reqresp_40ms st_reqresp_300ms
 	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
-	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole
+	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole hs_synack_all_lost hs_ack_all_lost
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -1226,6 +1226,38 @@ path_mtu() { # path_mtu NAME DELAY_MS PORT BLACK_HOLE
 sc_dt_path_mtu() { path_mtu dt_path_mtu 20 62141 0; }
 sc_dt_path_mtu_300ms() { path_mtu dt_path_mtu_300ms 150 62142 0; }
 sc_dt_pmtu_black_hole() { path_mtu dt_pmtu_black_hole 20 62143 1; }
+
+# Root cause first. hs_synack_all_lost: the router drops every SYN-ACK on
+# its way to the client; the client retries its SYN (tcp_syn_retries 2,
+# linear timeouts: 1 s apart) and gives up; the server retransmits its
+# SYN-ACK. Captured at the server: the SYN-ACKs were lost, so the handshake
+# never completed. hs_ack_all_lost: a broken stateful firewall drops every
+# packet of the client but its SYNs: the third ACK and the client's request
+# never reach the server, which retransmits its SYN-ACK; the client
+# retransmits its request until it gives up (the client times out after 6 s
+# and resets). Captured at the client: the connection never worked.
+sc_hs_synack_all_lost() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --sport $PORT --tcp-flags SYN,ACK SYN,ACK -j DROP
+	cap_start server hs_synack_all_lost
+	sysc $NS_C net.ipv4.tcp_syn_retries=2
+	cli --host $S4 --port $PORT --src-port 62151 --allow-fail
+	cap_stop 1
+	publish "$CAP_FILE" hs_synack_all_lost
+	teardown_net
+}
+sc_hs_ack_all_lost() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp -s $C4 ! --syn -j DROP
+	cap_start client hs_ack_all_lost
+	cli --host $S4 --port $PORT --src-port 62161 --requests 1 --req-size 100 --timeout 6 \
+		--close abort --allow-fail
+	cap_stop
+	publish "$CAP_FILE" hs_ack_all_lost
+	teardown_net
+}
 
 # ---------------------------------------------------------------- main
 T0=$(date +%s)

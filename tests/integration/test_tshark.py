@@ -74,7 +74,11 @@ def expected_severity(handshake, teardown, stalls, codes, diagnosis=""):
     # RST after the peer's FIN, a late FIN) is a note; the diagnosis says so.
     benign_close = ((teardown == "reset" and "FIN" in diagnosis and "all delivered" in diagnosis)
                     or (teardown == "graceful" and diagnosis.startswith("Late close")))
-    if handshake in FAILED:
+    # Root cause first: a handshake that never completed because its SYN-ACKs
+    # were lost heads with synack_lost; a lost third ACK after which none of
+    # the client's data was acknowledged is a connection that never worked.
+    if handshake in FAILED or (handshake == "synack_lost" and "handshake.incomplete" in codes) \
+            or (handshake == "ack_lost" and "never worked" in diagnosis):
         return "1 failed"
     if "data.keepalive_dead" in codes:
         return "2 broken"

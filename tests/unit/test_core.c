@@ -665,6 +665,45 @@ test_teardown(void)
     CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
     CHECK(f && strstr(f->message, "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
 
+    current = "every SYN-ACK lost: the headline is synack_lost, the stream failed";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 3.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 3.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    collect(td_stream_finalize(s, 6.0));
+    {
+        td_code_t headline;
+        CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED
+              && headline == TD_HS_SYNACK_LOST && td_stream_handshake(s) == TD_HS_SYNACK_LOST);
+        CHECK(strstr(td_stream_summary(scope, s), "the handshake never completed") != NULL);
+    }
+
+    current = "third ACK lost, the client's data never acknowledged: the connection never worked";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 0.04, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+    feed(s, 0.3, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+    feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.04, C, TD_ACK, 1101, 5001, 0);
+    {
+        td_code_t headline;
+        CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED && headline == TD_HS_ACK_LOST);
+    }
+
+    current = "a SYN-ACK that answers a repeated SYN is no lost third ACK";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.4, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.4001, C, TD_ACK, 1001, 5001, 0);
+    feed(s, 1.4002, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    CHECK(find(TD_HS_ACK_LOST) == NULL);
+
     current = "keep-alive probes unanswered, then the prober's RST: keepalive_dead, not an idle reset";
     s = established();
     feed(s, 2.0, C, TD_ACK, 1100, 5201, 0);    /* probe: seq = ACKed - 1 */
