@@ -61,6 +61,26 @@ new_stream(td_stream_t *prev)
     return td_stream_new(scope, &cfg, prev ? prev->index + 1 : 0, prev);
 }
 
+/* The next frame's segment between client port 40000 and server port 80. */
+static void
+make_seg(td_segment_t *seg, double t, int dir, guint16 flags, guint32 seq, guint32 ack,
+         guint32 len)
+{
+    memset(seg, 0, sizeof(*seg));
+    seg->frame = ++frame_no;
+    seg->time = t;
+    seg->dir = (guint8)dir;
+    seg->sport = dir == C ? 40000 : 80;
+    seg->dport = dir == C ? 80 : 40000;
+    seg->ip_version = 4;
+    seg->flags = flags;
+    seg->seq = seq;
+    seg->ack = ack;
+    seg->len = len;
+    seg->win = 64240;
+    seg->wscale = TD_NO_WSCALE;
+}
+
 /* Feed one segment. ttl 64 from the client, 63 from the server (one hop). */
 static td_finding_t *
 feed_full(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len,
@@ -69,21 +89,9 @@ feed_full(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32
     td_segment_t seg;
     td_finding_t *f;
 
-    memset(&seg, 0, sizeof(seg));
-    seg.frame = ++frame_no;
-    seg.time = t;
-    seg.dir = (guint8)dir;
-    seg.sport = dir == C ? 40000 : 80;
-    seg.dport = dir == C ? 80 : 40000;
-    seg.ip_version = 4;
+    make_seg(&seg, t, dir, flags, seq, ack, len);
     seg.ttl = ttl;
     seg.host_ttl = host_ttl;
-    seg.flags = flags;
-    seg.seq = seq;
-    seg.ack = ack;
-    seg.len = len;
-    seg.win = 64240;
-    seg.wscale = TD_NO_WSCALE;
     if (flags & TD_SYN) {
         seg.mss = 1460;
         seg.wscale = 7;
@@ -986,19 +994,8 @@ feed_ts(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 a
 {
     td_segment_t seg;
 
-    memset(&seg, 0, sizeof(seg));
-    seg.frame = ++frame_no;
-    seg.time = t;
-    seg.dir = (guint8)dir;
-    seg.sport = dir == C ? 40000 : 80;
-    seg.dport = dir == C ? 80 : 40000;
-    seg.ip_version = 4;
-    seg.flags = flags;
-    seg.seq = seq;
-    seg.ack = ack;
-    seg.len = len;
+    make_seg(&seg, t, dir, flags, seq, ack, len);
     seg.win = win;
-    seg.wscale = TD_NO_WSCALE;
     seg.ts_known = TRUE;
     seg.tsval = tsval;
     seg.tsecr = tsecr;
