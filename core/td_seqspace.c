@@ -807,9 +807,10 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
         q->segments++;
 
     /* Probes: 1 byte one below the ACK with nothing outstanding (a
-     * keep-alive with a garbage byte), or at most 1 byte into a zero window
+     * keep-alive with a garbage byte; a FIN there is the FIN sent again
+     * after its ACK was lost), or at most 1 byte into a zero window
      * (RFC 9293 section 3.8.6.1). */
-    if (seg->len <= 1 && seg->seq == q->una - 1 && q->nxt == q->una) {
+    if (seg->len <= 1 && seg->seq == q->una - 1 && q->nxt == q->una && !(seg->flags & TD_FIN)) {
         new_verdict(s, seg, TD_SEGCLASS_KEEPALIVE);
         q->keepalives++;
         keepalive_note(s, dir, seg);

@@ -731,6 +731,13 @@ test_teardown(void)
               && headline == TD_DT_KEEPALIVE_DEAD);
     }
 
+    current = "a FIN sent again after its ACK was lost is no keep-alive";
+    s = established();
+    feed(s, 1.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 1.02, S, TD_ACK | TD_FIN, 5201, 1102, 0);
+    feed(s, 3.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);   /* seq = ACKed - 1 */
+    CHECK(td_stream_verdict(s) == NULL && s->seq[C].keepalives == 0);
+
     current = "one unanswered keep-alive is not a dead peer (RFC 1122 4.2.3.6)";
     s = established();
     feed(s, 2.0, C, TD_ACK, 1100, 5201, 0);
