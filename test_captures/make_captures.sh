@@ -57,6 +57,7 @@ ALL_SCENARIOS=(
 	st_nagle_1ms st_nagle_300ms st_reqresp_1ms st_reqresp_40ms st_reqresp_300ms
 	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
 	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole hs_synack_all_lost hs_ack_all_lost
+	hs_synack_twice_client hs_synack_twice_server
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -1258,6 +1259,27 @@ sc_hs_ack_all_lost() {
 	publish "$CAP_FILE" hs_ack_all_lost
 	teardown_net
 }
+
+# A SYN-ACK that arrives twice: a 1.2 s round trip (a geostationary
+# satellite hop and a queue) is longer than the client's initial RTO (1 s,
+# RFC 6298), so the client sends its SYN again before the SYN-ACK arrives;
+# the server answers that SYN with a second SYN-ACK, which the established
+# client acknowledges with a D-SACK of it (RFC 2883). Nothing was lost.
+synack_twice() { # synack_twice client|server
+	DELAY_MS=600
+	setup_net
+	srv --port $PORT
+	cap_start "$1" "hs_synack_twice_$1"
+	sysc $NS_C net.ipv4.tcp_syn_linear_timeouts=0
+	cli --host $S4 --port $PORT --src-port "$([[ $1 == client ]] && echo 62171 || echo 62172)" \
+		--requests 1 --req-size 100 --resp-size 300 --timeout 20
+	cap_stop 1.5
+	publish "$CAP_FILE" "hs_synack_twice_$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_hs_synack_twice_client() { synack_twice client; }
+sc_hs_synack_twice_server() { synack_twice server; }
 
 # ---------------------------------------------------------------- main
 T0=$(date +%s)
