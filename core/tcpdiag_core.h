@@ -347,6 +347,10 @@ typedef struct td_stream {
     guint32  syn_count;          /* SYNs from the client with its first ISN */
     guint32  syn_before_synack;  /* ... sent before the first SYN-ACK */
     double   syn_times[TD_MAX_SYN_TIMES];
+    guint32  syn_tsval[TD_MAX_SYN_TIMES]; /* their TSvals (RFC 7323); 0 none */
+    guint32  synack_first_tsval, synack_first_tsecr, synack_last_tsval; /* 0 none */
+    guint32  suspect_frame;      /* a SYN repeated after a SYN-ACK, verdict awaiting the ACK */
+    double   suspect_time;
     guint32  syn_first_frame, syn_last_frame;
     guint32  syn_data_len;       /* payload of the first SYN (TCP Fast Open) */
     guint32  server_packets_at_syn;    /* server's packet count when the last SYN was sent */

@@ -119,6 +119,19 @@ check_port_reuse(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
 }
 
+/* The index of the client's SYN whose TSval is tsval, or -1. */
+static int
+syn_index_of(const td_stream_t *s, guint32 tsval)
+{
+    guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
+
+    for (guint i = 0; i < n; i++) {
+        if (tsval && s->syn_tsval[i] == tsval)
+            return (int)i;
+    }
+    return -1;
+}
+
 static void
 handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
@@ -132,6 +145,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         record_options(c, seg);
         s->syn_count = 1;
         s->syn_times[0] = seg->time;
+        s->syn_tsval[0] = seg->ts_known ? seg->tsval : 0;
         s->server_packets_at_syn = SERVER(s)->packets;
         s->syn_first_frame = s->syn_last_frame = seg->frame;
         s->syn_data_len = seg->len;
@@ -171,14 +185,25 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         }
         return;
     }
-    if (s->syn_count < TD_MAX_SYN_TIMES)
+    if (s->syn_count < TD_MAX_SYN_TIMES) {
         s->syn_times[s->syn_count] = seg->time;
+        s->syn_tsval[s->syn_count] = seg->ts_known ? seg->tsval : 0;
+    }
     s->syn_count++;
     s->server_packets_at_syn = SERVER(s)->packets;
     s->syn_last_frame = seg->frame;
     if (s->synack_count == 0) {
         s->syn_before_synack++;
-    } else if (!(s->hs_flags & TD_HSF_SYNACK_LOST)) {
+    } else if (!(s->hs_flags & (TD_HSF_SYNACK_LOST | TD_HSF_SYNACK_SUSPECT))
+               && seg->ts_known && s->synack_first_tsval) {
+        /* With timestamps the client's ACK will tell whether that SYN-ACK
+         * was lost or only late (a round trip longer than the client's
+         * initial RTO, 1 s by RFC 6298): it echoes the TSval of the SYN-ACK
+         * it answers. Until then the verdict waits (pending synack_lost). */
+        s->hs_flags |= TD_HSF_SYNACK_SUSPECT | TD_HSF_SYNACK_UNSEEN;
+        s->suspect_frame = seg->frame;
+        s->suspect_time = seg->time;
+    } else if (!(s->hs_flags & (TD_HSF_SYNACK_LOST | TD_HSF_SYNACK_SUSPECT))) {
         double since = seg->time - s->synack_first_time;
         s->hs_flags |= TD_HSF_SYNACK_LOST | TD_HSF_SYNACK_UNSEEN;
         td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "syn_retransmitted", 1, since,
@@ -250,6 +275,10 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         s->synack_first_frame = seg->frame;
         s->synack_first_time = s->synack_last_time = seg->time;
         s->client_packets_at_synack = CLIENT(s)->packets;
+        if (seg->ts_known) {
+            s->synack_first_tsval = s->synack_last_tsval = seg->tsval;
+            s->synack_first_tsecr = seg->tsecr;
+        }
         if (s->hs_flags & TD_HSF_REJECTED)
             td_finding_add(s, out, TD_HS_REJECTED, seg->frame, "rst_injected", 0, -1.0,
                            s->reject_frame,
@@ -282,11 +311,26 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     prev_synack = s->synack_last_time;
     s->synack_last_time = seg->time;
     s->client_packets_at_synack = CLIENT(s)->packets;
+    if (seg->ts_known)
+        s->synack_last_tsval = seg->tsval;
     if (s->established_frame) {
         /* Only the server's SYN-ACK timer (at least min_rto) says the
-         * client's ACK was lost; a SYN-ACK sooner than that answers a
-         * repeated SYN (one SYN-ACK per SYN, as Linux does in SYN_RECV). */
-        if (!(s->hs_flags & TD_HSF_ACK_LOST) && seg->time - prev_synack >= s->cfg->min_rto) {
+         * client's ACK was lost; a SYN-ACK sooner than that, or one that
+         * echoes the TSval of a repeated SYN (not the one the first SYN-ACK
+         * answered), answers that SYN (one SYN-ACK per SYN, as Linux does in
+         * SYN_RECV). */
+        gboolean answers_repeated_syn = seg->ts_known && s->synack_first_tsecr
+                                        && seg->tsecr != s->synack_first_tsecr
+                                        && syn_index_of(s, seg->tsecr) > 0;
+        /* ... and the server sent it after the ACK could have reached it:
+         * it passes here at least the round trip from here to the server
+         * after the ACK did (less 10 ms of jitter). Sooner, the server sent
+         * it while the ACK was still on its way (a path slower than its
+         * SYN-ACK timer). */
+        double to_server = td_stream_rtt_to(s, (guint8)(1 - s->client));
+        gboolean after_ack_arrived = seg->time - s->established_time >= to_server - 0.010;
+        if (!(s->hs_flags & TD_HSF_ACK_LOST) && seg->time - prev_synack >= s->cfg->min_rto
+            && !answers_repeated_syn && after_ack_arrived) {
             double since = seg->time - s->established_time;
             s->hs_flags |= TD_HSF_ACK_LOST;
             td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, "synack_retransmitted", 1, since,
@@ -314,18 +358,69 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     /* The initial RTT is measured from the SYN that the SYN-ACK answered (the
      * last one sent before it), not the first: after a lost SYN the first one
      * would add the retransmission timeout to the RTT. */
+    int acked_first = -1, answered = -1;
+
     for (guint i = 0; i < n; i++) {
         if (s->syn_times[i] <= s->synack_last_time)
             answered_syn = s->syn_times[i];
+    }
+    /* With timestamps the packets say which SYN-ACK the ACK answers (its
+     * TSecr) and which SYN that SYN-ACK answered (the SYN-ACK's TSecr). */
+    if (seg->ts_known && seg->tsecr && s->synack_first_tsval) {
+        acked_first = seg->tsecr == s->synack_first_tsval;
+        if (acked_first && (answered = syn_index_of(s, s->synack_first_tsecr)) >= 0)
+            answered_syn = s->syn_times[answered];
     }
     if (s->syn_count > 0) {
         s->initial_rtt = seg->time - answered_syn;
         s->answered_syn_time = answered_syn;
     }
+    if (s->hs_flags & TD_HSF_SYNACK_SUSPECT) {
+        s->hs_flags &= ~TD_HSF_SYNACK_SUSPECT;
+        if (acked_first == 1) {
+            /* It was late: the ACK answers the first SYN-ACK. */
+            s->hs_flags &= ~TD_HSF_SYNACK_UNSEEN;
+            td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "late_synack",
+                           s->syn_count - 1, s->initial_rtt, s->syn_first_frame,
+                           "A round trip longer than the client's initial retransmission timeout "
+                           "(1 s, RFC 6298; a satellite or congested path): nothing was lost, the "
+                           "SYN was sent again needlessly",
+                           "Slow connect: the client sent its SYN again (frame %u) before the "
+                           "SYN-ACK (frame %u) came back; its ACK echoes that SYN-ACK's timestamp, "
+                           "so it was late, not lost: a round trip of %s",
+                           s->suspect_frame, s->synack_first_frame,
+                           td_fmt_duration(s->scope, s->initial_rtt));
+        } else {
+            double since = s->suspect_time - s->synack_first_time;
+            s->hs_flags |= TD_HSF_SYNACK_LOST;
+            td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "syn_retransmitted", 1, since,
+                           s->synack_first_frame,
+                           "The SYN-ACK was lost between this capture point and the client; the "
+                           "connect waits for a retransmission (client SYN timer, server "
+                           "tcp_synack_retries)",
+                           "SYN-ACK lost: the client sent its SYN again %s after the server's "
+                           "SYN-ACK (frame %u) and its ACK answers a later SYN-ACK, so that one "
+                           "never reached it", td_fmt_duration(s->scope, since),
+                           s->synack_first_frame);
+        }
+        return;
+    }
 
     /* After a challenge ACK the client's new SYN is its reaction, not a loss:
-     * port_reuse already tells that story. */
-    if (s->syn_before_synack > 1 && !(s->hs_flags & TD_HSF_CHALLENGE_ACK)) {
+     * port_reuse already tells that story. A SYN the timestamps show was
+     * answered (the first SYN-ACK answers the first SYN) was sent again only
+     * because the answer was late. */
+    if (s->syn_before_synack > 1 && answered == 0) {
+        td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "late_synack",
+                       s->syn_before_synack - 1, s->initial_rtt, s->syn_first_frame,
+                       "A round trip longer than the client's initial retransmission timeout "
+                       "(1 s, RFC 6298; a satellite or congested path): nothing was lost, the "
+                       "SYN was sent again needlessly",
+                       "Slow connect: the client sent its SYN again before the SYN-ACK (frame %u) "
+                       "came back; that SYN-ACK answers the first SYN (timestamps), so it was "
+                       "late, not lost: a round trip of %s", s->synack_first_frame,
+                       td_fmt_duration(s->scope, s->initial_rtt));
+    } else if (s->syn_before_synack > 1 && !(s->hs_flags & TD_HSF_CHALLENGE_ACK)) {
         guint32 retries = s->syn_before_synack - 1;
         guint nt = MIN(s->syn_before_synack, TD_MAX_SYN_TIMES);
         double lost = s->syn_times[nt - 1] - s->syn_times[0];
@@ -580,7 +675,8 @@ td_handshake_pending(const td_stream_t *s)
     if (syn_unanswered(s))
         return TD_CODE_BIT(TD_HS_SYN_UNANSWERED);
     if (synack_unacked(s))
-        return TD_CODE_BIT(TD_HS_INCOMPLETE);
+        return TD_CODE_BIT(TD_HS_INCOMPLETE)
+               | ((s->hs_flags & TD_HSF_SYNACK_SUSPECT) ? TD_CODE_BIT(TD_HS_SYNACK_LOST) : 0);
     return 0;
 }
 
@@ -647,6 +743,17 @@ td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        n > 1 ? td_fmt_intervals(s->scope, s->syn_times, n) : "", ending);
     } else if (synack_unacked(s)) {
         double after = capture_end - s->synack_last_time;
+        if (s->hs_flags & TD_HSF_SYNACK_SUSPECT) {
+            /* no ACK ever came: the SYN-ACKs never reached the client */
+            s->hs_flags = (s->hs_flags & ~TD_HSF_SYNACK_SUSPECT) | TD_HSF_SYNACK_LOST;
+            td_finding_add(s, out, TD_HS_SYNACK_LOST, s->last_frame, "syn_retransmitted",
+                           s->synack_count, s->suspect_time - s->synack_first_time,
+                           s->synack_first_frame,
+                           "The SYN-ACKs were lost between this capture point and the client",
+                           "SYN-ACK lost: the client kept sending its SYN after the server's "
+                           "SYN-ACK (frame %u), and never acknowledged any of the %u SYN-ACKs",
+                           s->synack_first_frame, s->synack_count);
+        }
         s->hs_flags |= TD_HSF_INCOMPLETE;
         td_finding_add(s, out, TD_HS_INCOMPLETE, s->last_frame, "no_ack", s->synack_count - 1,
                        capture_end - s->synack_first_time, s->synack_first_frame,

@@ -22,6 +22,7 @@
 #define TD_HSF_CLIENT_RESET    0x0400 /* client sent RST before the handshake completed */
 #define TD_HSF_CHALLENGE_ACK   0x0800
 #define TD_HSF_SYNACK_UNSEEN   0x1000 /* the client retried its SYN after a SYN-ACK: that one never reached it */
+#define TD_HSF_SYNACK_SUSPECT  0x2000 /* ... with timestamps on: whether it was lost or late, the ACK's TSecr tells */
 
 void td_handshake_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 void td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *icmp, td_finding_t **out);

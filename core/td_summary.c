@@ -198,6 +198,11 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
                              "or a firewall drops the SYN)");
         break;
     }
+    case TD_HS_SYNACK_LOST:
+        wmem_strbuf_append_printf(buf, "SYN-ACK lost: the client kept sending its SYN after the "
+                                  "server's SYN-ACK (frame %u), so the SYN-ACKs never reached it",
+                                  s->synack_first_frame);
+        break;
     case TD_HS_INCOMPLETE:
         wmem_strbuf_append(buf, "Handshake incomplete: the server's SYN-ACK");
         if (s->synack_count > 1)

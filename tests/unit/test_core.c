@@ -108,6 +108,26 @@ feed(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack,
     return feed_full(s, t, dir, flags, seq, ack, len, dir == C ? 64 : 63, 0);
 }
 
+/* One segment with timestamps and at most one SACK block (le < re). */
+static void
+feed_ts(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len,
+        guint32 win, guint32 tsval, guint32 tsecr, guint32 le, guint32 re)
+{
+    td_segment_t seg;
+
+    make_seg(&seg, t, dir, flags, seq, ack, len);
+    seg.win = win;
+    seg.ts_known = TRUE;
+    seg.tsval = tsval;
+    seg.tsecr = tsecr;
+    if (le != re) {
+        seg.sack_count = 1;
+        seg.sack[0][0] = le;
+        seg.sack[0][1] = re;
+    }
+    collect(td_stream_segment(s, &seg));
+}
+
 static const td_finding_t *
 find(td_code_t code)
 {
@@ -673,6 +693,29 @@ test_teardown(void)
     CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
     CHECK(f && strstr(f->message, "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
 
+    current = "a SYN-ACK late, not lost: the client's ACK echoes the first SYN-ACK (timestamps)";
+    s = new_stream(NULL);
+    feed_ts(s, 0.0, C, TD_SYN, 1000, 0, 0, 64240, 10, 0, 0, 0);
+    feed_ts(s, 0.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 900, 10, 0, 0);
+    feed_ts(s, 1.0, C, TD_SYN, 1000, 0, 0, 64240, 20, 0, 0, 0);        /* SYN timer */
+    CHECK(find(TD_HS_SYNACK_LOST) == NULL);
+    feed_ts(s, 1.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 1000, 20, 0, 0);
+    feed_ts(s, 1.2, C, TD_ACK, 1001, 5001, 0, 64240, 22, 900, 0, 0);    /* echoes the first */
+    f = find(TD_HS_SYN_RETRANSMITTED);
+    CHECK(f && strcmp(f->detail, "late_synack") == 0 && find(TD_HS_SYNACK_LOST) == NULL);
+    CHECK(near(s->initial_rtt, 1.2));
+
+    current = "the ACK echoes a later SYN-ACK: the first was lost";
+    s = new_stream(NULL);
+    feed_ts(s, 0.0, C, TD_SYN, 1000, 0, 0, 64240, 10, 0, 0, 0);
+    feed_ts(s, 0.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 900, 10, 0, 0);
+    feed_ts(s, 1.0, C, TD_SYN, 1000, 0, 0, 64240, 20, 0, 0, 0);
+    feed_ts(s, 1.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 1000, 20, 0, 0);
+    feed_ts(s, 1.04, C, TD_ACK, 1001, 5001, 0, 64240, 24, 1000, 0, 0);
+    f = find(TD_HS_SYNACK_LOST);
+    CHECK(f && f->frame == frame_no && strcmp(f->detail, "syn_retransmitted") == 0);
+    CHECK(near(s->initial_rtt, 0.04));
+
     current = "every SYN-ACK lost: the headline is synack_lost, the stream failed";
     s = new_stream(NULL);
     feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
@@ -992,26 +1035,6 @@ test_stalls(void)
     feed(s, 1.04, S, TD_ACK, 5201, 1101, 0);
     feed(s, 1.3, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     CHECK(find(TD_ST_RTO) == NULL);
-}
-
-/* One segment with timestamps and at most one SACK block (le < re). */
-static void
-feed_ts(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len,
-        guint32 win, guint32 tsval, guint32 tsecr, guint32 le, guint32 re)
-{
-    td_segment_t seg;
-
-    make_seg(&seg, t, dir, flags, seq, ack, len);
-    seg.win = win;
-    seg.ts_known = TRUE;
-    seg.tsval = tsval;
-    seg.tsecr = tsecr;
-    if (le != re) {
-        seg.sack_count = 1;
-        seg.sack[0][0] = le;
-        seg.sack[0][1] = re;
-    }
-    collect(td_stream_segment(s, &seg));
 }
 
 static void
