@@ -119,6 +119,11 @@ check_port_reuse(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
 }
 
+/* Why a SYN-ACK comes after the client's SYN timer without being lost. */
+static const char LATE_SYNACK_CAUSE[] =
+    "A round trip longer than the client's initial retransmission timeout (1 s, RFC 6298; a "
+    "satellite or congested path): nothing was lost, the SYN was sent again needlessly";
+
 /* The index of the client's SYN whose TSval is tsval, or -1. */
 static int
 syn_index_of(const td_stream_t *s, guint32 tsval)
@@ -382,9 +387,7 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
             s->hs_flags &= ~TD_HSF_SYNACK_UNSEEN;
             td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "late_synack",
                            s->syn_count - 1, s->initial_rtt, s->syn_first_frame,
-                           "A round trip longer than the client's initial retransmission timeout "
-                           "(1 s, RFC 6298; a satellite or congested path): nothing was lost, the "
-                           "SYN was sent again needlessly",
+                           LATE_SYNACK_CAUSE,
                            "Slow connect: the client sent its SYN again (frame %u) before the "
                            "SYN-ACK (frame %u) came back; its ACK echoes that SYN-ACK's timestamp, "
                            "so it was late, not lost: a round trip of %s",
@@ -413,9 +416,7 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if (s->syn_before_synack > 1 && answered == 0) {
         td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "late_synack",
                        s->syn_before_synack - 1, s->initial_rtt, s->syn_first_frame,
-                       "A round trip longer than the client's initial retransmission timeout "
-                       "(1 s, RFC 6298; a satellite or congested path): nothing was lost, the "
-                       "SYN was sent again needlessly",
+                       LATE_SYNACK_CAUSE,
                        "Slow connect: the client sent its SYN again before the SYN-ACK (frame %u) "
                        "came back; that SYN-ACK answers the first SYN (timestamps), so it was "
                        "late, not lost: a round trip of %s", s->synack_first_frame,
