@@ -8,9 +8,11 @@
 
 #include "tcpdiag_core.h"
 
-/* Messages fit an expert info: under 240 characters (Wireshark's
- * ITEM_LABEL_LENGTH); a longer one is cut to fit. */
-#define TD_MESSAGE_MAX 240
+/* Messages fit an expert info: its label, "Expert Info (Warning/Sequence): "
+ * and the message, stays under 240 characters (Wireshark's ITEM_LABEL_LENGTH,
+ * which each release marks differently when it cuts); a longer message is
+ * cut to fit, the same on every release. */
+#define TD_MESSAGE_MAX 207
 
 /* Append a finding for code on frame to *list and mark the code on the stream.
  * The message is formatted into the stream's scope; cause is kept as given

@@ -481,9 +481,8 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
             td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "black_hole", q->bh_timeouts, -1.0,
                            q->bh_frame,
                            "A hop with a smaller MTU whose ICMP \"fragmentation needed\" is dropped "
-                           "(a firewall): large segments vanish while small ones pass; the "
-                           "sender's black-hole detection (RFC 4821, Linux tcp_mtu_probing) got "
-                           "it through after the timeouts",
+                           "(a firewall): large segments vanish, small ones pass; black-hole "
+                           "detection (RFC 4821, tcp_mtu_probing) got it through",
                            "Path MTU black hole: the %s's %u-byte segment timed out %u times with "
                            "no ICMP from the path; resent in %u bytes (frame %u), it got through "
                            "at once", td_side_name(s, dir), q->bh_big, q->bh_timeouts, q->bh_small,
@@ -959,11 +958,10 @@ vantage_words(td_stream_t *s)
     guint share;
 
     switch (td_stream_vantage(s, &share)) {
-    case TD_VANTAGE_CLIENT:  return " (captured next to the client)";
-    case TD_VANTAGE_SERVER:  return " (captured next to the server)";
+    case TD_VANTAGE_CLIENT:  return " (near the client)";
+    case TD_VANTAGE_SERVER:  return " (near the server)";
     case TD_VANTAGE_IN_PATH:
-        return wmem_strdup_printf(s->scope, " (captured in the path, %u%% of the RTT on the "
-                                  "client's side)", share);
+        return wmem_strdup_printf(s->scope, " (in the path, %u%% of the RTT client-side)", share);
     default:                 return "";
     }
 }

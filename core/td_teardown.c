@@ -408,12 +408,10 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
         }
         if ((d = td_teardown_closing_side(s)) >= 0) {
             detail = "closing";
-            how = wmem_strdup_printf(s->scope, "closing: the %s's FIN was acknowledged %s before "
-                                     "the end, too soon to call the %s's wait a CLOSE_WAIT leak",
-                                     td_side_name(s, d),
+            how = wmem_strdup_printf(s->scope, "closing: the %s's FIN acknowledged %s before, "
+                                     "too soon for a CLOSE_WAIT leak", td_side_name(s, d),
                                      td_fmt_duration(s->scope,
-                                                     capture_end - s->side[d].fin_acked_time),
-                                     td_side_name(s, 1 - d));
+                                                     capture_end - s->side[d].fin_acked_time));
         }
         td_finding_add(s, out, TD_TD_OPEN, s->last_frame, detail, 0, after, 0, NULL,
                        "Still open when the capture ends (%s; last packet %s before the end): "
