@@ -447,9 +447,7 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 
     if (!PINFO_FD_VISITED(pinfo)) {
         gs = analyse_frame(tree, pinfo);
-        if (gs)
-            tcpdiag_table_stream_changed(gs);
-        td_capture_clock(gs, tcpdiag_table_stream_changed);
+        td_capture_clock(gs);
     } else {
         /* The first pass is over: conclude what only the end of the capture
          * proves, once, before anything is drawn from it. */
@@ -517,7 +515,7 @@ proto_register_tcpdiag(void)
         { &hf_stall, { "Stall", "tcpdiag.stall", FT_STRING, BASE_NONE, NULL, 0x0,
             "Present on each packet that ends a stall; its value is the stall's kind", HFILL } },
         { &hf_stall_kind, { "Kind", "tcpdiag.stall.kind", FT_STRING, BASE_NONE, NULL, 0x0,
-            "nagle_delayed_ack, zero_window, window_full or rto", HFILL } },
+            "nagle_delayed_ack, idle_restart, zero_window, window_full or rto", HFILL } },
         { &hf_stall_duration, { "Duration", "tcpdiag.stall.duration", FT_RELATIVE_TIME, BASE_NONE,
             NULL, 0x0, "How long the sender was held back: from where the stall began to this packet",
             HFILL } },

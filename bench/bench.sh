@@ -1,40 +1,49 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tcpdiag benchmark: cost of the plugin in tshark, on one large real capture.
+# tcpdiag benchmark: what the plugin costs in tshark, on the captures users
+# open, as ratios against the cheapest full pass with tcpdiag disabled.
 #
-#   bench/bench.sh [-n N] [--force-capture] [--pcap FILE]
+#   bench/bench.sh [-n N] [--kinds short,bulk,many] [--no-scaling] [--force]
 #
-# Builds the plugin into bench/work/build (incremental), makes or reuses
-# bench/work/bench.pcap (make_bench_capture.sh), then times, alternating the
-# commands in every round so machine noise hits all alike:
-#   A   tshark -r bench.pcap -q -z io,stat,0 --disable-protocol tcpdiag
-#   B   tshark -r bench.pcap -q -z io,stat,0
-#   C   tshark -r bench.pcap -q -z tcpdiag
-#   D0  tshark -2 -r bench.pcap -q -z io,stat,0 --disable-protocol tcpdiag
-#   D   tshark -2 -r bench.pcap -q -z io,stat,0
-# Each is run N times (default 5) under /usr/bin/time -f '%e %M'; the table
-# shows median wall seconds and median peak RSS. Results also go to
-# bench/work/results.txt. Run as root (tshark itself runs as "nobody", with
-# the plugin in that user's personal plugin dir, since root ignores it).
+# Builds the plugin into bench/work/build (incremental), makes or reuses the
+# captures (make_bench_capture.sh; bench/work/<kind>.pcap), then, per
+# capture, times these commands, alternated in every round so that machine
+# noise hits all alike (N rounds, default 5; 3 for "many"):
+#   A   tshark -r F -q -z io,stat,0 --disable-protocol tcpdiag   (the limit)
+#   B   tshark -r F -q -z io,stat,0                              (tcpdiag on)
+#   C   tshark -r F -q -z tcpdiag
+#   D   tshark -r F -2 -q -z tcpdiag
+#   E   tshark -r F -q -z expert --disable-protocol tcpdiag       (Wireshark's expert)
+#   F   tshark -r F -q -z conv,tcp --disable-protocol tcpdiag     (Wireshark's conversations)
+# and reports medians of wall time, CPU time and peak RSS, each command's
+# ratios to A, and tcpdiag's extra bytes per stream ((RSS_B - RSS_A) /
+# streams, and the same for C). With scaling (default), it also times A, B
+# and C on short captures of 500, 1500 and 5000 connections (1x, 3x, 10x)
+# and gives the time per packet (is it flat?).
+# Results go to bench/work/results.txt. Run as root (captures need
+# namespaces; tshark itself runs as "nobody", with the plugin in that user's
+# personal plugin dir, since root ignores it).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 WORK=$HERE/work
-N=5
-FORCE_CAP=
-PCAP=$WORK/bench.pcap
+N=
+KINDS=short,bulk,many
+SCALING=1
+FORCE=
 while [ $# -gt 0 ]; do
     case $1 in
         -n) N=$2; shift ;;
-        --force-capture|--force) FORCE_CAP=--force ;;
-        --pcap) PCAP=$2; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --kinds) KINDS=$2; shift ;;
+        --no-scaling) SCALING=0 ;;
+        --force|--force-capture) FORCE=--force ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
-[ "$(id -u)" = 0 ] || { echo "run as root (capture needs namespaces; tshark is run as nobody)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "run as root (captures need namespaces; tshark is run as nobody)" >&2; exit 1; }
 mkdir -p "$WORK"
 
 # --- tools
@@ -50,108 +59,145 @@ BUILD=$WORK/build
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$BUILD" -j2 >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 SO=$BUILD/tcpdiag.so
 [ -f "$SO" ] || { echo "plugin not built: $SO" >&2; exit 1; }
-
-# --- capture
-if [ "$PCAP" = "$WORK/bench.pcap" ]; then
-    "$HERE/make_bench_capture.sh" $FORCE_CAP --out "$PCAP"
-fi
-[ -s "$PCAP" ] || { echo "no capture $PCAP" >&2; exit 1; }
 
 # --- unprivileged tshark with the plugin in its personal plugin dir
 TMP=$(mktemp -d /tmp/tdbench-run.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$TMP/home/.local/lib/wireshark/plugins/4.0/epan" "$TMP/out"
-cp "$SO" "$TMP/home/.local/lib/wireshark/plugins/4.0/epan/tcpdiag.so"
-cp "$PCAP" "$TMP/bench.pcap"
+WSREL=$(tshark --version | awk 'NR==1 {split($3, v, "."); print v[1] "." v[2]}')
+mkdir -p "$TMP/home/.local/lib/wireshark/plugins/$WSREL/epan" "$TMP/out"
+cp "$SO" "$TMP/home/.local/lib/wireshark/plugins/$WSREL/epan/tcpdiag.so"
 chmod -R a+rX "$TMP"
 chown -R nobody:nogroup "$TMP/home" "$TMP/out"
-CAP=$TMP/bench.pcap
 
 as_nobody() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH=/usr/bin:/bin \
         HOME="$TMP/home" LANG=C "$@"
 }
-
 as_nobody tshark -G plugins 2>/dev/null | grep -q tcpdiag.so \
     || { echo "tcpdiag.so is not loaded by tshark (check $TMP/home)" >&2; exit 1; }
 
-# --- capture facts
-PKTS=$(capinfos -c -M "$CAP" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
-STREAMS=$(as_nobody tshark -r "$CAP" -T fields -e tcp.stream 2>/dev/null \
-          | awk 'BEGIN{m=-1} $1!="" && $1+0>m {m=$1+0} END{print m+1}')
-SIZE=$(du -m "$PCAP" | cut -f1)
-
-# --- commands
-NAMES=(A B C D0 D)
 declare -A CMD
-CMD[A]="tshark -r bench.pcap -q -z io,stat,0 --disable-protocol tcpdiag"
-CMD[B]="tshark -r bench.pcap -q -z io,stat,0"
-CMD[C]="tshark -r bench.pcap -q -z tcpdiag"
-CMD[D0]="tshark -2 -r bench.pcap -q -z io,stat,0 --disable-protocol tcpdiag"
-CMD[D]="tshark -2 -r bench.pcap -q -z io,stat,0"
+CMD[A]="tshark -r F -q -z io,stat,0 --disable-protocol tcpdiag"
+CMD[B]="tshark -r F -q -z io,stat,0"
+CMD[C]="tshark -r F -q -z tcpdiag"
+CMD[D]="tshark -r F -2 -q -z tcpdiag"
+CMD[E]="tshark -r F -q -z expert --disable-protocol tcpdiag"
+CMD[F]="tshark -r F -q -z conv,tcp --disable-protocol tcpdiag"
 
-run_one() {  # name round
-    local name=$1 r=$2 argv
-    read -r -a argv <<<"${CMD[$name]//bench.pcap/$CAP}"
+# run_one LABEL NAME ROUND PCAP: one timed command, a line in $TMP/samples
+run_one() {
+    local label=$1 name=$2 r=$3 pcap=$4 argv
+    read -r -a argv <<<"${CMD[$name]/ F / $pcap }"
     if ! as_nobody /usr/bin/time -f '%e %M %U %S' -o "$TMP/out/time" "${argv[@]}" \
-            >"$TMP/out/$name.stdout" 2>"$TMP/out/$name.stderr"; then
-        echo "command $name failed:" >&2; cat "$TMP/out/$name.stderr" >&2; exit 1
+            >"$TMP/out/$label.$name.stdout" 2>"$TMP/out/$label.$name.stderr"; then
+        echo "command $name on $label failed:" >&2; cat "$TMP/out/$label.$name.stderr" >&2; exit 1
     fi
-    if grep -q "Dissector bug" "$TMP/out/$name.stderr"; then
-        echo "WARNING: 'Dissector bug' on stderr of $name" >&2
+    if grep -q "Dissector bug" "$TMP/out/$label.$name.stderr"; then
+        echo "WARNING: 'Dissector bug' on stderr of $name ($label)" >&2
     fi
-    echo "$name $r $(tail -n 1 "$TMP/out/time")" >>"$TMP/samples"
+    echo "$label $name $r $(tail -n 1 "$TMP/out/time")" >>"$TMP/samples"
 }
 
-echo "capture: $PCAP: $PKTS packets, $STREAMS TCP streams, $SIZE MB"
-echo "warm-up run (not counted)..."
-run_one A 0; : >"$TMP/samples"
-C_ROWS=0
-for r in $(seq "$N"); do
-    for name in "${NAMES[@]}"; do
-        run_one "$name" "$r"
+# measure LABEL PCAP ROUNDS NAMES...: alternate the commands ROUNDS times
+measure() {
+    local label=$1 src=$2 rounds=$3 pcap pkts streams; shift 3
+    pcap=$TMP/$label.pcap
+    cp "$src" "$pcap"; chmod a+r "$pcap"
+    pkts=$(capinfos -c -M "$pcap" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
+    streams=$(as_nobody tshark -r "$pcap" -T fields -e tcp.stream 2>/dev/null \
+              | awk 'BEGIN{m=-1} $1!="" && $1+0>m {m=$1+0} END{print m+1}')
+    echo "$label $pkts $streams $(du -m "$src" | cut -f1)" >>"$TMP/captures"
+    echo "$label: $pkts packets, $streams TCP streams; warm-up run (not counted)..."
+    run_one "$label" A 0 "$pcap"
+    sed -i "/^$label A 0 /d" "$TMP/samples"
+    for r in $(seq "$rounds"); do
+        for name in "$@"; do
+            run_one "$label" "$name" "$r" "$pcap"
+        done
+        echo "  round $r/$rounds: $(awk -v l="$label" -v r="$r" '$1==l && $3==r {printf "%s %ss %dMB  ", $2, $4, $5/1024}' "$TMP/samples")"
     done
-    echo "round $r/$N: $(awk -v r="$r" '$2==r {printf "%s %ss %dMB  ", $1, $3, $4/1024}' "$TMP/samples")"
-done
-C_ROWS=$(grep -c '^ *[0-9]' "$TMP/out/C.stdout" || true)
+    rm -f "$pcap"
+}
 
-python3 - "$TMP/samples" "$WORK/results.txt" "$N" "$PKTS" "$STREAMS" "$SIZE" "$C_ROWS" \
-    "${CMD[A]}" "${CMD[B]}" "${CMD[C]}" "${CMD[D0]}" "${CMD[D]}" <<'EOF'
+: >"$TMP/samples"; : >"$TMP/captures"
+IFS=, read -r -a kinds <<<"$KINDS"
+for kind in "${kinds[@]}"; do
+    "$HERE/make_bench_capture.sh" --kind "$kind" $FORCE --out "$WORK/$kind.pcap"
+    rounds=${N:-5}
+    [ "$kind" != many ] || rounds=${N:-3}
+    measure "$kind" "$WORK/$kind.pcap" "$rounds" A B C D E F
+done
+if [ "$SCALING" = 1 ]; then
+    for x in 1 3 10; do
+        "$HERE/make_bench_capture.sh" --kind short --conns $((500 * x)) $FORCE \
+            --out "$WORK/scale_${x}x.pcap"
+        measure "scale_${x}x" "$WORK/scale_${x}x.pcap" "${N:-5}" A B C
+    done
+fi
+
+python3 - "$TMP/samples" "$TMP/captures" "$WORK/results.txt" \
+    "${CMD[A]}" "${CMD[B]}" "${CMD[C]}" "${CMD[D]}" "${CMD[E]}" "${CMD[F]}" <<'EOF'
 import statistics, sys, datetime, platform, os, subprocess
-samples, out, n, pkts, streams, size, crows = sys.argv[1:8]
-cmds = dict(zip(["A", "B", "C", "D0", "D"], sys.argv[8:13]))
+samples, captures, out = sys.argv[1:4]
+cmds = dict(zip("ABCDEF", sys.argv[4:10]))
+what = {"A": "the limit: a full pass, tcpdiag disabled", "B": "tcpdiag on (analysis, no output)",
+        "C": "-z tcpdiag", "D": "-2 -z tcpdiag", "E": "Wireshark's -z expert",
+        "F": "Wireshark's -z conv,tcp"}
+caps = {}
+for line in open(captures):
+    label, pkts, streams, mb = line.split()
+    caps[label] = (int(pkts), int(streams), int(mb))
 t, m, c = {}, {}, {}
 for line in open(samples):
-    name, _, sec, kb, user, system = line.split()
-    t.setdefault(name, []).append(float(sec))
-    m.setdefault(name, []).append(int(kb) / 1024.0)
-    c.setdefault(name, []).append(float(user) + float(system))
-med_t = {k: statistics.median(v) for k, v in t.items()}
-med_m = {k: statistics.median(v) for k, v in m.items()}
-med_c = {k: statistics.median(v) for k, v in c.items()}
+    label, name, _, sec, kb, user, system = line.split()
+    t.setdefault((label, name), []).append(float(sec))
+    m.setdefault((label, name), []).append(int(kb) / 1024.0)
+    c.setdefault((label, name), []).append(float(user) + float(system))
+med = lambda d: {k: statistics.median(v) for k, v in d.items()}
+mt, mm, mc = med(t), med(m), med(c)
 ver = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-L = []
-L.append("tcpdiag benchmark, %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
-L.append("machine: %s, %d cores, kernel %s; %s" % (platform.node(), os.cpu_count(), platform.release(), ver))
-L.append("capture: %s packets, %s TCP streams, %s MB (tcpdiag table rows: %s)" % (pkts, streams, size, crows))
-L.append("runs: %s per command, alternated; medians of wall time, CPU time (user+sys) and peak RSS (/usr/bin/time %%e %%U %%S %%M)" % n)
-L.append("")
-L.append("%-3s %-70s %9s %9s %9s %s" % ("", "command", "wall s", "cpu s", "RSS MB", "all runs, wall (s)"))
-for k in ["A", "B", "C", "D0", "D"]:
-    L.append("%-3s %-70s %9.2f %9.2f %9.1f %s" % (k, cmds[k], med_t[k], med_c[k], med_m[k],
-             " ".join("%.2f" % x for x in t[k])))
-L.append("")
-L.append("%-8s %8s %8s %8s" % ("ratio", "wall", "cpu", "memory"))
-for a, b in [("B", "A"), ("C", "A"), ("D", "D0")]:
-    L.append("%-8s %7.3fx %7.3fx %7.3fx" % (a + "/" + b, med_t[a] / med_t[b], med_c[a] / med_c[b],
-                                         med_m[a] / med_m[b]))
-L.append("")
-rt, rm = med_t["B"] / med_t["A"], med_m["B"] / med_m["A"]
-verdict = "MET" if rt <= 1.05 and rm <= 1.05 else "NOT MET"
-L.append("target B/A <= 1.05x time and memory: %s (time %.3fx, memory %.3fx)" % (verdict, rt, rm))
+L = ["tcpdiag benchmark, %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+     "machine: %d cores, kernel %s; %s" % (os.cpu_count(), platform.release(), ver),
+     "medians of wall time, CPU time (user+sys) and peak RSS (/usr/bin/time), commands alternated", ""]
+for label in [l for l in caps if not l.startswith("scale_")]:
+    pkts, streams, mb = caps[label]
+    L.append("== %s: %d packets, %d TCP streams, %d MB" % (label, pkts, streams, mb))
+    L.append("%-2s %-56s %8s %8s %8s %7s %7s %7s" % ("", "command", "wall s", "cpu s", "RSS MB",
+                                                    "wall/A", "cpu/A", "RSS/A"))
+    a = (label, "A")
+    for k in "ABCDEF":
+        key = (label, k)
+        if key not in mt:
+            continue
+        L.append("%-2s %-56s %8.2f %8.2f %8.1f %6.3fx %6.3fx %6.3fx" % (
+            k, cmds[k].replace("tshark -r F ", "tshark -r %s.pcap " % label), mt[key], mc[key],
+            mm[key], mt[key] / mt[a], mc[key] / mc[a], mm[key] / mm[a]))
+    for k in "BC":
+        extra = (mm[(label, k)] - mm[a]) * 1024 * 1024 / max(streams, 1)
+        L.append("   extra memory with %s: %.0f bytes per stream (%.1f MB over %d streams)"
+                 % (k, extra, mm[(label, k)] - mm[a], streams))
+    L.append("")
+scale = [l for l in caps if l.startswith("scale_")]
+if scale:
+    L.append("== time per packet as the capture grows (short captures, wall time / packets)")
+    L.append("%-10s %9s %8s %10s %10s %10s %7s %7s" % ("capture", "packets", "streams", "A us/pkt",
+                                                     "B us/pkt", "C us/pkt", "B/A", "C/A"))
+    for label in scale:
+        pkts, streams, _ = caps[label]
+        us = lambda k: mt[(label, k)] * 1e6 / pkts
+        L.append("%-10s %9d %8d %10.2f %10.2f %10.2f %6.3fx %6.3fx" % (
+            label, pkts, streams, us("A"), us("B"), us("C"),
+            mt[(label, "B")] / mt[(label, "A")], mt[(label, "C")] / mt[(label, "A")]))
+    L.append("")
+L.append("targets: B/A <= 1.03x time and RSS; C/A <= 1.05x on every capture")
+for label in [l for l in caps if not l.startswith("scale_")]:
+    a = (label, "A")
+    ok = lambda k, lim: mt[(label, k)] / mt[a] <= lim and mm[(label, k)] / mm[a] <= lim
+    L.append("  %-6s B: %s   C: %s" % (label, "MET" if ok("B", 1.03) else "NOT MET",
+                                       "MET" if ok("C", 1.05) else "NOT MET"))
 text = "\n".join(L) + "\n"
 open(out, "w").write(text)
 print()

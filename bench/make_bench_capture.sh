@@ -1,36 +1,53 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Build the benchmark capture bench/work/bench.pcap from the real Linux TCP
-# stack: a client and a server network namespace joined by a veth pair,
-# thousands of request/response connections (bench/traffic.py), a little
-# random loss on the port-8080 traffic, a few refused (closed port), a few
-# unanswered (DROP) and a few ICMP-rejected connection attempts. tcpdump
-# captures headers only (snaplen 128) on the client's veth.
+# Build a benchmark capture from the real Linux TCP stack: a client and a
+# server network namespace joined by a veth pair, traffic from
+# bench/traffic.py, a little random loss on the port-8080 traffic, a few
+# refused (closed port), unanswered (DROP) and ICMP-rejected connection
+# attempts. tcpdump captures headers only (snaplen 128) on the client's veth.
 #
 # Run as root. Reuses an existing capture unless --force.
-#   bench/make_bench_capture.sh [--force] [--conns N] [--reqs N] [--out FILE]
+#   bench/make_bench_capture.sh [--kind short|bulk|many] [--force] [--conns N]
+#                               [--reqs N] [--loss P] [--seed S] [--out FILE]
+# Kinds (what users open):
+#   short  5000 request/response connections, 1-19 requests each (default)
+#   bulk   6 connections of 80 MB each with 0.5% loss each way: hundreds of
+#          thousands of packets in a few streams (the data-phase model's
+#          worst case)
+#   many   300000 one-request connections (the table's and memory's worst case)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/work/bench.pcap
+KIND=short
+OUT=
 FORCE=0
-CONNS=5000
+CONNS=
 REQS=10
 LOSS=0.005
 SEED=1
 while [ $# -gt 0 ]; do
     case $1 in
+        --kind) KIND=$2; shift ;;
         --force) FORCE=1 ;;
         --conns) CONNS=$2; shift ;;
         --reqs) REQS=$2; shift ;;
         --loss) LOSS=$2; shift ;;
         --seed) SEED=$2; shift ;;
         --out) OUT=$2; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
+case $KIND in
+    short) CONNS=${CONNS:-5000}; EXTRA=(); CONCURRENCY=48 ;;
+    bulk)  CONNS=${CONNS:-6}; EXTRA=(--bulk 80000000 --refused 0 --unanswered 0 --rejected 0
+                                     --ports 8080); CONCURRENCY=6 ;;
+    many)  CONNS=${CONNS:-300000}; EXTRA=(--tiny --refused 0 --unanswered 0 --rejected 0);
+           CONCURRENCY=64; LOSS=0 ;;
+    *) echo "unknown kind $KIND" >&2; exit 2 ;;
+esac
+OUT=${OUT:-$HERE/work/$KIND.pcap}
 
 if [ -s "$OUT" ] && [ $FORCE = 0 ]; then
     echo "reusing $OUT (use --force to rebuild)"
@@ -75,6 +92,10 @@ for ns in "$NSC" "$NSS"; do
 done
 # Plenty of ephemeral ports; quick SYN give-up is handled by the client timeout.
 ip netns exec "$NSC" sysctl -qw net.ipv4.ip_local_port_range="10000 60999"
+# 300000 connections from one address: reuse ports in TIME_WAIT (timestamps
+# keep that safe, RFC 6191); the server's accept queue must keep up.
+ip netns exec "$NSC" sysctl -qw net.ipv4.tcp_tw_reuse=1
+ip netns exec "$NSS" sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
 
 # Server side firewall: random loss on port 8080 (both directions), an
 # unanswered port (8081, SYN dropped), a rejecting port (8083, ICMP
@@ -85,10 +106,10 @@ ip netns exec "$NSS" iptables -A INPUT  -p tcp --dport 8081 -j DROP
 ip netns exec "$NSS" iptables -A INPUT  -p tcp --dport 8083 -j REJECT
 
 ip netns exec "$NSS" python3 "$HERE/traffic.py" server --addr $SRV_IP --ports 8080,8090 \
-    --lifetime 400 > "$TMP/server.log" 2>&1 &
+    --lifetime 900 > "$TMP/server.log" 2>&1 &
 SRV_PID=$!
 
-ip netns exec "$NSC" tcpdump -i tdb-c -w "$TMP/bench.pcap" --immediate-mode -U -s 128 \
+ip netns exec "$NSC" tcpdump -i tdb-c -w "$TMP/bench.pcap" -B 1048576 -U -s 128 \
     -Z root -n tcp or icmp > "$TMP/tcpdump.log" 2>&1 &
 TCPDUMP_PID=$!
 
@@ -100,7 +121,8 @@ done
 sleep 0.5
 
 ip netns exec "$NSC" python3 "$HERE/traffic.py" client --addr $SRV_IP --ports 8080,8090 \
-    --conns "$CONNS" --reqs "$REQS" --seed "$SEED" --deadline 200
+    --conns "$CONNS" --reqs "$REQS" --seed "$SEED" --deadline 600 \
+    --concurrency "$CONCURRENCY" "${EXTRA[@]}"
 
 sleep 1       # let the last FIN/ACKs and TIME_WAIT-free closes land
 kill "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null || true; TCPDUMP_PID=

@@ -15,7 +15,9 @@ socket timeouts, an overall deadline).
   traffic.py client --addr A --ports P1,P2 --conns N ...
       Opens N connections with bounded concurrency, each doing a random
       number of requests of random sizes, then a few refused / unanswered /
-      ICMP-rejected connection attempts.
+      ICMP-rejected connection attempts. --bulk BYTES: each connection makes
+      one request for BYTES (long bulk streams); --tiny: each makes one
+      request for 100-1400 bytes (as many short streams as possible).
 """
 import argparse
 import random
@@ -28,6 +30,16 @@ import time
 HDR = struct.Struct("!IIB")
 FLAG_SERVER_CLOSE = 1
 TIMEOUT = 15.0
+
+
+def drain(sock, n):
+    """Read n bytes and drop them (bulk responses)."""
+    buf = bytearray(65536)
+    while n > 0:
+        k = sock.recv_into(buf, min(n, len(buf)))
+        if not k:
+            raise ConnectionError("EOF")
+        n -= k
 
 
 def recv_exact(sock, n):
@@ -54,7 +66,7 @@ def serve_conn(conn):
             resp_len, body_len, flags = HDR.unpack(hdr)
             if body_len:
                 recv_exact(conn, body_len)
-            resp_len = min(resp_len, 1 << 20)
+            resp_len = min(resp_len, 1 << 28)          # bounded: 256 MB
             while resp_len > 0:
                 k = min(resp_len, len(payload))
                 conn.sendall(payload[:k])
@@ -117,7 +129,7 @@ def resp_size(rng):
 
 def one_conn(args, rng, stats):
     port = rng.choice(args.ports)
-    nreq = rng.randint(1, 2 * args.reqs - 1)
+    nreq = 1 if (args.bulk or args.tiny) else rng.randint(1, 2 * args.reqs - 1)
     nagle = rng.random() < args.nagle_frac           # write-write-read client
     server_closes = rng.random() < 0.3
     done = 0
@@ -128,7 +140,7 @@ def one_conn(args, rng, stats):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.connect((args.addr, port))
         for i in range(nreq):
-            n = resp_size(rng)
+            n = args.bulk or (rng.randint(100, 1400) if args.tiny else resp_size(rng))
             body = b"r" * rng.randint(40, 700)
             flags = FLAG_SERVER_CLOSE if (server_closes and i == nreq - 1) else 0
             if nagle:
@@ -136,7 +148,7 @@ def one_conn(args, rng, stats):
                 s.sendall(body)
             else:
                 s.sendall(HDR.pack(n, len(body), flags) + body)
-            recv_exact(s, n)
+            drain(s, n)
             done += 1
         if server_closes:
             s.recv(1)                                # wait for the server's FIN
@@ -220,6 +232,10 @@ def main():
     ap.add_argument("--drop-port", type=int, default=8081)
     ap.add_argument("--rejected", type=int, default=5)
     ap.add_argument("--reject-port", type=int, default=8083)
+    ap.add_argument("--bulk", type=int, default=0, metavar="BYTES",
+                    help="one request per connection, for a BYTES response")
+    ap.add_argument("--tiny", action="store_true",
+                    help="one request per connection, for 100-1400 bytes")
     args = ap.parse_args()
     if args.mode == "server":
         server(args)

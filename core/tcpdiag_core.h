@@ -255,7 +255,11 @@ typedef struct td_seqdir {
     const char *pmtu_sender;
     guint32  bh_frame, bh_end, bh_big, bh_small, bh_timeouts;
     gboolean pmtu_reported, pmtu_v6;
-    guint32  max_len;       /* its largest segment so far */
+    guint32  max_len;       /* its largest segment so far: its effective MSS */
+    /* the flight under way: new data sent since nothing was outstanding */
+    guint32  flight_frame;  /* its first segment; 0 none yet */
+    guint32  flight_seq, flight_segs;
+    double   flight_idle;   /* the sender's silence before it; < 0: its first data */
     /* the rto stall under way */
     gboolean rto_open;
     guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;
@@ -305,10 +309,12 @@ typedef struct td_side {
     guint32  sent_after_peer_fin; /* payload bytes sent after the peer's FIN */
     guint32  rst_count;
     /* stalls, with this side as the sender */
-    guint32  max_len;       /* largest payload it sent: its effective MSS */
     guint32  late_ack_frame; /* the peer's late ACK of all its data: Nagle candidate */
     double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
     guint32  late_ack_from_frame;
+    double   late_ack_idle;  /* the sender's idle time before the flight it acked; < 0 none */
+    guint32  late_ack_flight; /* segments in that flight */
+    gboolean late_ack_full;  /* ... all of them full-sized */
     guint32  held_frame;    /* the segment the late ACK released, awaiting the next */
     guint32  held_len;      /* packet to tell a lone release from a flight; 0 none */
     double   held_time;
@@ -326,6 +332,19 @@ typedef struct td_side {
 #define TD_MAX_SYN_TIMES TD_MAX_TIMES
 
 /* Everything the core knows about one TCP stream. */
+/* A stream's verdict at one moment: everything the tree, the table and the
+ * fields show of it, computed together (td_stream_snapshot). */
+typedef struct td_snapshot {
+    guint32   version;          /* the stream's version it shows; 0 none yet */
+    guint32   codes;            /* found so far, and what is pending */
+    td_code_t handshake, teardown;
+    guint32   stalls;           /* ended and still open */
+    double    stall_time, worst_stall_time;
+    td_code_t worst_stall;
+    int       severity;         /* td_stream_severity_t (td_summary.h) */
+    td_code_t headline;         /* the code that earns it */
+} td_snapshot_t;
+
 typedef struct td_stream {
     wmem_allocator_t  *scope;    /* where its findings and strings live */
     const td_config_t *cfg;
@@ -389,6 +408,12 @@ typedef struct td_stream {
     gboolean finalized;
     char     history[40];
     guint8   history_len;
+    /* The verdict as of the stream's last change, computed once on the first
+     * read after it (td_stream_snapshot): the tree, the table and the fields
+     * all read this. version counts the changes (packets, ICMP errors, the
+     * capture clock, the end). */
+    guint32  version;
+    td_snapshot_t snap;
 } td_stream_t;
 
 /* A new stream. prev: the last stream seen on the same 4-tuple, or NULL. */
@@ -445,6 +470,10 @@ typedef enum {
  * from the data phase's smallest round trip each way. */
 td_vantage_t td_stream_vantage(const td_stream_t *s, guint *client_share);
 const char *td_vantage_name(td_vantage_t v);
+/* Where the capture point is, for the reader of "after this capture point":
+ * " (near the client)", " (in the path, 40% of the RTT client-side)", or ""
+ * when it cannot be told. */
+const char *td_vantage_words(td_stream_t *s);
 
 /* The round trip from the capture point to side dir and back, from the
  * handshake (SYN -> SYN-ACK is the one to the server, SYN-ACK -> ACK the one
@@ -454,6 +483,9 @@ double td_stream_rtt_to(const td_stream_t *s, guint8 dir);
 /* Per-stream verdicts, valid at any time: before finalize they say what the
  * stream would be if the capture ended at its last packet. */
 const char *td_stream_conn_state(const td_stream_t *s);
+/* The stream's verdict as of its last change, computed on the first read
+ * after it; every getter below reads it. */
+const td_snapshot_t *td_stream_snapshot(const td_stream_t *s);
 td_code_t   td_stream_handshake(const td_stream_t *s);   /* TD_CODE_NONE: ok */
 /* The stream's teardown verdict; TD_CODE_NONE when no connection was made. */
 td_code_t   td_stream_teardown(const td_stream_t *s);

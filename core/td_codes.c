@@ -60,6 +60,8 @@ static const td_code_info_t code_table[TD_CODE_COUNT] = {
         "Keep-alive probes with no answer, then a reset or silence: the peer or the path died while the connection was idle" },
     [TD_DT_PATH_MTU] = { "data.path_mtu", "Path MTU", TD_SEV_WARN,
         "Segments too large for a hop: ICMP fragmentation needed / packet too big, then smaller resends; or a black hole (large segments time out, smaller ones pass)" },
+    [TD_ST_IDLE_RESTART] = { "stall.idle_restart", "Stall: window restart after idle x delayed ACK", TD_SEV_WARN,
+        "After an idle period the sender's congestion window restarted small; its last segment waited for the receiver's delayed ACK" },
 };
 
 td_code_t

@@ -38,12 +38,13 @@ typedef enum {
     TD_DT_REORDERING,
     TD_DT_KEEPALIVE_DEAD,
     TD_DT_PATH_MTU,
+    TD_ST_IDLE_RESTART,
     TD_CODE_COUNT,
     TD_CODE_NONE = TD_CODE_COUNT
 } td_code_t;
 
 #define TD_CODE_BIT(c) (1u << (c))
-#define TD_IS_STALL(c) ((c) >= TD_ST_NAGLE_DELAYED_ACK && (c) <= TD_ST_RTO)
+#define TD_IS_STALL(c) (((c) >= TD_ST_NAGLE_DELAYED_ACK && (c) <= TD_ST_RTO) || (c) == TD_ST_IDLE_RESTART)
 
 /* How bad a finding is; the glue maps it to Wireshark's expert severities. */
 typedef enum {

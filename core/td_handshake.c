@@ -14,6 +14,14 @@
 #define CLIENT(s) (&(s)->side[(s)->client])
 #define SERVER(s) (&(s)->side[1 - (s)->client])
 
+/* "this capture point", and where it is when the stream tells (the
+ * handshake's split, or the data's round trips). */
+static const char *
+here(td_stream_t *s)
+{
+    return wmem_strdup_printf(s->scope, "this capture point%s", td_vantage_words(s));
+}
+
 static void
 record_options(td_side_t *side, const td_segment_t *seg)
 {
@@ -213,9 +221,10 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         s->hs_flags |= TD_HSF_SYNACK_LOST | TD_HSF_SYNACK_UNSEEN;
         td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "syn_retransmitted", 1, since,
                        s->synack_first_frame,
-                       "The SYN-ACK was lost between this capture point and the client; the "
-                       "connect waits for a retransmission (client SYN timer, server "
-                       "tcp_synack_retries)",
+                       wmem_strdup_printf(s->scope, "The SYN-ACK was lost between %s and the "
+                                          "client; the connect waits for a retransmission "
+                                          "(client SYN timer, server tcp_synack_retries)",
+                                          here(s)),
                        "SYN-ACK lost: the client retransmitted its SYN %s after the server's "
                        "SYN-ACK (frame %u), so that SYN-ACK never reached it",
                        td_fmt_duration(s->scope, since), s->synack_first_frame);
@@ -352,6 +361,18 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
 }
 
+/* Whether the client's ACK seg carries a D-SACK of the server's SYN: a
+ * SACK block [ISN, ISN + 1) at or below its cumulative ACK (RFC 2883 4.1). */
+static gboolean
+synack_dsacked(const td_stream_t *s, const td_segment_t *seg)
+{
+    guint32 isn = SERVER(s)->isn;
+
+    if (seg->sack_count == 0 || seg->dir != s->client)
+        return FALSE;
+    return seg->sack[0][0] == isn && seg->sack[0][1] == isn + 1 && !td_seq_lt(seg->ack, isn + 1);
+}
+
 static void
 handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
@@ -398,9 +419,10 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
             s->hs_flags |= TD_HSF_SYNACK_LOST;
             td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "syn_retransmitted", 1, since,
                            s->synack_first_frame,
-                           "The SYN-ACK was lost between this capture point and the client; the "
-                           "connect waits for a retransmission (client SYN timer, server "
-                           "tcp_synack_retries)",
+                           wmem_strdup_printf(s->scope, "The SYN-ACK was lost between %s and "
+                                              "the client; the connect waits for a "
+                                              "retransmission (client SYN timer, server "
+                                              "tcp_synack_retries)", here(s)),
                            "SYN-ACK lost: the client sent its SYN again %s after the server's "
                            "SYN-ACK (frame %u) and its ACK answers a later SYN-ACK, so that one "
                            "never reached it", td_fmt_duration(s->scope, since),
@@ -427,9 +449,10 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         double lost = s->syn_times[nt - 1] - s->syn_times[0];
         td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "slow_connect", retries, lost,
                        s->syn_first_frame,
-                       "The first SYN(s) got no answer: lost on the way to the server (loss, a "
-                       "full SYN queue or a rate-limiting firewall), or the answer was lost "
-                       "before this capture point",
+                       wmem_strdup_printf(s->scope, "The first SYN(s) got no answer: lost on "
+                                          "the way to the server (loss, a full SYN queue or a "
+                                          "rate-limiting firewall), or the answer was lost "
+                                          "before %s", here(s)),
                        "Slow connect: the handshake completed only after %u SYN "
                        "retransmission%s (%s), which cost %s",
                        retries, retries > 1 ? "s" : "",
@@ -437,13 +460,32 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                        td_fmt_duration(s->scope, lost));
     }
     if ((s->hs_flags & TD_HSF_SYNACK_RETX)
+        && !(s->hs_flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST)) && synack_dsacked(s, seg)) {
+        /* The client got the SYN-ACK twice: its ACK reports the second as
+         * a duplicate (D-SACK, RFC 2883 4.1, of the SYN-ACK's sequence
+         * number). The first SYN-ACK arrived; the ACK that answered it
+         * did not reach here before the server's SYN-ACK timer fired. */
+        double since = s->synack_last_time - s->synack_first_time;
+        s->hs_flags |= TD_HSF_ACK_LOST;
+        td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, "dsack", s->synack_count - 1, since,
+                       s->synack_first_frame,
+                       wmem_strdup_printf(s->scope, "The client's ACK of the first SYN-ACK "
+                                          "was lost before %s, or came later than the server's "
+                                          "SYN-ACK timer (a path slower than 1 s)", here(s)),
+                       "Third ACK lost or late: the client got the SYN-ACK more than once (its "
+                       "ACK, frame %u, D-SACKs it), so the SYN-ACK was not lost; no ACK came here "
+                       "before the server sent it %u more time%s (over %s)",
+                       seg->frame, s->synack_count - 1, s->synack_count > 2 ? "s" : "",
+                       td_fmt_duration(s->scope, since));
+    }
+    if ((s->hs_flags & TD_HSF_SYNACK_RETX)
         && !(s->hs_flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST))) {
         double lost = s->synack_last_time - s->synack_first_time;
         s->hs_flags |= TD_HSF_SYNACK_LOST;
         td_finding_add(s, out, TD_HS_SYNACK_LOST, seg->frame, "synack_or_ack", s->synack_count - 1,
                        lost, s->synack_first_frame,
-                       "From this capture point it cannot tell whether the SYN-ACK or the "
-                       "client's ACK to it was lost",
+                       wmem_strdup_printf(s->scope, "From %s it cannot be told whether the "
+                                          "SYN-ACK or the client's ACK to it was lost", here(s)),
                        "The server retransmitted its SYN-ACK %u time%s before the client's ACK "
                        "arrived (cost %s): the SYN-ACK or the ACK was lost",
                        s->synack_count - 1, s->synack_count > 2 ? "s" : "",
@@ -483,8 +525,11 @@ ttl_verdict(td_stream_t *s, const td_segment_t *seg, const char **detail)
 
     *detail = "rst";
     if (!seg->ttl || !known)
-        return "no other packet from the server is in the capture, so whether the server "
-               "host or a middlebox sent the RST cannot be told";
+        /* Only earlier packets are references: a later SYN-ACK of the same
+         * host would be known in two passes but not in one, and every mode
+         * must give the same answer. */
+        return "no SYN-ACK from the server host came before it in the capture, so whether "
+               "the server host or a middlebox sent the RST cannot be told";
     if (seg->ttl == known)
         return wmem_strdup_printf(s->scope, "its TTL (%u) matches the server's other packets: "
                                   "the server host refused (no listener on the port, or a host "
@@ -750,7 +795,8 @@ td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
             td_finding_add(s, out, TD_HS_SYNACK_LOST, s->last_frame, "syn_retransmitted",
                            s->synack_count, s->suspect_time - s->synack_first_time,
                            s->synack_first_frame,
-                           "The SYN-ACKs were lost between this capture point and the client",
+                           wmem_strdup_printf(s->scope, "The SYN-ACKs were lost between %s "
+                                              "and the client", here(s)),
                            "SYN-ACK lost: the client kept sending its SYN after the server's "
                            "SYN-ACK (frame %u), and never acknowledged any of the %u SYN-ACKs",
                            s->synack_first_frame, s->synack_count);
@@ -758,8 +804,9 @@ td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
         s->hs_flags |= TD_HSF_INCOMPLETE;
         td_finding_add(s, out, TD_HS_INCOMPLETE, s->last_frame, "no_ack", s->synack_count - 1,
                        capture_end - s->synack_first_time, s->synack_first_frame,
-                       "The client vanished, or its ACK was dropped before this capture point; "
-                       "the server holds the connection in SYN_RECV (tcp_synack_retries)",
+                       wmem_strdup_printf(s->scope, "The client vanished, or its ACK was "
+                                          "dropped before %s; the server holds the connection "
+                                          "in SYN_RECV (tcp_synack_retries)", here(s)),
                        "Handshake incomplete: the server answered with a SYN-ACK (frame %u%s) "
                        "but no ACK from the client follows (%s until the capture ends)",
                        s->synack_first_frame,
@@ -770,7 +817,7 @@ td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 }
 
 td_code_t
-td_handshake_code(const td_stream_t *s)
+td_handshake_code(const td_stream_t *s, guint32 codes)
 {
     /* Worst first: a failed connection, then lost time, then information. */
     static const td_code_t order[] = {
@@ -778,7 +825,6 @@ td_handshake_code(const td_stream_t *s)
         TD_HS_SYNACK_LOST, TD_HS_SYN_RETRANSMITTED, TD_HS_PORT_REUSE, TD_HS_DUPLICATE_SYN,
         TD_HS_OPTIONS, TD_HS_TFO, TD_HS_MIDSTREAM,
     };
-    guint32 codes = td_stream_codes(s);
 
     /* Root cause first: a handshake that never completed because the
      * SYN-ACKs never reached the client (it kept retrying its SYN after

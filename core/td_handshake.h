@@ -38,6 +38,6 @@ guint32 td_handshake_pending(const td_stream_t *s);
 void td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out);
 
 /* The stream's handshake verdict: its worst handshake code, TD_CODE_NONE if ok. */
-td_code_t td_handshake_code(const td_stream_t *s);
+td_code_t td_handshake_code(const td_stream_t *s, guint32 codes);
 
 #endif /* TD_HANDSHAKE_H */

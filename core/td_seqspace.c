@@ -863,9 +863,20 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
         guint32 from = td_seq_lt(seg->seq, q->nxt) ? q->nxt : seg->seq;
         sb_append(q, from, end, seg->time, seg->frame, tsval);
         q->nxt = end;
+        if (seg->len && !q->timer_frame) {
+            /* A flight begins: nothing was outstanding. After more than an
+             * RTO of silence the sender's congestion window restarts small
+             * (RFC 5681 4.1, RFC 2861; Linux tcp_cwnd_restart); the stall
+             * detector reads how long it was silent. */
+            q->flight_frame = seg->frame;
+            q->flight_seq = seg->seq;
+            q->flight_segs = 0;
+            q->flight_idle = q->new_frame ? seg->time - q->last_tx_time : -1.0;
+        }
         if (seg->len) {
             q->new_time = seg->time;
             q->new_frame = seg->frame;
+            q->flight_segs++;
         }
         if (!q->timer_frame) {
             /* RFC 6298 5.1: sending data with none outstanding starts it */
@@ -951,31 +962,16 @@ td_seqspace_pending(const td_stream_t *s)
     return codes;
 }
 
-/* Where the capture point is, for the reader of "after this capture point". */
-static const char *
-vantage_words(td_stream_t *s)
-{
-    guint share;
-
-    switch (td_stream_vantage(s, &share)) {
-    case TD_VANTAGE_CLIENT:  return " (near the client)";
-    case TD_VANTAGE_SERVER:  return " (near the server)";
-    case TD_VANTAGE_IN_PATH:
-        return wmem_strdup_printf(s->scope, " (in the path, %u%% of the RTT client-side)", share);
-    default:                 return "";
-    }
-}
-
 static const char *
 where(td_stream_t *s, const td_seqdir_t *q)
 {
     if (q->downstream && !q->upstream)
-        return wmem_strdup_printf(s->scope, "all after this capture point%s", vantage_words(s));
+        return wmem_strdup_printf(s->scope, "all after this capture point%s", td_vantage_words(s));
     if (q->upstream && !q->downstream)
-        return wmem_strdup_printf(s->scope, "all before this capture point%s", vantage_words(s));
+        return wmem_strdup_printf(s->scope, "all before this capture point%s", td_vantage_words(s));
     if (q->upstream && q->downstream)
         return wmem_strdup_printf(s->scope, "%u after this capture point, %u before%s",
-                                  q->downstream, q->upstream, vantage_words(s));
+                                  q->downstream, q->upstream, td_vantage_words(s));
     return "where it was lost cannot be told";
 }
 

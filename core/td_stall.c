@@ -88,32 +88,76 @@ delayed_ack_timer(double excess)
     return "a delayed ACK near RFC 1122's 500 ms limit";
 }
 
-/* The largest segment side me may send: the smaller of the two MSS options
+/* The largest segment side d may send: the smaller of the two MSS options
  * (each announces what its own interface carries, RFC 9293 3.7.1; 536 when
  * absent, RFC 9293 3.7.1 / RFC 1122 4.2.2.6), less room for options, or the
- * largest it sent. */
+ * largest it sent (the model's). */
 static guint32
-full_segment(const td_side_t *me, const td_side_t *peer)
+full_segment(const td_stream_t *s, guint8 d)
 {
+    const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
     guint32 mss = peer->mss ? peer->mss : 536;
 
     if (me->mss && me->mss < mss)
         mss = me->mss;
-    return MAX(me->max_len, mss > 40 ? mss - 40 : mss);
+    return MAX(s->seq[d].max_len, mss > 40 ? mss - 40 : mss);
+}
+
+/* A full segment released by a late ACK of a flight that began after the
+ * sender was silent longer than any retransmission timeout it can have
+ * (its minimum, min_rto, plus a round trip; RFC 6298 2.4, Linux TCP_RTO_MIN).
+ * Its congestion window restarted small (RFC 5681 4.1, RFC 2861; Linux
+ * tcp_cwnd_restart, Windows alike), so it sent a few segments and had to
+ * wait for their ACK, which the receiver delayed: a lone segment, or the
+ * odd one of a flight, waits for the delayed-ACK timer (RFC 1122 4.2.3.2).
+ * Not Nagle: the segment is full, and TCP_NODELAY would change nothing. */
+static void
+check_idle_restart(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
+{
+    td_side_t *me = &s->side[d];
+    double rtt = td_stream_rtt_to(s, 0) + td_stream_rtt_to(s, 1);
+    char *msg;
+
+    if (me->late_ack_idle < 0.0 || td_stream_rtt_to(s, d) < 0.0
+        || me->late_ack_idle < s->cfg->min_rto + rtt)
+        return;
+    msg = wmem_strdup_printf(s->scope, "Window restart x delayed ACK: after %s idle the %s "
+                             "sent %u segment%s; the %s's ACK (frame %u) came %s late (%s)",
+                             td_fmt_duration(s->scope, me->late_ack_idle), td_side_name(s, d),
+                             me->late_ack_flight, me->late_ack_flight == 1 ? "" : "s",
+                             td_side_name(s, 1 - d), me->late_ack_frame,
+                             td_fmt_duration(s->scope, me->late_ack_excess),
+                             delayed_ack_timer(me->late_ack_excess));
+    td_stall_add(s, out, TD_ST_IDLE_RESTART, seg->frame, "idle_restart", me->late_ack_flight,
+                 me->late_ack_from, seg->time, me->late_ack_from_frame, me->late_ack_frame,
+                 wmem_strdup_printf(s->scope, "The %s's congestion window restarted after idle "
+                                    "(RFC 5681 4.1): keep it (Linux: net.ipv4.tcp_slow_start_"
+                                    "after_idle=0), or have the %s ACK at once (Windows: "
+                                    "TcpAckFrequency=1; TCP_QUICKACK)",
+                                    td_side_name(s, d), td_side_name(s, 1 - d)),
+                 msg);
 }
 
 static void
 check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
-    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    td_side_t *me = &s->side[d];
 
     if (!me->late_ack_frame)
         return;
-    /* The held segment starts where the late ACK ended, is smaller than a
-     * full segment (Nagle holds only those), and leaves as soon as the ACK
-     * can have reached the sender: one round trip from here to it. */
-    if (seg->seq != s->seq[d].una || seg->len >= full_segment(me, peer)
-        || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
+    /* The held segment starts where the late ACK ended and leaves as soon
+     * as the ACK can have reached the sender: one round trip from here to
+     * it. Nagle holds only segments smaller than a full one. */
+    if (seg->seq != s->seq[d].una || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
+        me->late_ack_frame = 0;
+        return;
+    }
+    /* A full segment is never held by Nagle; a small one behind a flight of
+     * full segments after idle waited for the restarted window, on any
+     * stack (Linux's Nagle would not hold it behind full segments at all:
+     * tcp_minshall_check). */
+    if (seg->len >= full_segment(s, d) || me->late_ack_full) {
+        check_idle_restart(s, d, seg, out);
         me->late_ack_frame = 0;
         return;
     }
@@ -180,7 +224,7 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
      * at least every second full-sized segment at once (RFC 1122 4.2.3.2,
      * RFC 5681 4.2). An ACK of more came late for another reason (a
      * congestion-window-limited flight, a slow path). */
-    if (q->una_advance >= 2 * full_segment(peer, &s->side[d]))
+    if (q->una_advance >= 2 * full_segment(s, (guint8)(1 - d)))
         return;
     /* Data from the receiver since the sender's last data: what the sender
      * sends next may answer it (the next request after a response, a TLS
@@ -203,6 +247,16 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
     peer->late_ack_excess = excess;
     peer->late_ack_from = q->new_time;
     peer->late_ack_from_frame = q->new_frame;
+    /* A window restart shows as a flight whose first ACK is this late one:
+     * a sender with a larger window would have sent more on earlier ACKs. */
+    peer->late_ack_idle = q->flight_frame && q->una - q->una_advance == q->flight_seq
+                          ? q->flight_idle : -1.0;
+    peer->late_ack_flight = q->flight_segs;
+    /* that flight was of full segments (up to option space and TSO-style
+     * sizes of some stacks: 64 bytes each) */
+    peer->late_ack_full = peer->late_ack_idle >= 0.0 && q->flight_segs
+                          && q->una_advance + 64 * q->flight_segs
+                                 >= q->flight_segs * full_segment(s, (guint8)(1 - d));
 }
 
 /* The window d advertises is the one its peer may fill. Window scaling
@@ -315,7 +369,6 @@ void
 td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     guint8 d = seg->dir;
-    td_side_t *me = &s->side[d];
     /* Data the model took as new: not a retransmission, probe, duplicated
      * frame or reordered segment (td_seqspace.c classified it first). */
     gboolean new_data = seg->len > 0 && !s->verdict && s->seq[d].new_frame == seg->frame;
@@ -347,7 +400,6 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         return;
     check_nagle(s, d, seg, out);
     check_window_full(s, d, seg, out);
-    me->max_len = MAX(me->max_len, seg->len);
 }
 
 /* The stall side d is in at the stream's last packet, if any: a zero window

@@ -1,6 +1,7 @@
 /* td_stall.h
  * Stall detection: the stall kinds of DIAGNOSES.md (a side had data to send
- * and was held back): nagle_delayed_ack, zero_window, window_full, rto.
+ * and was held back): nagle_delayed_ack, idle_restart, zero_window,
+ * window_full, rto.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

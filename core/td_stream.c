@@ -17,6 +17,7 @@
 #include "td_teardown.h"
 #include "td_stall.h"
 #include "td_seqspace.h"
+#include "td_summary.h"
 
 /* td_side_t.history_seen: one bit per letter kind (Zeek's CheckHistory masks). */
 #define HIST_SYN   0x01 /* S or H */
@@ -52,6 +53,7 @@ td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg, guint32 index, td
     s->side[0].wscale = s->side[1].wscale = TD_NO_WSCALE;
     s->side[0].rwnd = s->side[1].rwnd = -1;
     s->worst_stall = TD_CODE_NONE;
+    s->version = 1;
     return s;
 }
 
@@ -231,6 +233,7 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
 
     if (seg->dir > 1)
         return NULL;
+    s->version++;
     me = &s->side[seg->dir];
     if (s->packets == 0)
         assign_roles(s, seg);
@@ -258,14 +261,17 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
     td_stall_segment(s, seg, &out);
     td_teardown_segment(s, seg, &out);
     update_endpoint_states(s, seg);
+    s->version++; /* again: a detector may have read the verdict meanwhile */
     return out;
 }
 
 void
 td_stream_clock(td_stream_t *s, double now)
 {
-    if (now > s->clock)
+    if (now > s->clock) {
         s->clock = now;
+        s->version++;
+    }
 }
 
 double
@@ -281,11 +287,13 @@ td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp)
 
     if (s->packets == 0)
         return NULL;
+    s->version++;
     s->last_frame = icmp->frame;
     if (icmp->time > s->last_time)
         s->last_time = icmp->time;
     td_handshake_icmp(s, icmp, &out);
     td_seqspace_icmp(s, icmp);
+    s->version++;
     return out;
 }
 
@@ -297,12 +305,14 @@ td_stream_finalize(td_stream_t *s, double capture_end)
     if (s->finalized)
         return NULL;
     s->finalized = TRUE;
+    s->version++;
     s->last_segment_finding = s->last_finding;
     td_stream_clock(s, capture_end);
     td_handshake_finalize(s, capture_end, &out);
     td_teardown_finalize(s, capture_end, &out);
     td_stall_finalize(s, &out);
     td_seqspace_finalize(s, capture_end, &out);
+    s->version++;
     return out;
 }
 
@@ -414,6 +424,20 @@ td_stream_vantage(const td_stream_t *s, guint *client_share)
 }
 
 const char *
+td_vantage_words(td_stream_t *s)
+{
+    guint share;
+
+    switch (td_stream_vantage(s, &share)) {
+    case TD_VANTAGE_CLIENT:  return " (near the client)";
+    case TD_VANTAGE_SERVER:  return " (near the server)";
+    case TD_VANTAGE_IN_PATH:
+        return wmem_strdup_printf(s->scope, " (in the path, %u%% of the RTT client-side)", share);
+    default:                 return "";
+    }
+}
+
+const char *
 td_vantage_name(td_vantage_t v)
 {
     switch (v) {
@@ -424,41 +448,61 @@ td_vantage_name(td_vantage_t v)
     }
 }
 
+/* The cache is not part of the stream's state: a const stream computes its
+ * snapshot in place. */
+const td_snapshot_t *
+td_stream_snapshot(const td_stream_t *cs)
+{
+    td_stream_t *s = (td_stream_t *)cs;
+    td_snapshot_t *v = &s->snap;
+
+    if (v->version == s->version)
+        return v;
+    v->version = s->version;
+    v->stalls = s->stalls;
+    v->stall_time = s->stall_time;
+    v->worst_stall = s->worst_stall;
+    v->worst_stall_time = s->worst_stall_time;
+    v->codes = s->codes;
+    if (!s->finalized)
+        v->codes |= td_handshake_pending(s) | td_teardown_pending(s)
+                    | td_stall_pending(s, &v->stalls, &v->stall_time, &v->worst_stall,
+                                       &v->worst_stall_time)
+                    | td_seqspace_pending(s);
+    v->handshake = td_handshake_code(s, v->codes);
+    v->teardown = td_teardown_code(v->codes);
+    v->severity = td_summary_rank(s, v, &v->headline);
+    return v;
+}
+
 td_code_t
 td_stream_handshake(const td_stream_t *s)
 {
-    return td_handshake_code(s);
+    return td_stream_snapshot(s)->handshake;
 }
 
 td_code_t
 td_stream_teardown(const td_stream_t *s)
 {
-    return td_teardown_code(s);
+    return td_stream_snapshot(s)->teardown;
 }
 
 void
 td_stream_stalls(const td_stream_t *s, guint32 *count, double *total, td_code_t *worst,
                  double *worst_time)
 {
-    *count = s->stalls;
-    *total = s->stall_time;
-    *worst = s->worst_stall;
-    *worst_time = s->worst_stall_time;
-    if (!s->finalized)
-        td_stall_pending(s, count, total, worst, worst_time);
+    const td_snapshot_t *v = td_stream_snapshot(s);
+
+    *count = v->stalls;
+    *total = v->stall_time;
+    *worst = v->worst_stall;
+    *worst_time = v->worst_stall_time;
 }
 
 guint32
 td_stream_codes(const td_stream_t *s)
 {
-    guint32 count = 0;
-    double total = 0.0, worst_time = 0.0;
-    td_code_t worst = TD_CODE_NONE;
-
-    if (s->finalized)
-        return s->codes;
-    return s->codes | td_handshake_pending(s) | td_teardown_pending(s)
-           | td_stall_pending(s, &count, &total, &worst, &worst_time) | td_seqspace_pending(s);
+    return td_stream_snapshot(s)->codes;
 }
 
 char *

@@ -50,15 +50,22 @@ client_data_never_acked(const td_stream_t *s)
 td_stream_severity_t
 td_stream_severity(const td_stream_t *s, td_code_t *headline)
 {
+    const td_snapshot_t *v = td_stream_snapshot(s);
+
+    *headline = v->headline;
+    return (td_stream_severity_t)v->severity;
+}
+
+int
+td_summary_rank(const td_stream_t *s, const td_snapshot_t *v, td_code_t *headline)
+{
     const guint32 failed = TD_CODE_BIT(TD_HS_REJECTED) | TD_CODE_BIT(TD_HS_SYN_UNANSWERED)
                            | TD_CODE_BIT(TD_HS_INCOMPLETE);
     const guint32 broken = TD_CODE_BIT(TD_TD_ABANDONED) | TD_CODE_BIT(TD_TD_RESET)
                            | TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED) | TD_CODE_BIT(TD_TD_HALF_CLOSED);
     const guint32 slow = TD_CODE_BIT(TD_HS_ACK_LOST) | TD_CODE_BIT(TD_HS_SYNACK_LOST)
                          | TD_CODE_BIT(TD_HS_SYN_RETRANSMITTED);
-    td_code_t hs = td_stream_handshake(s), td = td_stream_teardown(s), worst;
-    guint32 stalls;
-    double total, worst_time;
+    td_code_t hs = v->handshake, td = v->teardown;
     const td_finding_t *graceful = segment_finding(s, TD_TD_GRACEFUL);
     /* A RST after the peer's FIN with all data delivered only ends the
      * connection (td_teardown.c); like a late FIN it is worth a note, not a
@@ -69,8 +76,7 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
     gboolean late_close = td == TD_TD_GRACEFUL && graceful
                           && g_str_equal(graceful->detail, "late_close");
 
-    td_stream_stalls(s, &stalls, &total, &worst, &worst_time);
-    if (hs != TD_CODE_NONE && (td_stream_codes(s) & failed) && !s->established_frame) {
+    if (hs != TD_CODE_NONE && (v->codes & failed) && !s->established_frame) {
         *headline = hs; /* the root cause: lost SYN-ACKs rather than "incomplete" */
         return TD_STREAM_FAILED;
     }
@@ -97,8 +103,8 @@ td_stream_severity(const td_stream_t *s, td_code_t *headline)
         *headline = td;
         return TD_STREAM_BROKEN;
     }
-    if (stalls) {
-        *headline = worst;
+    if (v->stalls) {
+        *headline = v->worst_stall;
         return TD_STREAM_STALLED;
     }
     /* Lost data costs throughput even when recovered without a stall; it
@@ -152,6 +158,9 @@ stall_words(td_code_t kind, const char **remedy)
     case TD_ST_WINDOW_FULL:
         *remedy = "receive buffer too small, or a slow reader";
         return "window full";
+    case TD_ST_IDLE_RESTART:
+        *remedy = "keep the window across idle (tcp_slow_start_after_idle=0) or ACK at once";
+        return "window restart after idle x delayed ACK";
     default:
         *remedy = "loss with too little data in flight for fast retransmit, or a dead path";
         return "retransmission timeout";

@@ -29,6 +29,10 @@ typedef enum {
  * data.loss when lost data does). */
 td_stream_severity_t td_stream_severity(const td_stream_t *s, td_code_t *headline);
 
+/* The severity of the snapshot v of s being computed (td_stream_snapshot,
+ * its codes, handshake, teardown and stalls filled), and its headline. */
+int td_summary_rank(const td_stream_t *s, const td_snapshot_t *v, td_code_t *headline);
+
 /* "1 failed" ... "7 healthy": sorts worst first as text too (the GUI sorts
  * the table's first column as strings). */
 const char *td_stream_severity_label(td_stream_severity_t severity);

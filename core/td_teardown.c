@@ -420,11 +420,11 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 }
 
 td_code_t
-td_teardown_code(const td_stream_t *s)
+td_teardown_code(guint32 codes)
 {
     static const td_code_t order[] = {
         TD_TD_ABANDONED, TD_TD_RESET, TD_TD_FIN_RETRANSMITTED, TD_TD_HALF_CLOSED,
         TD_TD_GRACEFUL, TD_TD_OPEN,
     };
-    return td_first_code(td_stream_codes(s), order, G_N_ELEMENTS(order));
+    return td_first_code(codes, order, G_N_ELEMENTS(order));
 }

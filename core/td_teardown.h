@@ -29,7 +29,7 @@ void td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out
 
 /* The stream's teardown verdict: its worst teardown code; TD_CODE_NONE when
  * no connection was made (the handshake failed). */
-td_code_t td_teardown_code(const td_stream_t *s);
+td_code_t td_teardown_code(guint32 codes);
 
 /* Which side (dir) is in each end-of-capture situation, or -1: its
  * retransmissions went unanswered (abandoned), its FIN was retransmitted and

@@ -291,7 +291,7 @@ by_deadline(gconstpointer a, gconstpointer b, gpointer user_data _U_)
 }
 
 void
-td_capture_clock(td_glue_stream_t *gs, void (*changed)(const td_glue_stream_t *gs))
+td_capture_clock(td_glue_stream_t *gs)
 {
     GSequenceIter *head;
 
@@ -314,7 +314,6 @@ td_capture_clock(td_glue_stream_t *gs, void (*changed)(const td_glue_stream_t *g
         g_sequence_remove(head);
         due->deadline = -1.0;
         td_stream_clock(due->core, capture_end);
-        changed(due);
     }
 }
 

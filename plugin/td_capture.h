@@ -69,9 +69,9 @@ double td_capture_time(const packet_info *pinfo);
  * frame's time. A stream whose verdict changes at a capture time
  * (td_stream_deadline: a half-close that lasts) waits in a queue sorted by
  * that time; every stream whose time the clock passed is told
- * (td_stream_clock) and handed to changed(), as its own packet would be. So
- * a single pass and the table see what td_stream_finalize() sees. */
-void td_capture_clock(td_glue_stream_t *gs, void (*changed)(const td_glue_stream_t *gs));
+ * (td_stream_clock), as its own packet would be. So a single pass and the
+ * table see what td_stream_finalize() sees. */
+void td_capture_clock(td_glue_stream_t *gs);
 
 /* Later passes: conclude every stream once (end-of-capture verdicts). */
 gboolean td_capture_finalized(void);

@@ -6,13 +6,18 @@
  * then broken ones, stalled, slow, notes, healthy. The two front ends read the
  * table differently (ui/cli/tap-simple_stattable.c and
  * ui/qt/simple_statistics_dialog.cpp in Wireshark 4.0):
- *  - tshark prints the rows once, at the end, in table order, so the table is
- *    kept in that order: a row whose severity changes moves (a pointer
- *    memmove; a few per stream);
+ *  - tshark prints the rows once, at the end, in table order. Rows are only
+ *    appended while the capture is read (a stream's first matching packet);
+ *    their cells are filled and the table sorted once, just before tshark
+ *    prints it, by a second tap listener whose draw runs first (epan/tap.c
+ *    draws the listeners newest first; it is registered at the first row,
+ *    after tshark's own). Nothing is formatted per packet, and sorting is
+ *    n log n in the streams, once;
  *  - a Qt dialog binds a tree item to each row index as rows appear, drawing
  *    several times during a long retap, so rows must only ever be appended
- *    there; it then sorts on the first column, the severity label, with a
- *    stable sort that keeps the order of appearance among equals.
+ *    there, each filled when it appears (the retap reads analysed frames);
+ *    it then sorts on the first column, the severity label, with a stable
+ *    sort that keeps the order of appearance among equals.
  *    A dialog holds a reference to the table (stat_tap_table_ui.refcount);
  *    tshark never does, which is how the two are told apart.
  * Either way the rows come out in the same order.
@@ -23,9 +28,9 @@
  * one shows. They are retired, and freed once no other dialog is left.
  *
  * Filtered tables. `-z tcpdiag,<filter>` lists the streams with a packet that
- * matches; a row always shows its whole stream. In a single pass the
- * dissector reports every packet's stream change (tcpdiag_table_stream_changed)
- * so that a row stays current after its stream's last matching packet.
+ * matches; a row always shows its whole stream, as it is when the table is
+ * printed (in a single pass the core's verdicts include what is still
+ * pending, so they equal the two-pass ones).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -77,6 +82,7 @@ typedef struct row_info {
     guint32 appearance;             /* rows sort on (severity, appearance) */
     td_stream_severity_t severity;
     td_summary_key_t key;           /* what the verdict cells were computed from */
+    const td_glue_stream_t *gs;     /* tshark: the stream, to fill the row before printing */
 } row_info_t;
 
 /* The table being filled. One at a time: the stat_tap_table_ui, and so its
@@ -86,7 +92,8 @@ static struct {
     stat_tap_table *table;
     GHashTable     *row_of_stream; /* tcp.stream -> its row (stat_tap_table_item_type *) */
     guint32         appearances;
-    gboolean        keep_sorted;   /* tshark: keep the rows in print order */
+    gboolean        cli;           /* tshark: fill and sort the rows before it prints */
+    gboolean        sorter;        /* the listener that does it is registered */
     GPtrArray      *retired;       /* rows reset while another dialog still shows them */
     guint           cli_tables;    /* -z tcpdiag arguments seen */
 } live;
@@ -107,47 +114,17 @@ row_info(stat_tap_table_item_type *row)
     return (row_info_t *)row[COL_SEVERITY].user_data.ptr_value;
 }
 
-/* Rows in order: lower severity number first, then earlier appearance. */
+/* Rows in order: lower severity number first, then earlier appearance
+ * (unique: the order is total, so an unstable sort gives the same table). */
 static int
-row_cmp(td_stream_severity_t severity, guint32 appearance, stat_tap_table_item_type *row)
+row_cmp(const void *a, const void *b)
 {
-    const row_info_t *ri = row_info(row);
+    const row_info_t *x = row_info(*(stat_tap_table_item_type *const *)a);
+    const row_info_t *y = row_info(*(stat_tap_table_item_type *const *)b);
 
-    if (severity != ri->severity)
-        return severity < ri->severity ? -1 : 1;
-    return appearance < ri->appearance ? -1 : appearance > ri->appearance ? 1 : 0;
-}
-
-/* The index where a row with this key is, or would go. */
-static guint
-row_position(td_stream_severity_t severity, guint32 appearance, guint end)
-{
-    guint lo = 0, hi = end;
-
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (row_cmp(severity, appearance, live.table->elements[mid]) > 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Move the row at index from to where its (new) severity puts it. */
-static void
-reposition(guint from)
-{
-    stat_tap_table_item_type **el = live.table->elements;
-    stat_tap_table_item_type *row = el[from];
-    const row_info_t *ri = row_info(row);
-    guint n = live.table->num_elements, to;
-
-    /* Search the table without the row itself. */
-    memmove(&el[from], &el[from + 1], (n - from - 1) * sizeof(*el));
-    to = row_position(ri->severity, ri->appearance, n - 1);
-    memmove(&el[to + 1], &el[to], (n - 1 - to) * sizeof(*el));
-    el[to] = row;
+    if (x->severity != y->severity)
+        return x->severity < y->severity ? -1 : 1;
+    return x->appearance < y->appearance ? -1 : x->appearance > y->appearance;
 }
 
 static void
@@ -168,7 +145,7 @@ table_init(stat_tap_table_ui *ui)
     }
     live.ui = ui;
     live.table = table;
-    live.keep_sorted = ui->refcount == 0;
+    live.cli = ui->refcount == 0;
     if (ui->refcount <= 1)
         free_retired(); /* no other dialog shows them any more */
     live.appearances = 0;
@@ -273,38 +250,46 @@ add_row(const td_glue_stream_t *gs)
     items[COL_CLIENT].value.string_value = endpoint_str(gs, client);
     items[COL_SERVER].value.string_value = endpoint_str(gs, 1 - client);
     ri->appearance = live.appearances++;
+    ri->gs = gs;
     items[COL_SEVERITY].user_data.ptr_value = ri;
     stat_tap_init_table_row(live.table, n, NUM_COLS, items);
     row = live.table->elements[n];
-    refresh_row(row, gs);
-    if (live.keep_sorted)
-        reposition(n);
+    if (!live.cli)
+        refresh_row(row, gs); /* tshark's rows are filled before it prints */
     g_hash_table_insert(live.row_of_stream, GUINT_TO_POINTER(gs->core->index), row);
     return row;
 }
 
-/* Refresh a row and, in tshark, keep the table in order. */
+/* tshark, before it prints the table: every row filled from its stream as
+ * it is now (the capture read), then the rows in order. */
 static void
-update_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
+sort_draw(void *tapdata _U_)
 {
-    row_info_t *ri = row_info(row);
-    td_stream_severity_t before = ri->severity, after;
-    guint at;
+    stat_tap_table *table = live_table();
 
-    if (!refresh_row(row, gs) || !live.keep_sorted || ri->severity == before)
+    if (!live.cli || !table)
         return;
-    /* Find the row under the key it is sorted by, then move it. */
-    after = ri->severity;
-    ri->severity = before;
-    at = row_position(before, ri->appearance, live.table->num_elements);
-    ri->severity = after;
-    if (at >= live.table->num_elements || live.table->elements[at] != row) {
-        for (at = 0; at < live.table->num_elements && live.table->elements[at] != row; at++)
-            ;
-        if (at == live.table->num_elements)
-            return;
+    for (guint i = 0; i < table->num_elements; i++)
+        refresh_row(table->elements[i], row_info(table->elements[i])->gs);
+    if (table->num_elements > 1)
+        qsort(table->elements, table->num_elements, sizeof(*table->elements), row_cmp);
+}
+
+/* A listener with only a draw routine, registered after tshark's own table
+ * listener: epan/tap.c puts a new listener first and draws them in that
+ * order, so this one runs before tshark prints. It stays for the run (one
+ * table per run, see table_filter_check). */
+static void
+register_sorter(void)
+{
+    GString *err = register_tap_listener("tcpdiag", &live.sorter, NULL, TL_REQUIRES_NOTHING, NULL,
+                                         NULL, sort_draw, NULL);
+
+    if (err) {
+        g_string_free(err, TRUE);
+        return;
     }
-    reposition(at);
+    live.sorter = TRUE;
 }
 
 static tap_packet_status
@@ -313,29 +298,13 @@ table_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
 {
     const td_glue_stream_t *gs = (const td_glue_stream_t *)data;
 
-    /* A listed stream's row is kept current by tcpdiag_table_stream_changed()
-     * while its packets are analysed; a later pass (tshark -2, a dialog's
-     * retap) finds the analysis done, so a row is right when it is made. */
     if (!live_table()
         || g_hash_table_contains(live.row_of_stream, GUINT_TO_POINTER(gs->core->index)))
         return TAP_PACKET_DONT_REDRAW;
+    if (live.cli && !live.sorter)
+        register_sorter();
     add_row(gs);
     return TAP_PACKET_REDRAW;
-}
-
-void
-tcpdiag_table_stream_changed(const td_glue_stream_t *gs)
-{
-    stat_tap_table_item_type *row;
-
-    /* Only tshark's table: a dialog is filled by a retap of analysed frames. */
-    if (!live.keep_sorted || !live.row_of_stream || g_hash_table_size(live.row_of_stream) == 0
-        || !live_table())
-        return;
-    row = (stat_tap_table_item_type *)g_hash_table_lookup(live.row_of_stream,
-                                                          GUINT_TO_POINTER(gs->core->index));
-    if (row)
-        update_row(row, gs);
 }
 
 static void

@@ -10,8 +10,4 @@
 /* Call from proto_register_tcpdiag(), after register_tap("tcpdiag"). */
 void tcpdiag_table_register(void);
 
-struct td_glue_stream;
-/* First pass: the stream's state changed (a packet of it was analysed). */
-void tcpdiag_table_stream_changed(const struct td_glue_stream *gs);
-
 #endif /* TCPDIAG_TABLE_H */

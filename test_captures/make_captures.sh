@@ -58,6 +58,7 @@ ALL_SCENARIOS=(
 	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
 	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole hs_synack_all_lost hs_ack_all_lost
 	hs_synack_twice_client hs_synack_twice_server
+	st_nagle_delack100 st_nagle_delack200
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -197,6 +198,23 @@ setup_net() {
 	spawn ip netns exec $NS_R "$NFQ_BIN" -q 0 -d "$DELAY_MS" ${NFQ_OPTS:-} >"$log" 2>&1
 	NFQ_PID=$!
 	wait_for grep -q '^ready' "$log" || die "nfq_delay did not start: $(cat "$log")"
+	[[ -z ${ACK_HOLD_MS:-} ]] || ack_hold
+}
+
+# ACK_HOLD_MS=N: pure ACKs (flags exactly ACK, no payload) that the router
+# sends toward the client wait N ms more in a second queue: a server whose
+# delayed ACK is longer than Linux's 40 ms (BSD's 100 ms, Windows' 200 ms).
+# Only IPv4; the first three packets (the handshake, counted by conntrack)
+# pass untouched, so the handshake still measures the path.
+ack_hold() {
+	local out=$IF_RC log="$WORK/nfq_ack.log"
+	r4 -t mangle -I POSTROUTING 1 -o "$out" -p tcp --tcp-flags SYN,FIN,RST,PSH,ACK ACK \
+		-m length --length 0:100 -m connbytes --connbytes 4: --connbytes-dir both \
+		--connbytes-mode packets -j NFQUEUE --queue-num 1
+	: >"$log"
+	spawn ip netns exec $NS_R "$NFQ_BIN" -q 1 \
+		-d "$(awk -v d="$DELAY_MS" -v h="$ACK_HOLD_MS" 'BEGIN {print d + h}')" >"$log" 2>&1
+	wait_for grep -q '^ready' "$log" || die "nfq_delay (ACK hold) did not start: $(cat "$log")"
 }
 
 teardown_net() {
@@ -1126,6 +1144,27 @@ reqresp() { # reqresp NAME DELAY_MS PORT0
 sc_st_reqresp_1ms() { reqresp st_reqresp_1ms 0.5 62051; }
 sc_st_reqresp_40ms() { reqresp st_reqresp_40ms 20 62061; }
 sc_st_reqresp_300ms() { reqresp st_reqresp_300ms 150 62071; }
+
+# Nagle x a longer delayed ACK: st_nagle_client's traffic (40 ms RTT) with
+# the server's pure ACKs held N ms more (ACK_HOLD_MS): 40 + 60 = 100 ms, a
+# BSD/macOS receiver's timer; 40 + 160 = 200 ms, Windows'. The client's
+# route gets rto_min 1 s so its retransmission timer never races the held
+# ACK (Windows and BSD senders have 300 ms / 1 s minimums anyway).
+nagle_delack() { # nagle_delack NAME HOLD_MS PORT
+	ACK_HOLD_MS=$2 setup_net
+	ip -n $NS_C route change default via $R4C rto_min 1000ms
+	srv --port $PORT
+	cap_start client "$1"
+	# 0.3 s between requests and 0.5 s before the close: the queue also
+	# holds the server's window-update ACKs (which a real stack sends at
+	# once); they must arrive before the next request, as they would
+	nagle_traffic "$3" --think 0.3 --hold 0.5
+	cap_stop
+	publish "$CAP_FILE" "$1"
+	teardown_net
+}
+sc_st_nagle_delack100() { nagle_delack st_nagle_delack100 60 62131; }
+sc_st_nagle_delack200() { nagle_delack st_nagle_delack200 160 62141; }
 
 # Keep-alive (TCP_KEEPIDLE 1 s, TCP_KEEPINTVL 1 s) to a peer that stops
 # answering: once the response is in, the router drops the server's packets

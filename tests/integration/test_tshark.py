@@ -220,21 +220,29 @@ def check_stalls(ts, captures, path_expected):
     want = {}
     for cols in expected_rows(path_expected):
         capture, stream, kind, count = cols[0], int(cols[1]), cols[2], int(cols[3])
-        frames = {int(a): float(b) for a, b in (c.split(":") for c in cols[4:])}
-        want.setdefault(capture, []).append((stream, kind, count, frames))
+        # band=MS:N: N of the stalls name the delayed-ACK timer "about MS ms"
+        bands = {int(c[5:].split(":")[0]): int(c.split(":")[1]) for c in cols[4:] if c.startswith("band=")}
+        frames = {int(a): float(b) for a, b in (c.split(":") for c in cols[4:] if not c.startswith("band="))}
+        want.setdefault(capture, []).append((stream, kind, count, frames, bands))
     for capture, rows in sorted(want.items()):
         path = ts.add_capture(os.path.join(captures, capture))
         rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "frame.number", "-e",
                               "tcpdiag.stream", "-e", "tcpdiag.stall", "-e", "tcpdiag.stall.duration",
-                              "-Y", "tcpdiag.stall")
+                              "-e", "_ws.expert.message", "-Y", "tcpdiag.stall")
         check(rc == 0 and clean_stderr(err) == "", "%s: stall run failed" % capture)
         got = {}
         durations = {}
+        messages = {}
         for line in out.splitlines():
-            frame, stream, kind, duration = line.split("\t")
+            frame, stream, kind, duration, message = line.split("\t")
             got[(int(stream), kind)] = got.get((int(stream), kind), 0) + 1
             durations[int(frame)] = float(duration) * 1000.0
-        for stream, kind, count, frames in rows:
+            messages.setdefault((int(stream), kind), []).append(message)
+        for stream, kind, count, frames, bands in rows:
+            for ms, n in bands.items():
+                named = sum("about %d ms" % ms in m for m in messages.get((stream, kind), []))
+                check(named == n, "%s stream %d: %d %s stalls name a %d ms delayed-ACK timer, expected %d"
+                      % (capture, stream, named, kind, ms, n))
             if kind == "-":
                 n = sum(v for (st, _), v in got.items() if st == stream)
                 check(n == 0, "%s stream %d: %d stalls, expected none" % (capture, stream, n))

@@ -354,6 +354,27 @@ test_synack_lost(void)
     CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL); /* the SYN was answered the first time */
     CHECK(td_stream_handshake(s) == TD_HS_SYNACK_LOST);
     CHECK(near(s->initial_rtt, 0.04));
+
+    /* At the server: the SYN-ACK sent twice, the client's ACK D-SACKs the
+     * SYN's sequence number (RFC 2883 4.1): both arrived, so it was the
+     * first ACK that never came, not the SYN-ACK that was lost. */
+    for (int dsack = 0; dsack < 2; dsack++) {
+        current = dsack ? "a SYN-ACK the client D-SACKs arrived twice: no SYN-ACK loss"
+                        : "a SYN-ACK sent twice without D-SACK: SYN-ACK or ACK lost";
+        s = new_stream(NULL);
+        feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+        feed(s, 0.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+        feed(s, 1.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+        feed_ts(s, 1.0401, C, TD_ACK, 1001, 5001, 0, 512, 0, 0, dsack ? 5000 : 0, dsack ? 5001 : 0);
+        f = find(TD_HS_ACK_LOST);
+        if (dsack) {
+            CHECK(f && f->frame == 4 && f->ref_frame == 2 && g_str_equal(f->detail, "dsack")
+                  && near(f->duration, 1.0));
+            CHECK(find(TD_HS_SYNACK_LOST) == NULL && td_stream_handshake(s) == TD_HS_ACK_LOST);
+        } else {
+            CHECK(f == NULL && find(TD_HS_SYNACK_LOST) != NULL);
+        }
+    }
 }
 
 static void
@@ -984,6 +1005,53 @@ test_stalls(void)
     current = "TCP_NODELAY: no stall";
     s = nagle_round(FALSE, TRUE);
     CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
+
+    /* Window restart after idle x delayed ACK, seen at the server (40 ms to
+     * the client), full segments (L: the MSS 1460 less 40): as zeek tcprs
+     * comp013 frames 25-29. */
+    for (int variant = 0; variant < 3; variant++) {
+        const guint32 L = 1420, D = 5001 + 2 * L; /* D: the server's data after idle */
+        double idle = variant == 1 ? 0.15 : 5.0; /* 1: shorter than any RTO */
+        double t0 = 0.12 + idle;
+
+        current = variant == 0 ? "window restart after idle x delayed ACK"
+                  : variant == 1 ? "a flight after a short pause is no window restart"
+                  : "a flight ACKed in part at once was not limited by a restarted window";
+        s = new_stream(NULL);
+        feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+        feed(s, 0.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+        feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
+        feed(s, 0.08, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+        feed(s, 0.0801, S, TD_ACK, 5001, 1101, L);
+        feed(s, 0.0802, S, TD_ACK, 5001 + L, 1101, L);
+        feed(s, 0.1202, C, TD_ACK, 1101, D, 0);
+        feed(s, t0 - 0.02, C, TD_ACK | TD_PSH, 1101, D, 100);
+        if (variant == 2) {
+            feed(s, t0, S, TD_ACK, D, 1201, L);
+            feed(s, t0 + 0.0001, S, TD_ACK, D + L, 1201, L);
+            feed(s, t0 + 0.0002, S, TD_ACK, D + 2 * L, 1201, L);
+            feed(s, t0 + 0.0401, C, TD_ACK, 1201, D + 2 * L, 0);   /* at once */
+            feed(s, t0 + 0.2402, C, TD_ACK, 1201, D + 3 * L, 0);   /* the odd one: late */
+            feed(s, t0 + 0.2403, S, TD_ACK, D + 3 * L, 1201, L);
+            feed(s, t0 + 0.2404, S, TD_ACK, D + 4 * L, 1201, L);
+            CHECK(find(TD_ST_IDLE_RESTART) == NULL);
+            continue;
+        }
+        feed(s, t0, S, TD_ACK, D, 1201, L);                     /* the restart window */
+        feed(s, t0 + 0.24, C, TD_ACK, 1201, D + L, 0);          /* 200 ms late */
+        feed(s, t0 + 0.2401, S, TD_ACK, D + L, 1201, L);        /* released at once */
+        feed(s, t0 + 0.2402, S, TD_ACK, D + 2 * L, 1201, L);
+        feed(s, t0 + 0.2802, C, TD_ACK, 1201, D + 3 * L, 0);
+        f = find(TD_ST_IDLE_RESTART);
+        if (variant == 1) {
+            CHECK(f == NULL);
+            continue;
+        }
+        CHECK(f && f->frame == 11 && f->ref_frame == 9 && f->trigger_frame == 10 && f->count == 1);
+        CHECK(f && near(f->duration, 0.2401) && strstr(f->message, "after 5.04 s idle")
+              && strstr(f->message, "about 200 ms: Windows"));
+        CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
+    }
 
     current = "zero window with probes, then data";
     s = established();
