@@ -13,6 +13,7 @@
 #include <wsutil/wmem/wmem.h>
 
 #include "td_codes.h"
+#include "td_times.h"
 
 /* TCP header flag bits, as in the TCP header (RFC 9293 section 3.1). */
 #define TD_FIN 0x001
@@ -181,7 +182,6 @@ typedef enum {
     TD_EP_RESET
 } td_ep_state_t;
 
-#define TD_MAX_TIMES 8 /* retransmission times kept for backoff reports */
 
 /* One range of a direction's outstanding data (td_seqspace.c). */
 typedef struct td_sb_range {
@@ -242,12 +242,12 @@ typedef struct td_seqdir {
     /* the unanswered chain: retransmissions of the same data with nothing
      * from the receiver since the first (abandoned: a dead peer or path) */
     guint32  chain_seq, chain_count, chain_first_frame, chain_peer_packets;
-    double   chain_times[TD_MAX_TIMES];
+    td_times_t chain_times;
     /* keep-alive probes with nothing from the receiver since the first
      * (data.keepalive_dead) */
     guint32  ka_count, ka_first_frame, ka_peer_packets;
     gboolean ka_reported;   /* its finding was drawn (on the prober's RST, or at the end) */
-    double   ka_times[TD_MAX_TIMES];
+    td_times_t ka_times;
     /* path MTU: "fragmentation needed" / "packet too big" quoting its data
      * (data.path_mtu), or a black hole: the same data timed out at one size
      * and passed at once when resent smaller */
@@ -271,8 +271,9 @@ typedef struct td_seqdir {
     guint32  dsacks;        /* ACKs from the receiver that carried a D-SACK (RFC 2883) */
     guint32  spurious, reordered, keepalives, zw_probes, duplicates;
     guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
-    guint8   n;             /* ranges in use */
-    td_sb_range_t r[TD_SB_MAX];
+    guint8   n, cap;        /* ranges in use, and allocated (at most TD_SB_MAX) */
+    td_sb_range_t *r;       /* grown on demand: most streams need one or two */
+    wmem_allocator_t *scope; /* where r lives: the stream's */
 } td_seqdir_t;
 
 /* What the core keeps about each side of a stream. */
@@ -303,7 +304,7 @@ typedef struct td_side {
     guint32  fin_count;     /* FINs sent with its first FIN's sequence number */
     guint32  fin_seq;       /* sequence number of its FIN */
     guint32  fin_first_frame;
-    double   fin_times[TD_MAX_TIMES];
+    td_times_t fin_times;
     guint32  fin_acked_frame; /* the peer's ACK of its FIN; 0 not yet */
     double   fin_acked_time;
     guint32  sent_after_peer_fin; /* payload bytes sent after the peer's FIN */
@@ -326,7 +327,7 @@ typedef struct td_side {
     guint32  zw_update_frame; /* the peer reopened its window here; 0 not yet */
     double   zw_update_time;
     guint32  zw_probes;
-    double   zw_probe_times[TD_MAX_TIMES];
+    td_times_t zw_probe_times;
 } td_side_t;
 
 #define TD_MAX_SYN_TIMES TD_MAX_TIMES
@@ -365,7 +366,7 @@ typedef struct td_stream {
     /* handshake */
     guint32  syn_count;          /* SYNs from the client with its first ISN */
     guint32  syn_before_synack;  /* ... sent before the first SYN-ACK */
-    double   syn_times[TD_MAX_SYN_TIMES];
+    td_times_t syn_times;
     guint32  syn_tsval[TD_MAX_SYN_TIMES]; /* their TSvals (RFC 7323); 0 none */
     guint32  synack_first_tsval, synack_first_tsecr, synack_last_tsval; /* 0 none */
     guint32  suspect_frame;      /* a SYN repeated after a SYN-ACK, verdict awaiting the ACK */

@@ -157,7 +157,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if (s->syn_count == 0) {
         record_options(c, seg);
         s->syn_count = 1;
-        s->syn_times[0] = seg->time;
+        td_times_set(s->scope, &s->syn_times, 0, seg->time);
         s->syn_tsval[0] = seg->ts_known ? seg->tsval : 0;
         s->server_packets_at_syn = SERVER(s)->packets;
         s->syn_first_frame = s->syn_last_frame = seg->frame;
@@ -173,7 +173,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 
     /* A SYN repeated sooner than any retransmission timer, with nothing from
      * the server in between to react to, is a duplicated frame. */
-    dt = seg->time - s->syn_times[MIN(s->syn_count, TD_MAX_SYN_TIMES) - 1];
+    dt = seg->time - td_times_at(&s->syn_times, MIN(s->syn_count, TD_MAX_SYN_TIMES) - 1);
     if ((dt < s->cfg->min_rto && SERVER(s)->packets == s->server_packets_at_syn)
         || s->established_frame) {
         if (!(s->hs_flags & TD_HSF_DUPLICATE)) {
@@ -199,7 +199,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         return;
     }
     if (s->syn_count < TD_MAX_SYN_TIMES) {
-        s->syn_times[s->syn_count] = seg->time;
+        td_times_set(s->scope, &s->syn_times, s->syn_count, seg->time);
         s->syn_tsval[s->syn_count] = seg->ts_known ? seg->tsval : 0;
     }
     s->syn_count++;
@@ -376,7 +376,7 @@ synack_dsacked(const td_stream_t *s, const td_segment_t *seg)
 static void
 handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
-    double answered_syn = s->syn_times[0];
+    double answered_syn = td_times_at(&s->syn_times, 0);
     guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
 
     s->established_frame = seg->frame;
@@ -387,15 +387,15 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     int acked_first = -1, answered = -1;
 
     for (guint i = 0; i < n; i++) {
-        if (s->syn_times[i] <= s->synack_last_time)
-            answered_syn = s->syn_times[i];
+        if (td_times_at(&s->syn_times, i) <= s->synack_last_time)
+            answered_syn = td_times_at(&s->syn_times, i);
     }
     /* With timestamps the packets say which SYN-ACK the ACK answers (its
      * TSecr) and which SYN that SYN-ACK answered (the SYN-ACK's TSecr). */
     if (seg->ts_known && seg->tsecr && s->synack_first_tsval) {
         acked_first = seg->tsecr == s->synack_first_tsval;
         if (acked_first && (answered = syn_index_of(s, s->synack_first_tsecr)) >= 0)
-            answered_syn = s->syn_times[answered];
+            answered_syn = td_times_at(&s->syn_times, answered);
     }
     if (s->syn_count > 0) {
         s->initial_rtt = seg->time - answered_syn;
@@ -446,7 +446,7 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     } else if (s->syn_before_synack > 1 && !(s->hs_flags & TD_HSF_CHALLENGE_ACK)) {
         guint32 retries = s->syn_before_synack - 1;
         guint nt = MIN(s->syn_before_synack, TD_MAX_SYN_TIMES);
-        double lost = s->syn_times[nt - 1] - s->syn_times[0];
+        double lost = td_times_span(&s->syn_times, nt);
         td_finding_add(s, out, TD_HS_SYN_RETRANSMITTED, seg->frame, "slow_connect", retries, lost,
                        s->syn_first_frame,
                        wmem_strdup_printf(s->scope, "The first SYN(s) got no answer: lost on "
@@ -456,7 +456,7 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                        "Slow connect: the handshake completed only after %u SYN "
                        "retransmission%s (%s), which cost %s",
                        retries, retries > 1 ? "s" : "",
-                       td_fmt_intervals(s->scope, s->syn_times, nt),
+                       td_times_intervals(s->scope, &s->syn_times, nt),
                        td_fmt_duration(s->scope, lost));
     }
     if ((s->hs_flags & TD_HSF_SYNACK_RETX)
@@ -510,7 +510,7 @@ handle_ack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         && !(s->hs_flags & TD_HSF_CHALLENGE_ACK)) {
         s->hs_flags |= TD_HSF_CHALLENGE_ACK | TD_HSF_PORT_REUSE;
         td_finding_add(s, out, TD_HS_PORT_REUSE, seg->frame, "challenge_ack", 0,
-                       seg->time - s->syn_times[0], s->syn_first_frame,
+                       seg->time - td_times_at(&s->syn_times, 0), s->syn_first_frame,
                        "The server still holds an older connection on these ports; the client "
                        "must reset it and retry, which costs at least one SYN timeout",
                        "The server answered the SYN (frame %u) with a challenge ACK (RFC 5961 "
@@ -549,7 +549,7 @@ handle_rst(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if (seg->dir != s->client) {
         if (s->syn_count > 0 && s->synack_count == 0 && !(s->hs_flags & TD_HSF_REJECTED)) {
             const char *detail, *why = ttl_verdict(s, seg, &detail);
-            double after = seg->time - s->syn_times[0];
+            double after = seg->time - td_times_at(&s->syn_times, 0);
             s->hs_flags |= TD_HSF_REJECTED;
             s->reject_frame = seg->frame;
             td_finding_add(s, out, TD_HS_REJECTED, seg->frame, detail, s->syn_count, after,
@@ -645,7 +645,7 @@ td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *e, td_finding_t **out)
         return;
     if (e->quoted_seq_known ? e->quoted_seq != CLIENT(s)->isn : !(e->quoted_flags & TD_SYN))
         return;
-    after = e->time - s->syn_times[0];
+    after = e->time - td_times_at(&s->syn_times, 0);
     s->hs_flags |= TD_HSF_REJECTED;
     s->reject_frame = e->frame;
     td_finding_add(s, out, TD_HS_REJECTED, e->frame, "icmp", s->syn_count, after,
@@ -748,15 +748,16 @@ td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                                              s->synack_first_frame));
     } else if (syn_unanswered(s)) {
         guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
-        double last = s->syn_times[n - 1];
-        double span = last - s->syn_times[0];
+        double last = td_times_at(&s->syn_times, n - 1);
+        double span = last - td_times_at(&s->syn_times, 0);
         double after = capture_end - last;
         const char *ending, *detail;
 
         if (s->hs_flags & TD_HSF_CLIENT_RESET) {
             detail = "client_reset";
             ending = "then the client reset the attempt";
-        } else if (n >= 2 && after > 2.0 * (s->syn_times[n - 1] - s->syn_times[n - 2]) + 1.0) {
+        } else if (n >= 2 && after > 2.0 * (td_times_at(&s->syn_times, n - 1)
+                                            - td_times_at(&s->syn_times, n - 2)) + 1.0) {
             /* The next retry would have come after at most twice the last
              * interval (exponential backoff, RFC 6298 section 5.5). */
             detail = "gave_up";
@@ -786,7 +787,7 @@ td_handshake_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        s->syn_count, s->syn_count > 1 ? "s over " : "",
                        s->syn_count > 1 ? td_fmt_duration(s->scope, span) : "",
                        n > 1 ? ", retransmitted at " : "",
-                       n > 1 ? td_fmt_intervals(s->scope, s->syn_times, n) : "", ending);
+                       n > 1 ? td_times_intervals(s->scope, &s->syn_times, n) : "", ending);
     } else if (synack_unacked(s)) {
         double after = capture_end - s->synack_last_time;
         if (s->hs_flags & TD_HSF_SYNACK_SUSPECT) {

@@ -78,8 +78,15 @@ sb_make_room(td_seqdir_t *q)
     td_sb_range_t *a, *b;
     guint i = 0;
 
-    if (q->n < TD_SB_MAX)
+    if (q->n < q->cap)
         return;
+    if (q->cap < TD_SB_MAX) {
+        /* 2, 4, 8, then TD_SB_MAX: a short stream's ranges stay small */
+        guint8 cap = (guint8)MIN(MAX(2 * q->cap, 2), TD_SB_MAX);
+        q->r = (td_sb_range_t *)wmem_realloc(q->scope, q->r, cap * sizeof(*q->r));
+        q->cap = cap;
+        return;
+    }
     for (guint j = 0; j + 1 < q->n; j++) {
         if (same_state(&q->r[j], &q->r[j + 1])) {
             i = j;
@@ -128,7 +135,9 @@ sb_append(td_seqdir_t *q, guint32 start, guint32 end, double t, guint32 frame, g
 static gboolean
 sb_split(td_seqdir_t *q, guint i, guint32 seq)
 {
-    if (q->n >= TD_SB_MAX) {
+    if (q->n >= q->cap && q->cap < TD_SB_MAX) {
+        sb_make_room(q); /* grows */
+    } else if (q->n >= TD_SB_MAX) {
         /* merge elsewhere if something can merge without loss */
         guint j;
         for (j = 0; j + 1 < q->n && !same_state(&q->r[j], &q->r[j + 1]); j++)
@@ -592,7 +601,7 @@ chain_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
     }
     q->chain_len = seg->len;
     if (q->chain_count < TD_MAX_TIMES)
-        q->chain_times[q->chain_count] = seg->time;
+        td_times_set(s->scope, &q->chain_times, q->chain_count, seg->time);
     q->chain_count++;
 }
 
@@ -705,7 +714,7 @@ keepalive_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         q->ka_peer_packets = peer_packets;
     }
     if (q->ka_count < TD_MAX_TIMES)
-        q->ka_times[q->ka_count] = seg->time;
+        td_times_set(s->scope, &q->ka_times, q->ka_count, seg->time);
     q->ka_count++;
 }
 
@@ -729,11 +738,11 @@ keepalive_dead_finding(td_stream_t *s, guint8 d, guint32 frame, gboolean reset, 
     guint n = MIN(q->ka_count, TD_MAX_TIMES);
 
     td_finding_add(s, out, TD_DT_KEEPALIVE_DEAD, frame, reset ? "reset" : "silence", q->ka_count,
-                   q->ka_times[n - 1] - q->ka_times[0], q->ka_first_frame,
+                   td_times_span(&q->ka_times, n), q->ka_first_frame,
                    "The peer or the path died while the connection was idle (host down, NAT or "
                    "firewall state expired); keep-alive found it (tcp_keepalive_time/intvl/probes)",
                    "Keep-alive: the %s's %u probes (%s) got no answer from the %s, %s",
-                   td_side_name(s, d), q->ka_count, td_fmt_intervals(s->scope, q->ka_times, n),
+                   td_side_name(s, d), q->ka_count, td_times_intervals(s->scope, &q->ka_times, n),
                    td_side_name(s, 1 - d),
                    reset ? "then it reset the connection: the peer was gone"
                          : wmem_strdup_printf(s->scope, "until the capture ends %s later",

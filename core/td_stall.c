@@ -148,7 +148,8 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
     /* The held segment starts where the late ACK ended and leaves as soon
      * as the ACK can have reached the sender: one round trip from here to
      * it. Nagle holds only segments smaller than a full one. */
-    if (seg->seq != s->seq[d].una || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
+    if (seg->seq != s->seq[d].una
+        || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
         me->late_ack_frame = 0;
         return;
     }
@@ -308,7 +309,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
         /* window still closed: what it sends now probes it */
         if (!(seg->flags & (TD_SYN | TD_FIN | TD_RST))) {
             if (me->zw_probes < TD_MAX_TIMES)
-                me->zw_probe_times[me->zw_probes] = seg->time;
+                td_times_set(s->scope, &me->zw_probe_times, me->zw_probes, seg->time);
             me->zw_probes++;
         }
         return;
@@ -326,7 +327,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
                              "frame %u, reopened in frame %u)%s%s", td_side_name(s, d),
                              td_fmt_duration(s->scope, duration), me->zw_frame,
                              me->zw_update_frame, me->zw_probes ? "; probes at " : "",
-                             me->zw_probes > 1 ? td_fmt_intervals(s->scope, me->zw_probe_times,
+                             me->zw_probes > 1 ? td_times_intervals(s->scope, &me->zw_probe_times,
                                                                   MIN(me->zw_probes, TD_MAX_TIMES))
                                                : (me->zw_probes ? "+0" : ""));
     td_stall_add(s, out, TD_ST_ZERO_WINDOW, seg->frame, "zero_window", me->zw_probes,

@@ -54,6 +54,7 @@ td_stream_new(wmem_allocator_t *scope, const td_config_t *cfg, guint32 index, td
     s->side[0].rwnd = s->side[1].rwnd = -1;
     s->worst_stall = TD_CODE_NONE;
     s->version = 1;
+    s->seq[0].scope = s->seq[1].scope = scope;
     return s;
 }
 

@@ -200,7 +200,7 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
                                   s->syn_count > 1 ? "s" : "");
         if (n > 1)
             wmem_strbuf_append_printf(buf, " over %s",
-                                      td_fmt_duration(scope, s->syn_times[n - 1] - s->syn_times[0]));
+                                      td_fmt_duration(scope, td_times_span(&s->syn_times, n)));
         wmem_strbuf_append(buf, (s->hs_flags & TD_HSF_CLIENT_RESET)
                            ? ", then the client reset the attempt"
                            : ", no SYN-ACK, RST or ICMP came back (server down or unreachable, "

@@ -69,7 +69,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
          * the RST (orphaned socket, or no socket left at all). */
         detail = "after_fin";
         what = wmem_strdup_printf(s->scope, "after its own FIN (frame %u)%s", me->fin_first_frame,
-                                  peer->last_data_time > me->fin_times[0]
+                                  peer->last_data_time > td_times_at(&me->fin_times, 0)
                                       ? ", as the peer's data kept arriving" : "");
         cause = "Its application had closed the socket: data arriving after close() draws a RST "
                 "(the peer kept sending), or it aborted with SO_LINGER 0 after shutdown()";
@@ -78,7 +78,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
          * RST only ends the connection (an abortive close, SO_LINGER 0),
          * at once or late. Windows/AD LDAP answers the FIN after an unbind
          * so; it is no failure. */
-        double delay = seg->time - MAX(peer->fin_times[0], me->last_data_time);
+        double delay = seg->time - MAX(td_times_at(&peer->fin_times, 0), me->last_data_time);
         late = delay >= s->cfg->late_close;
         detail = late ? "late_close" : "after_peer_fin";
         what = wmem_strdup_printf(s->scope, "%s after the %s's FIN (frame %u) and its own last "
@@ -176,7 +176,7 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     first = s->side[0].fin_first_frame <= s->side[1].fin_first_frame ? 0 : 1;
     a = &s->side[first];
     p = &s->side[1 - first];
-    later = p->fin_times[0] - a->fin_times[0];
+    later = td_times_at(&p->fin_times, 0) - td_times_at(&a->fin_times, 0);
     closer = td_side_name(s, first);
     passive = td_side_name(s, (1 - first));
     gap = td_fmt_duration(s->scope, later);
@@ -187,7 +187,8 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                        "Graceful close, three-way: the %s closed first and holds TIME_WAIT; the "
                        "%s's FIN carried the ACK, %s later", closer, passive, gap);
     else if (a->fin_acked_frame < p->fin_first_frame
-             && p->fin_times[0] - MAX(a->fin_times[0], p->last_data_time) >= s->cfg->late_close)
+             && td_times_at(&p->fin_times, 0)
+                    - MAX(td_times_at(&a->fin_times, 0), p->last_data_time) >= s->cfg->late_close)
         td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "late_close", 0, later,
                        a->fin_first_frame,
                        "The passive side's application held its socket after reading EOF "
@@ -217,14 +218,14 @@ track_fin(td_stream_t *s, td_side_t *me, const td_segment_t *seg)
         me->fin_seq = fin_seq;
         me->fin_count = 1;
         me->fin_first_frame = seg->frame;
-        me->fin_times[0] = seg->time;
+        td_times_set(s->scope, &me->fin_times, 0, seg->time);
         return;
     }
-    dt = seg->time - me->fin_times[MIN(me->fin_count, TD_MAX_TIMES) - 1];
+    dt = seg->time - td_times_at(&me->fin_times, MIN(me->fin_count, TD_MAX_TIMES) - 1);
     if (fin_seq != me->fin_seq || dt < s->cfg->min_rto)
         return; /* another FIN, or a duplicated frame */
     if (me->fin_count < TD_MAX_TIMES)
-        me->fin_times[me->fin_count] = seg->time;
+        td_times_set(s->scope, &me->fin_times, me->fin_count, seg->time);
     me->fin_count++;
 }
 
@@ -359,12 +360,12 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
         guint n = MIN(q->chain_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_ABANDONED, s->last_frame,
                        me->rst_count ? "gave_up" : "no_reply", q->chain_count,
-                       q->chain_times[n - 1] - q->chain_times[0], q->chain_first_frame,
+                       td_times_span(&q->chain_times, n), q->chain_first_frame,
                        "The peer or the path is dead (host down, route lost, firewall state "
                        "dropped); the sender gives up after tcp_retries2 (15 on Linux)",
                        "Abandoned: the %s retransmitted the same data %u times (%s) with no reply "
                        "from the %s, %s", td_side_name(s, d), q->chain_count,
-                       td_fmt_intervals(s->scope, q->chain_times, n),
+                       td_times_intervals(s->scope, &q->chain_times, n),
                        td_side_name(s, (1 - d)),
                        me->rst_count ? "then reset the connection"
                                      : wmem_strdup_printf(s->scope, "until the capture ends "
@@ -377,12 +378,12 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
         me = &s->side[d];
         n = MIN(me->fin_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_FIN_RETRANSMITTED, s->last_frame, "unacked", me->fin_count - 1,
-                       me->fin_times[n - 1] - me->fin_times[0], me->fin_first_frame,
+                       td_times_span(&me->fin_times, n), me->fin_first_frame,
                        "The peer is gone or the path is dead; the closing side retries its FIN "
                        "(tcp_orphan_retries for a closed socket) and gives up",
                        "FIN retransmitted %u time%s (%s) and never acknowledged by the %s",
                        me->fin_count - 1, me->fin_count > 2 ? "s" : "",
-                       td_fmt_intervals(s->scope, me->fin_times, n), td_side_name(s, (1 - d)));
+                       td_times_intervals(s->scope, &me->fin_times, n), td_side_name(s, (1 - d)));
     } else if ((pending & TD_CODE_BIT(TD_TD_HALF_CLOSED))
                && (d = td_teardown_half_closed_side(s)) >= 0) {
         const td_side_t *me;
