@@ -439,6 +439,15 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
         draw_finding(dt, tvb, pinfo, f);
 }
 
+/* Every file's start (and a redissection after Enabled Protocols changed):
+ * a clean state, and the fields asked for only while tcpdiag is enabled. */
+static void
+init_tcpdiag(void)
+{
+    td_capture_init();
+    td_fields_enable(proto_is_protocol_enabled(find_protocol_by_id(proto_tcpdiag)));
+}
+
 static int
 dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -670,7 +679,7 @@ proto_register_tcpdiag(void)
 
     td_config_default(td_capture_config());
     apply_preferences();
-    register_init_routine(td_capture_init);
+    register_init_routine(init_tcpdiag);
     register_cleanup_routine(td_capture_cleanup);
 
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);

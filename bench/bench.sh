@@ -9,20 +9,22 @@
 # captures (make_bench_capture.sh; bench/work/<kind>.pcap), then, per
 # capture, times these commands, alternated in every round so that machine
 # noise hits all alike (N rounds, default 5; 3 for "many"):
+#   Z   tshark -r F -q -z io,stat,0      with no tcpdiag installed at all
 #   A   tshark -r F -q -z io,stat,0 --disable-protocol tcpdiag   (the limit)
 #   B   tshark -r F -q -z io,stat,0                              (tcpdiag on)
 #   C   tshark -r F -q -z tcpdiag
 #   D   tshark -r F -2 -q -z tcpdiag
+#   G   tshark -r F -2 -q -z io,stat,0 --disable-protocol tcpdiag (two passes)
 #   E   tshark -r F -q -z expert --disable-protocol tcpdiag       (Wireshark's expert)
 #   F   tshark -r F -q -z conv,tcp --disable-protocol tcpdiag     (Wireshark's conversations)
 # and reports medians of wall time, CPU time and peak RSS, each command's
-# ratios to A, and tcpdiag's extra bytes per stream ((RSS_B - RSS_A) /
-# streams, and the same for C). With scaling (default), it also times A, B
-# and C on short captures of 500, 1500 and 5000 connections (1x, 3x, 10x)
-# and gives the time per packet (is it flat?).
+# ratios to A (and D/G), and tcpdiag's extra bytes per stream ((RSS_B -
+# RSS_A) / streams, and the same for C). With scaling (default), it also
+# times A, B and C on short captures of 500, 1500 and 5000 connections (1x,
+# 3x, 10x) and gives the time per packet (is it flat?).
 # Results go to bench/work/results.txt. Run as root (captures need
-# namespaces; tshark itself runs as "nobody", with the plugin in that user's
-# personal plugin dir, since root ignores it).
+# namespaces); tshark itself runs as "nobody" with WIRESHARK_PLUGIN_DIR set
+# to a copy of the global plugin dir holding this build (see below).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
         --kinds) KINDS=$2; shift ;;
         --no-scaling) SCALING=0 ;;
         --force|--force-capture) FORCE=--force ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -63,27 +65,39 @@ cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 SO=$BUILD/tcpdiag.so
 [ -f "$SO" ] || { echo "plugin not built: $SO" >&2; exit 1; }
 
-# --- unprivileged tshark with the plugin in its personal plugin dir
+# --- unprivileged tshark with this build of the plugin. A tcpdiag installed
+# in the global plugin dir (scripts/demo.sh puts one there) would shadow a
+# personal one, so the plugin dir is replaced (WIRESHARK_PLUGIN_DIR) by a
+# copy of the global one with this build's tcpdiag.so: every command loads
+# the same plugins as a user's tshark.
 TMP=$(mktemp -d /tmp/tdbench-run.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 WSREL=$(tshark --version | awk 'NR==1 {split($3, v, "."); print v[1] "." v[2]}')
-mkdir -p "$TMP/home/.local/lib/wireshark/plugins/$WSREL/epan" "$TMP/out"
-cp "$SO" "$TMP/home/.local/lib/wireshark/plugins/$WSREL/epan/tcpdiag.so"
+GLOBAL=$(tshark -G folders 2>/dev/null | awk -F'\t' '$1 ~ /^Global Plugins/ {print $2}')
+mkdir -p "$TMP/home" "$TMP/out" "$TMP/plugins/$WSREL/epan"
+if [ -d "$GLOBAL" ]; then # it names the versioned dir (.../plugins/4.0)
+    cp -r "$GLOBAL/." "$TMP/plugins/$WSREL/"
+fi
+cp -r "$TMP/plugins" "$TMP/plugins-without"
+rm -f "$TMP/plugins-without/$WSREL/epan/tcpdiag.so"
+cp "$SO" "$TMP/plugins/$WSREL/epan/tcpdiag.so"
 chmod -R a+rX "$TMP"
 chown -R nobody:nogroup "$TMP/home" "$TMP/out"
 
 as_nobody() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH=/usr/bin:/bin \
-        HOME="$TMP/home" LANG=C "$@"
+        HOME="$TMP/home" WIRESHARK_PLUGIN_DIR="${WSPLUGINS:-$TMP/plugins}" LANG=C "$@"
 }
-as_nobody tshark -G plugins 2>/dev/null | grep -q tcpdiag.so \
-    || { echo "tcpdiag.so is not loaded by tshark (check $TMP/home)" >&2; exit 1; }
+as_nobody tshark -G plugins 2>/dev/null | grep -q "$TMP/plugins/$WSREL/epan/tcpdiag.so" \
+    || { echo "tshark does not load this build's tcpdiag.so from $TMP/plugins" >&2; exit 1; }
 
 declare -A CMD
+CMD[Z]="tshark -r F -q -z io,stat,0"
 CMD[A]="tshark -r F -q -z io,stat,0 --disable-protocol tcpdiag"
 CMD[B]="tshark -r F -q -z io,stat,0"
 CMD[C]="tshark -r F -q -z tcpdiag"
 CMD[D]="tshark -r F -2 -q -z tcpdiag"
+CMD[G]="tshark -r F -2 -q -z io,stat,0 --disable-protocol tcpdiag"
 CMD[E]="tshark -r F -q -z expert --disable-protocol tcpdiag"
 CMD[F]="tshark -r F -q -z conv,tcp --disable-protocol tcpdiag"
 
@@ -91,7 +105,11 @@ CMD[F]="tshark -r F -q -z conv,tcp --disable-protocol tcpdiag"
 run_one() {
     local label=$1 name=$2 r=$3 pcap=$4 argv
     read -r -a argv <<<"${CMD[$name]/ F / $pcap }"
-    if ! as_nobody /usr/bin/time -f '%e %M %U %S' -o "$TMP/out/time" "${argv[@]}" \
+    # Z: the same tshark without tcpdiag installed at all (its plugin dir
+    # without tcpdiag.so): what "disabled" must cost
+    local plugins=$TMP/plugins
+    [ "$name" != Z ] || plugins=$TMP/plugins-without
+    if ! WSPLUGINS=$plugins as_nobody /usr/bin/time -f '%e %M %U %S' -o "$TMP/out/time" "${argv[@]}" \
             >"$TMP/out/$label.$name.stdout" 2>"$TMP/out/$label.$name.stderr"; then
         echo "command $name on $label failed:" >&2; cat "$TMP/out/$label.$name.stderr" >&2; exit 1
     fi
@@ -128,7 +146,7 @@ for kind in "${kinds[@]}"; do
     "$HERE/make_bench_capture.sh" --kind "$kind" $FORCE --out "$WORK/$kind.pcap"
     rounds=${N:-5}
     [ "$kind" != many ] || rounds=${N:-3}
-    measure "$kind" "$WORK/$kind.pcap" "$rounds" A B C D E F
+    measure "$kind" "$WORK/$kind.pcap" "$rounds" Z A B C D G E F
 done
 if [ "$SCALING" = 1 ]; then
     for x in 1 3 10; do
@@ -139,13 +157,11 @@ if [ "$SCALING" = 1 ]; then
 fi
 
 python3 - "$TMP/samples" "$TMP/captures" "$WORK/results.txt" \
-    "${CMD[A]}" "${CMD[B]}" "${CMD[C]}" "${CMD[D]}" "${CMD[E]}" "${CMD[F]}" <<'EOF'
+    "${CMD[Z]}" "${CMD[A]}" "${CMD[B]}" "${CMD[C]}" "${CMD[D]}" "${CMD[G]}" "${CMD[E]}" "${CMD[F]}" <<'EOF'
 import statistics, sys, datetime, platform, os, subprocess
 samples, captures, out = sys.argv[1:4]
-cmds = dict(zip("ABCDEF", sys.argv[4:10]))
-what = {"A": "the limit: a full pass, tcpdiag disabled", "B": "tcpdiag on (analysis, no output)",
-        "C": "-z tcpdiag", "D": "-2 -z tcpdiag", "E": "Wireshark's -z expert",
-        "F": "Wireshark's -z conv,tcp"}
+cmds = dict(zip("ZABCDGEF", sys.argv[4:12]))
+cmds["Z"] += "   (no tcpdiag installed)"
 caps = {}
 for line in open(captures):
     label, pkts, streams, mb = line.split()
@@ -168,13 +184,16 @@ for label in [l for l in caps if not l.startswith("scale_")]:
     L.append("%-2s %-56s %8s %8s %8s %7s %7s %7s" % ("", "command", "wall s", "cpu s", "RSS MB",
                                                     "wall/A", "cpu/A", "RSS/A"))
     a = (label, "A")
-    for k in "ABCDEF":
+    for k in "ZABCDGEF":
         key = (label, k)
         if key not in mt:
             continue
         L.append("%-2s %-56s %8.2f %8.2f %8.1f %6.3fx %6.3fx %6.3fx" % (
             k, cmds[k].replace("tshark -r F ", "tshark -r %s.pcap " % label), mt[key], mc[key],
             mm[key], mt[key] / mt[a], mc[key] / mc[a], mm[key] / mm[a]))
+    if (label, "G") in mt:
+        L.append("   two passes: D/G %.3fx wall, %.3fx RSS (G: the same -2 pass, tcpdiag disabled)"
+                 % (mt[(label, "D")] / mt[(label, "G")], mm[(label, "D")] / mm[(label, "G")]))
     for k in "BC":
         extra = (mm[(label, k)] - mm[a]) * 1024 * 1024 / max(streams, 1)
         L.append("   extra memory with %s: %.0f bytes per stream (%.1f MB over %d streams)"

@@ -1,10 +1,15 @@
 /* td_fields.c
  * Reading the TCP, IP and ICMP fields tcpdiag needs from a dissected frame.
  *
- * A postdissector runs on every frame, so this reads only what the core uses:
- * nine lookups on a plain segment, the options only on SYNs, the ICMP details
- * only on ICMP errors. Each lookup is a hash lookup in the primed tree
- * (proto_get_finfo_ptr_array), as plugins/epan/transum does.
+ * A postdissector runs on every frame, so this asks Wireshark for as little
+ * as it can: every primed field costs on every frame that has it (a real
+ * field_info instead of a faked one), and each read is a hash lookup in the
+ * primed tree (proto_get_finfo_ptr_array, as plugins/epan/transum does).
+ * Two fields identify the segment (tcp.stream, tcp.srcport); the rest of
+ * the TCP header (sequence and ACK numbers, flags, window) and its options
+ * (RFC 9293 3.1) are read from the header's own bytes, which tcp.srcport points at,
+ * within what was captured, and the TTL and length from the IP header right
+ * before it. The ICMP details are read only on ICMP errors.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,27 +17,20 @@
 #include "ws_compat.h"
 #include "td_fields.h"
 
-/* Every primed field costs on every frame that has it (a real field_info
- * instead of a faked one), so only fields the core uses are asked for. */
 enum {
     /* every TCP frame */
-    F_TCP_STREAM, F_TCP_FLAGS, F_TCP_SEQ_RAW, F_TCP_ACK_RAW, F_TCP_LEN, F_TCP_WIN,
-    F_IP_TTL, F_IPV6_HLIM,
-    /* frames that carry them: timestamps (most), SACK (during loss) */
-    F_TSVAL, F_TSECR, F_SACK,
-    /* SYN and SYN-ACK only */
-    F_MSS, F_WSCALE, F_SACK_PERM, F_TFO, F_TFO_REQUEST, F_TFO_COOKIE,
+    F_TCP_STREAM, F_TCP,
     /* ICMP errors only */
     F_ICMP_TYPE, F_ICMP_CODE, F_ICMPV6_TYPE, F_ICMPV6_CODE, F_ICMP_MTU, F_ICMPV6_MTU,
     F_COUNT
 };
 
+/* Each costs: a primed ip.ttl alone makes every IPv4 header's protocol item
+ * real, with its summary line, about 4,600 instructions a frame (callgrind,
+ * Wireshark 4.0); tcp.len another 1,600. The IP header right before the TCP
+ * header gives both (read_ip). */
 static const char *const field_names[F_COUNT] = {
-    "tcp.stream", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.window_size_value",
-    "ip.ttl", "ipv6.hlim",
-    "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr", "tcp.options.sack",
-    "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm",
-    "tcp.options.tfo", "tcp.options.tfo.request", "tcp.options.tfo.cookie",
+    "tcp.stream", "tcp",
     "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code", "icmp.mtu", "icmpv6.mtu",
 };
 
@@ -52,19 +50,38 @@ has_icmp_layer(const packet_info *pinfo)
     return FALSE;
 }
 
+static dissector_handle_t wanting; /* the postdissector the fields are primed for */
+
 void
 td_fields_want(dissector_handle_t postdissector)
 {
-    GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), F_COUNT);
-
-    for (int i = 0; i < F_COUNT; i++) {
+    for (int i = 0; i < F_COUNT; i++)
         hf[i] = proto_registrar_get_id_byname(field_names[i]);
-        if (hf[i] > 0)
-            g_array_append_val(wanted, hf[i]);
-    }
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
-    set_postdissector_wanted_hfids(postdissector, wanted);
+    wanting = postdissector;
+    td_fields_enable(TRUE);
+}
+
+/* A postdissector that wants fields makes Wireshark build a protocol tree
+ * for every frame even when nothing is shown (tshark -q, a plain read), and
+ * epan/packet.c asks for them whether or not the postdissector is enabled:
+ * disabled, tcpdiag asks for none, so that it costs nothing. */
+void
+td_fields_enable(gboolean enabled)
+{
+    GArray *wanted = NULL;
+
+    if (!wanting)
+        return;
+    if (enabled) {
+        wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), F_COUNT);
+        for (int i = 0; i < F_COUNT; i++) {
+            if (hf[i] > 0)
+                g_array_append_val(wanted, hf[i]);
+        }
+    }
+    set_postdissector_wanted_hfids(wanting, wanted); /* it takes the array */
 }
 
 static GPtrArray *
@@ -85,12 +102,6 @@ nth(proto_tree *tree, int field, int n)
     return (n >= 0 && (guint)n < a->len) ? (field_info *)g_ptr_array_index(a, n) : NULL;
 }
 
-static gboolean
-present(proto_tree *tree, int field)
-{
-    return nth(tree, field, -1) != NULL;
-}
-
 /* The last occurrence: the innermost header (the quoted one in an ICMP error). */
 static guint32
 last_uint(proto_tree *tree, int field, guint32 absent)
@@ -100,23 +111,121 @@ last_uint(proto_tree *tree, int field, guint32 absent)
     return fi ? TD_FI_UINT(fi) : absent;
 }
 
-/* The SACK blocks as sent, from the option's own bytes: Wireshark shows
- * their edges relative to its own base sequence number, which is not
- * always the one the core counts from (a capture that starts mid-stream). */
-static void
-read_sack(const field_info *fi, td_segment_t *seg)
-{
-    tvbuff_t *tvb = fi->ds_tvb;
-    int start = fi->start, len = fi->length;
+/* TCP option kinds (IANA; RFC 9293, 7323, 2018, 7413) */
+enum {
+    OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3, OPT_SACK_PERM = 4, OPT_SACK = 5,
+    OPT_TIMESTAMP = 8, OPT_TFO = 34, OPT_EXP = 254
+};
+#define TFO_EXP_MAGIC 0xF989 /* RFC 7413 section 4.1.1: the experimental option's ExID */
 
-    if (!tvb || len < 10 || tvb_captured_length_remaining(tvb, start) < len
-        || TD_TVB_U8(tvb, start) != 5 || TD_TVB_U8(tvb, start + 1) != len)
-        return;
-    for (int off = start + 2; off + 8 <= start + len && seg->sack_count < 4; off += 8) {
-        seg->sack[seg->sack_count][0] = tvb_get_ntohl(tvb, off);
-        seg->sack[seg->sack_count][1] = tvb_get_ntohl(tvb, off + 4);
-        seg->sack_count++;
+/* The options of the header at off (length hlen) in tvb, within what was
+ * captured; a malformed length ends the walk, as it ends Wireshark's. */
+static void
+read_options(tvbuff_t *tvb, int off, int hlen, td_segment_t *seg)
+{
+    int end = off + MIN(hlen, tvb_captured_length_remaining(tvb, off));
+    int p = off + 20;
+
+    while (p < end) {
+        guint8 kind = TD_TVB_U8(tvb, p), len;
+
+        if (kind == OPT_EOL)
+            break;
+        if (kind == OPT_NOP) {
+            p++;
+            continue;
+        }
+        if (p + 1 >= end || (len = TD_TVB_U8(tvb, p + 1)) < 2 || p + len > end)
+            break;
+        switch (kind) {
+        case OPT_MSS:
+            if (len == 4)
+                seg->mss = tvb_get_ntohs(tvb, p + 2);
+            break;
+        case OPT_WSCALE:
+            /* above 14 it counts as 14 (RFC 7323 section 2.3) */
+            if (len == 3)
+                seg->wscale = (gint8)MIN(TD_TVB_U8(tvb, p + 2), TD_MAX_WSCALE);
+            break;
+        case OPT_SACK_PERM:
+            seg->opts |= TD_OPT_SACK_PERM;
+            break;
+        case OPT_SACK:
+            /* the blocks as sent: Wireshark shows them relative to its own
+             * base sequence number, not always the core's */
+            for (int b = p + 2; b + 8 <= p + len && seg->sack_count < 4; b += 8) {
+                seg->sack[seg->sack_count][0] = tvb_get_ntohl(tvb, b);
+                seg->sack[seg->sack_count][1] = tvb_get_ntohl(tvb, b + 4);
+                seg->sack_count++;
+            }
+            break;
+        case OPT_TIMESTAMP:
+            if (len == 10) {
+                seg->ts_known = TRUE;
+                seg->tsval = tvb_get_ntohl(tvb, p + 2);
+                seg->tsecr = tvb_get_ntohl(tvb, p + 6);
+            }
+            break;
+        case OPT_TFO:
+            seg->opts |= TD_OPT_TFO | (len > 2 ? TD_OPT_TFO_COOKIE : 0);
+            break;
+        case OPT_EXP:
+            /* TFO as the experimental option older Linux clients send */
+            if (len >= 4 && tvb_get_ntohs(tvb, p + 2) == TFO_EXP_MAGIC)
+                seg->opts |= TD_OPT_TFO | (len > 4 ? TD_OPT_TFO_COOKIE : 0);
+            break;
+        default:
+            break;
+        }
+        p += len;
     }
+}
+
+/* The IP header that carries the TCP header at tcp (length hlen) in tvb:
+ * IPv4 with 0-40 bytes of options, or IPv6 without extension headers, right
+ * before it, with protocol TCP. Its TTL / hop limit and its length give the
+ * segment's; FALSE when there is no such header (IPv6 extension headers, a
+ * quoted header cut short). The version, header length and protocol must
+ * all agree, and the addresses too when the frame's are the IP ones (an
+ * ICMP error's are its own, not the quoted packet's). */
+static gboolean
+read_ip(tvbuff_t *tvb, int tcp, int hlen, const packet_info *pinfo, td_segment_t *seg)
+{
+    for (int ihl = 5; ihl <= 15; ihl++) {
+        int ip = tcp - 4 * ihl;
+        guint total;
+
+        if (ip < 0)
+            break;
+        if (TD_TVB_U8(tvb, ip) != (0x40 | ihl) || TD_TVB_U8(tvb, ip + 9) != 6)
+            continue;
+        if (pinfo->net_src.type == AT_IPv4 && pinfo->net_src.len == 4
+            && (tvb_memeql(tvb, ip + 12, (const guint8 *)pinfo->net_src.data, 4) != 0
+                || tvb_memeql(tvb, ip + 16, (const guint8 *)pinfo->net_dst.data, 4) != 0))
+            continue;
+        /* as Wireshark's packet-ip.c: a total length of 0 (a segmentation
+         * offload capture) means the frame's; never beyond the frame */
+        total = tvb_get_ntohs(tvb, ip + 2);
+        if (total == 0 || total > (guint)tvb_reported_length_remaining(tvb, ip))
+            total = tvb_reported_length_remaining(tvb, ip);
+        seg->ip_version = 4;
+        seg->ttl = TD_TVB_U8(tvb, ip + 8);
+        seg->len = total > (guint)(4 * ihl + hlen) ? total - 4 * ihl - hlen : 0;
+        return TRUE;
+    }
+    if (tcp >= 40 && (TD_TVB_U8(tvb, tcp - 40) >> 4) == 6 && TD_TVB_U8(tvb, tcp - 34) == 6
+        && !(pinfo->net_src.type == AT_IPv6 && pinfo->net_src.len == 16
+             && (tvb_memeql(tvb, tcp - 32, (const guint8 *)pinfo->net_src.data, 16) != 0
+                 || tvb_memeql(tvb, tcp - 16, (const guint8 *)pinfo->net_dst.data, 16) != 0))) {
+        guint payload = tvb_get_ntohs(tvb, tcp - 36);
+        if (payload == 0 || payload > (guint)tvb_reported_length_remaining(tvb, tcp))
+            payload = tvb_reported_length_remaining(tvb, tcp);
+        seg->ip_version = 6;
+        seg->ttl = TD_TVB_U8(tvb, tcp - 33);
+        seg->len = payload > (guint)hlen ? payload - hlen : 0;
+        return TRUE;
+    }
+    return FALSE;
 }
 
 void
@@ -125,6 +234,9 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
     GPtrArray *streams;
     td_segment_t *seg = &out->seg;
     field_info *fi;
+    tvbuff_t *tvb;
+    int off, avail;
+    gboolean icmp;
 
     memset(out, 0, sizeof(*out));
     streams = occurrences(tree, F_TCP_STREAM);
@@ -133,51 +245,48 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
         return;
     out->stream = TD_FI_UINT((field_info *)g_ptr_array_index(streams, 0));
 
-    seg->flags = (guint16)last_uint(tree, F_TCP_FLAGS, 0);
-    fi = nth(tree, F_TCP_SEQ_RAW, -1);
-    out->seq_known = fi != NULL;
-    seg->seq = fi ? TD_FI_UINT(fi) : 0;
     seg->sport = (guint16)pinfo->srcport;
     seg->dport = (guint16)pinfo->destport;
-    seg->ack = last_uint(tree, F_TCP_ACK_RAW, 0);
-    seg->len = last_uint(tree, F_TCP_LEN, 0);
-    seg->win = last_uint(tree, F_TCP_WIN, 0);
-    if ((fi = nth(tree, F_IPV6_HLIM, -1)) != NULL) {
-        seg->ip_version = 6;
-        seg->ttl = (guint8)TD_FI_UINT(fi);
-    } else if ((fi = nth(tree, F_IP_TTL, -1)) != NULL) {
-        seg->ip_version = 4;
-        seg->ttl = (guint8)TD_FI_UINT(fi);
-    }
-    if ((fi = nth(tree, F_TSVAL, -1)) != NULL) {
-        field_info *ecr = nth(tree, F_TSECR, -1);
-        seg->ts_known = TRUE;
-        seg->tsval = TD_FI_UINT(fi);
-        seg->tsecr = ecr ? TD_FI_UINT(ecr) : 0;
-    }
-    if ((fi = nth(tree, F_SACK, -1)) != NULL)
-        read_sack(fi, seg);
     seg->wscale = TD_NO_WSCALE;
-    if (seg->flags & TD_SYN) {
-        seg->mss = (guint16)last_uint(tree, F_MSS, 0);
-        /* The shift is a byte on the wire; above 14 it counts as 14
-         * (RFC 7323 section 2.3), which also keeps it a valid shift. */
-        if ((fi = nth(tree, F_WSCALE, -1)) != NULL)
-            seg->wscale = (gint8)MIN(TD_FI_UINT(fi), TD_MAX_WSCALE);
-        if (present(tree, F_SACK_PERM))
-            seg->opts |= TD_OPT_SACK_PERM;
-        if (seg->ts_known)
-            seg->opts |= TD_OPT_TIMESTAMP;
-        /* TFO as option 34 (RFC 7413) or as the experimental option 254
-         * with magic 0xF989 that older Linux clients send. */
-        if (present(tree, F_TFO) || present(tree, F_TFO_REQUEST))
-            seg->opts |= TD_OPT_TFO;
-        if (present(tree, F_TFO_COOKIE))
-            seg->opts |= TD_OPT_TFO | TD_OPT_TFO_COOKIE;
+    /* The header: the last one (the quoted one in an ICMP error), as far as
+     * it was captured (an ICMP error may quote only its first 8 bytes);
+     * tcp.srcport is its first field. The sequence number of a quoted header
+     * counts as unknown, as Wireshark shows none (no tcp.seq_raw there). */
+    icmp = has_icmp_layer(pinfo);
+    fi = nth(tree, F_TCP, -1);
+    if (fi) {
+        int hlen;
+
+        tvb = fi->ds_tvb;
+        off = fi->start;
+        avail = tvb && off >= 0 ? tvb_captured_length_remaining(tvb, off) : 0;
+        if (avail >= 8 && !icmp) {
+            out->seq_known = TRUE;
+            seg->seq = tvb_get_ntohl(tvb, off + 4);
+        }
+        if (avail >= 12)
+            seg->ack = tvb_get_ntohl(tvb, off + 8);
+        if (avail >= 14)
+            seg->flags = (guint16)(tvb_get_ntohs(tvb, off + 12) & 0x0FFF);
+        if (avail >= 16)
+            seg->win = tvb_get_ntohs(tvb, off + 14);
+        hlen = avail >= 13 ? (TD_TVB_U8(tvb, off + 12) >> 4) * 4 : 20;
+        if (avail > 20 && hlen > 20)
+            read_options(tvb, off, hlen, seg);
+        if (tvb)
+            read_ip(tvb, off, MAX(hlen, 20), pinfo, seg);
+    }
+    if (!(seg->flags & TD_SYN)) {
+        /* the handshake's options count only on SYNs */
+        seg->mss = 0;
+        seg->wscale = TD_NO_WSCALE;
+        seg->opts &= ~(guint32)(TD_OPT_SACK_PERM | TD_OPT_TFO | TD_OPT_TFO_COOKIE);
+    } else if (seg->ts_known) {
+        seg->opts |= TD_OPT_TIMESTAMP;
     }
 
     out->kind = TD_FRAME_SEGMENT;
-    if (!has_icmp_layer(pinfo))
+    if (!icmp)
         return;
     /* An ICMP error quoting the segment. The ICMP dissector restores the
      * outer addresses after the quoted packet, so pinfo->src is its sender

@@ -28,6 +28,9 @@ typedef struct td_frame_fields {
 /* In the handoff: ask for the fields on the first pass. */
 void td_fields_want(dissector_handle_t postdissector);
 
+/* At every file's start: ask for them only while tcpdiag is enabled. */
+void td_fields_enable(gboolean enabled);
+
 /* Read the frame's fields (first pass only; the tree must be primed). */
 void td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out);
 
