@@ -70,16 +70,3 @@ td_fmt_duration(wmem_allocator_t *scope, double seconds)
     return wmem_strdup_printf(scope, "%u min %u s", (unsigned)(seconds / 60.0),
                               (unsigned)seconds % 60u);
 }
-
-char *
-td_fmt_intervals(wmem_allocator_t *scope, const double *times, guint n)
-{
-    wmem_strbuf_t *buf = wmem_strbuf_new(scope, "");
-
-    for (guint i = 1; i < n; i++) {
-        char *d = td_fmt_duration(scope, times[i] - times[i - 1]);
-        wmem_strbuf_append_printf(buf, "%s+%s", i > 1 ? ", " : "", d);
-        wmem_free(scope, d);
-    }
-    return wmem_strbuf_finalize(buf);
-}

@@ -39,8 +39,6 @@ td_side_name(const td_stream_t *s, int dir)
 /* "43.6 ms", "1.00 s", "2 min 5 s": a duration for a human, in scope. */
 char *td_fmt_duration(wmem_allocator_t *scope, double seconds);
 
-/* "+1.00 s, +2.00 s, +4.00 s": the gaps between times[0..n-1], in scope. */
-char *td_fmt_intervals(wmem_allocator_t *scope, const double *times, guint n);
 
 /* Sequence-number arithmetic modulo 2^32 (RFC 9293 section 3.4). */
 static inline gboolean td_seq_lt(guint32 a, guint32 b) { return (gint32)(a - b) < 0; }

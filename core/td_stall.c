@@ -88,6 +88,19 @@ delayed_ack_timer(double excess)
     return "a delayed ACK near RFC 1122's 500 ms limit";
 }
 
+/* "the server's ACK (frame 12) came 40.2 ms late (about 40 ms: ...)": the
+ * late ACK that released side d, with the timer its excess points to. */
+static char *
+late_ack_words(td_stream_t *s, guint8 d)
+{
+    const td_side_t *me = &s->side[d];
+
+    return wmem_strdup_printf(s->scope, "the %s's ACK (frame %u) came %s late (%s)",
+                              td_side_name(s, 1 - d), me->late_ack_frame,
+                              td_fmt_duration(s->scope, me->late_ack_excess),
+                              delayed_ack_timer(me->late_ack_excess));
+}
+
 /* The largest segment side d may send: the smaller of the two MSS options
  * (each announces what its own interface carries, RFC 9293 3.7.1; 536 when
  * absent, RFC 9293 3.7.1 / RFC 1122 4.2.2.6), less room for options, or the
@@ -115,19 +128,16 @@ static void
 check_idle_restart(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
     td_side_t *me = &s->side[d];
-    double rtt = td_stream_rtt_to(s, 0) + td_stream_rtt_to(s, 1);
     char *msg;
 
-    if (me->late_ack_idle < 0.0 || td_stream_rtt_to(s, d) < 0.0
-        || me->late_ack_idle < s->cfg->min_rto + rtt)
+    if (me->late_ack_idle < 0.0 || s->initial_rtt < 0.0
+        || me->late_ack_idle < s->cfg->min_rto + s->initial_rtt)
         return;
     msg = wmem_strdup_printf(s->scope, "Window restart x delayed ACK: after %s idle the %s "
-                             "sent %u segment%s; the %s's ACK (frame %u) came %s late (%s)",
+                             "sent %u segment%s; %s",
                              td_fmt_duration(s->scope, me->late_ack_idle), td_side_name(s, d),
                              me->late_ack_flight, me->late_ack_flight == 1 ? "" : "s",
-                             td_side_name(s, 1 - d), me->late_ack_frame,
-                             td_fmt_duration(s->scope, me->late_ack_excess),
-                             delayed_ack_timer(me->late_ack_excess));
+                             late_ack_words(s, d));
     td_stall_add(s, out, TD_ST_IDLE_RESTART, seg->frame, "idle_restart", me->late_ack_flight,
                  me->late_ack_from, seg->time, me->late_ack_from_frame, me->late_ack_frame,
                  wmem_strdup_printf(s->scope, "The %s's congestion window restarted after idle "
@@ -189,12 +199,10 @@ check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out
         return;
     }
     msg = wmem_strdup_printf(s->scope, "Nagle x delayed ACK: the %s held %u bytes (sent in frame "
-                             "%u) for %s until the %s's ACK (frame %u) came %s late (%s)",
-                             td_side_name(s, d), me->held_len, me->held_frame,
+                             "%u) for %s until %s", td_side_name(s, d), me->held_len,
+                             me->held_frame,
                              td_fmt_duration(s->scope, me->held_time - me->late_ack_from),
-                             td_side_name(s, 1 - d), me->late_ack_frame,
-                             td_fmt_duration(s->scope, me->late_ack_excess),
-                             delayed_ack_timer(me->late_ack_excess));
+                             late_ack_words(s, d));
     td_stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", me->held_len,
                  me->late_ack_from, me->held_time, me->late_ack_from_frame, me->late_ack_frame,
                  wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its "

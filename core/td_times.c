@@ -37,10 +37,13 @@ td_times_span(const td_times_t *t, guint n)
 char *
 td_times_intervals(wmem_allocator_t *scope, const td_times_t *t, guint n)
 {
-    double times[TD_MAX_TIMES];
+    wmem_strbuf_t *buf = wmem_strbuf_new(scope, "");
 
     n = MIN(n, TD_MAX_TIMES);
-    for (guint i = 0; i < n; i++)
-        times[i] = td_times_at(t, i);
-    return td_fmt_intervals(scope, times, n);
+    for (guint i = 1; i < n; i++) {
+        char *d = td_fmt_duration(scope, td_times_at(t, i) - td_times_at(t, i - 1));
+        wmem_strbuf_append_printf(buf, "%s+%s", i > 1 ? ", " : "", d);
+        wmem_free(scope, d);
+    }
+    return wmem_strbuf_finalize(buf);
 }

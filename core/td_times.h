@@ -28,7 +28,8 @@ double td_times_at(const td_times_t *t, guint i);
 /* From the first to the n-th time (n >= 1). */
 double td_times_span(const td_times_t *t, guint n);
 
-/* "+1.00 s, +2.00 s": the intervals between the first n (n <= TD_MAX_TIMES). */
+/* "+1.00 s, +2.00 s, +4.00 s": the gaps between the first n times (at most
+ * TD_MAX_TIMES), in scope. */
 char *td_times_intervals(wmem_allocator_t *scope, const td_times_t *t, guint n);
 
 #endif /* TD_TIMES_H */

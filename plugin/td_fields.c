@@ -125,6 +125,8 @@ read_options(tvbuff_t *tvb, int off, int hlen, td_segment_t *seg)
 {
     int end = off + MIN(hlen, tvb_captured_length_remaining(tvb, off));
     int p = off + 20;
+    /* MSS, window scale, SACK-permitted and TFO count only on SYNs */
+    gboolean syn = (seg->flags & TD_SYN) != 0;
 
     while (p < end) {
         guint8 kind = TD_TVB_U8(tvb, p), len;
@@ -139,16 +141,17 @@ read_options(tvbuff_t *tvb, int off, int hlen, td_segment_t *seg)
             break;
         switch (kind) {
         case OPT_MSS:
-            if (len == 4)
+            if (syn && len == 4)
                 seg->mss = tvb_get_ntohs(tvb, p + 2);
             break;
         case OPT_WSCALE:
             /* above 14 it counts as 14 (RFC 7323 section 2.3) */
-            if (len == 3)
+            if (syn && len == 3)
                 seg->wscale = (gint8)MIN(TD_TVB_U8(tvb, p + 2), TD_MAX_WSCALE);
             break;
         case OPT_SACK_PERM:
-            seg->opts |= TD_OPT_SACK_PERM;
+            if (syn)
+                seg->opts |= TD_OPT_SACK_PERM;
             break;
         case OPT_SACK:
             /* the blocks as sent: Wireshark shows them relative to its own
@@ -167,11 +170,12 @@ read_options(tvbuff_t *tvb, int off, int hlen, td_segment_t *seg)
             }
             break;
         case OPT_TFO:
-            seg->opts |= TD_OPT_TFO | (len > 2 ? TD_OPT_TFO_COOKIE : 0);
+            if (syn)
+                seg->opts |= TD_OPT_TFO | (len > 2 ? TD_OPT_TFO_COOKIE : 0);
             break;
         case OPT_EXP:
             /* TFO as the experimental option older Linux clients send */
-            if (len >= 4 && tvb_get_ntohs(tvb, p + 2) == TFO_EXP_MAGIC)
+            if (syn && len >= 4 && tvb_get_ntohs(tvb, p + 2) == TFO_EXP_MAGIC)
                 seg->opts |= TD_OPT_TFO | (len > 4 ? TD_OPT_TFO_COOKIE : 0);
             break;
         default:
@@ -276,14 +280,8 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
         if (tvb)
             read_ip(tvb, off, MAX(hlen, 20), pinfo, seg);
     }
-    if (!(seg->flags & TD_SYN)) {
-        /* the handshake's options count only on SYNs */
-        seg->mss = 0;
-        seg->wscale = TD_NO_WSCALE;
-        seg->opts &= ~(guint32)(TD_OPT_SACK_PERM | TD_OPT_TFO | TD_OPT_TFO_COOKIE);
-    } else if (seg->ts_known) {
+    if ((seg->flags & TD_SYN) && seg->ts_known)
         seg->opts |= TD_OPT_TIMESTAMP;
-    }
 
     out->kind = TD_FRAME_SEGMENT;
     if (!icmp)
