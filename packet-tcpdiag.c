@@ -142,69 +142,100 @@ seconds_to_nstime(nstime_t *t, double seconds)
     }
 }
 
+/* An ICMP error quoting a stream's segment, as the first pass read it. */
+typedef struct icmp_frame {
+    td_frame_fields_t ff;
+    guint32 frame;
+    double  time;
+    address src, dst;
+} icmp_frame_t;
+
+/* Feed an ICMP error to its stream. */
+static void
+feed_icmp(td_glue_stream_t *gs, const icmp_frame_t *f)
+{
+    /* An ICMP error goes back to the sender of the packet it quotes (RFC 792;
+     * RFC 4443 section 2.4), so the quoted segment came from the ICMP's
+     * destination. The ports cannot tell on every release: Wireshark 4.4 and
+     * later leave pinfo's ports 0 in an ICMP error. */
+    guint8 dir = addresses_equal(&f->dst, &gs->addr[0]) ? 0 : 1;
+    td_icmp_error_t icmp = {
+        .frame = f->frame,
+        .time = f->time,
+        .ip_version = f->ff.icmp_version,
+        .type = f->ff.icmp_type,
+        .code = f->ff.icmp_code,
+        .mtu = f->ff.icmp_mtu,
+        .quoted_dir = dir,
+        .quoted_flags = f->ff.seg.flags,
+        .quoted_seq = f->ff.seg.seq,
+        .quoted_seq_known = f->ff.seq_known,
+        .sender = address_to_str(wmem_file_scope(), &f->src),
+        /* Sent by the host the quoted segment was going to, or by a router? */
+        .from_peer_host = addresses_equal(&f->src, &gs->addr[1 - dir]),
+    };
+
+    td_capture_set_frame_stream(f->frame, f->ff.stream);
+    td_capture_add_findings(td_stream_icmp_error(gs->core, &icmp));
+}
+
 /* First pass: read the frame, feed the core, keep the findings. */
 static td_glue_stream_t *
 analyse_frame(proto_tree *tree, packet_info *pinfo)
 {
     td_frame_fields_t ff;
     td_glue_stream_t *gs;
-    guint8 dir;
+    wmem_list_t *waiting;
 
     td_fields_read(tree, pinfo, &ff);
     if (ff.kind == TD_FRAME_OTHER)
         return NULL;
     if (ff.kind == TD_FRAME_ICMP_ERROR) {
-        /* An ICMP error quotes a segment of a stream already seen; one that
-         * comes first (a capture out of order) cannot set the stream's
-         * endpoints, which are the quoted segment's, not the ICMP's. */
-        gs = td_capture_find_stream(ff.stream);
-        if (!gs)
-            return NULL;
-        /* An ICMP error goes back to the sender of the packet it quotes
-         * (RFC 792; RFC 4443 section 2.4), so the quoted segment came from
-         * the ICMP's destination. The ports cannot tell on every release:
-         * Wireshark 4.4 and later leave pinfo's ports 0 in an ICMP error. */
-        dir = addresses_equal(&pinfo->dst, &gs->addr[0]) ? 0 : 1;
-    } else {
-        gs = td_capture_stream(ff.stream, pinfo, &ff.seg);
-        if (!gs)
-            return NULL;
-        dir = td_capture_dir(gs, pinfo);
-    }
-    td_capture_set_frame_stream(pinfo->num, ff.stream);
+        icmp_frame_t f = { .ff = ff, .frame = pinfo->num, .time = td_capture_time(pinfo) };
 
-    if (ff.kind == TD_FRAME_ICMP_ERROR) {
-        td_icmp_error_t icmp = {
-            .frame = pinfo->num,
-            .time = td_capture_time(pinfo),
-            .ip_version = ff.icmp_version,
-            .type = ff.icmp_type,
-            .code = ff.icmp_code,
-            .mtu = ff.icmp_mtu,
-            .quoted_dir = dir,
-            .quoted_flags = ff.seg.flags,
-            .quoted_seq = ff.seg.seq,
-            .quoted_seq_known = ff.seq_known,
-            .sender = address_to_str(wmem_file_scope(), &pinfo->src),
-            /* Sent by the host the quoted segment was going to, or by a router? */
-            .from_peer_host = addresses_equal(&pinfo->src, &gs->addr[1 - dir]),
-        };
-        td_capture_add_findings(td_stream_icmp_error(gs->core, &icmp));
+        copy_address_shallow(&f.src, &pinfo->src);
+        copy_address_shallow(&f.dst, &pinfo->dst);
+        gs = td_capture_find_stream(ff.stream);
+        if (!gs) {
+            /* Before the segment it quotes (a capture out of order): it
+             * cannot set the stream's endpoints, which are the quoted
+             * segment's; it waits for the stream's first segment. */
+            icmp_frame_t *kept = wmem_new(wmem_file_scope(), icmp_frame_t);
+            *kept = f;
+            copy_address_wmem(wmem_file_scope(), &kept->src, &pinfo->src);
+            copy_address_wmem(wmem_file_scope(), &kept->dst, &pinfo->dst);
+            td_capture_defer(ff.stream, kept);
+            return NULL;
+        }
+        feed_icmp(gs, &f);
         return gs;
     }
+    gs = td_capture_stream(ff.stream, pinfo, &ff.seg);
+    if (!gs)
+        return NULL;
+    td_capture_set_frame_stream(pinfo->num, ff.stream);
 
     ff.seg.frame = pinfo->num;
     ff.seg.time = td_capture_time(pinfo);
-    ff.seg.dir = dir;
+    ff.seg.dir = td_capture_dir(gs, pinfo);
     /* The TTL of a host's handshake packets is the reference a RST's TTL is
      * compared with (a middlebox's RST arrives with another TTL). */
     if ((ff.seg.flags & (TD_SYN | TD_RST)) == TD_SYN)
-        td_capture_note_host_ttl(&pinfo->src, ff.seg.ttl);
+        td_capture_note_host_ttl(pinfo, ff.seg.ttl);
     else if (ff.seg.flags & TD_RST)
-        ff.seg.host_ttl = td_capture_host_ttl(&pinfo->src);
+        ff.seg.host_ttl = td_capture_host_ttl(pinfo);
     td_capture_add_findings(td_stream_segment(gs->core, &ff.seg));
+    if ((ff.seg.flags & TD_RST) && td_stream_wants_host_ttl(gs->core)
+        && gs->core->reject_frame == ff.seg.frame)
+        td_capture_wait_host_ttl(gs, pinfo);
     if (td_stream_verdict(gs->core))
         td_capture_set_frame_verdict(pinfo->num, td_stream_verdict(gs->core));
+    /* ICMP errors that came before the segment they quote, now that the
+     * stream has its endpoints. */
+    if ((waiting = td_capture_take_deferred(ff.stream)) != NULL) {
+        for (wmem_list_frame_t *i = wmem_list_head(waiting); i; i = wmem_list_frame_next(i))
+            feed_icmp(gs, (const icmp_frame_t *)wmem_list_frame_data(i));
+    }
     return gs;
 }
 

@@ -383,6 +383,7 @@ typedef struct td_stream {
     double   initial_rtt;        /* < 0 unknown */
     double   answered_syn_time;  /* the SYN the SYN-ACK answered: initial_rtt starts there */
     guint32  reject_frame;       /* RST or ICMP that rejected the SYN; 0 none */
+    guint8   reject_ttl;         /* that RST's TTL while no reference TTL judged it; 0 none */
     guint32  hs_flags;           /* TD_HSF_* (td_handshake.h) */
 
     /* teardown */
@@ -448,6 +449,14 @@ td_finding_t *td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp);
  * of later packets proves (an unanswered SYN, an incomplete handshake). The
  * findings are attached to the stream's last frame. Idempotent. */
 td_finding_t *td_stream_finalize(td_stream_t *s, double capture_end);
+
+/* The capture was read to its end, and the server host of this stream showed
+ * TTL ttl on its SYN-ACKs (any stream, any time; 0 unknown): a refusing RST
+ * that no earlier packet could judge is judged now. Called once the first
+ * pass is over, in every mode, before the table or a later pass reads it. */
+void td_stream_late_host_ttl(td_stream_t *s, guint8 ttl);
+/* A refusing RST waits for that reference. */
+static inline gboolean td_stream_wants_host_ttl(const td_stream_t *s) { return s->reject_ttl != 0; }
 
 /* The capture's clock reached now (seconds; packets of other streams move
  * it): verdicts that only time proves (a half-close that lasts long enough

@@ -293,6 +293,7 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
             s->synack_first_tsval = s->synack_last_tsval = seg->tsval;
             s->synack_first_tsecr = seg->tsecr;
         }
+        s->reject_ttl = 0; /* this SYN-ACK says more than any TTL (below) */
         if (s->hs_flags & TD_HSF_REJECTED)
             td_finding_add(s, out, TD_HS_REJECTED, seg->frame, "rst_injected", 0, -1.0,
                            s->reject_frame,
@@ -500,7 +501,11 @@ handle_ack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 
     if (seg->dir == s->client) {
         /* The client's ACK of the SYN-ACK (pure, or carrying data) completes it. */
-        if (!s->established_frame && s->synack_count > 0 && td_seq_lt(v->isn, seg->ack))
+        /* Not after a RST answered the SYN-ACK (TD_HSF_INCOMPLETE): that
+         * ended the attempt, and an ACK after it (a capture out of order)
+         * opens nothing. */
+        if (!s->established_frame && s->synack_count > 0 && td_seq_lt(v->isn, seg->ack)
+            && !(s->hs_flags & TD_HSF_INCOMPLETE))
             handshake_completed(s, seg, out);
         return;
     }
@@ -518,27 +523,39 @@ handle_ack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
 }
 
+/* Who sent a RST that refused the SYN: its TTL against the server host's
+ * (0: no reference). A middlebox that forges the RST sits at another hop
+ * count than the server, so its RST arrives with another TTL. */
 static const char *
-ttl_verdict(td_stream_t *s, const td_segment_t *seg, const char **detail)
+ttl_verdict(td_stream_t *s, guint8 rst_ttl, guint8 known, gboolean later, const char **detail)
 {
-    guint8 known = SERVER(s)->ttl ? SERVER(s)->ttl : seg->host_ttl;
-
     *detail = "rst";
-    if (!seg->ttl || !known)
-        /* Only earlier packets are references: a later SYN-ACK of the same
-         * host would be known in two passes but not in one, and every mode
-         * must give the same answer. */
+    if (!rst_ttl || !known)
         return "no SYN-ACK from the server host came before it in the capture, so whether "
                "the server host or a middlebox sent the RST cannot be told";
-    if (seg->ttl == known)
-        return wmem_strdup_printf(s->scope, "its TTL (%u) matches the server's other packets: "
-                                  "the server host refused (no listener on the port, or a host "
-                                  "firewall rejecting with tcp-reset)", seg->ttl);
+    if (rst_ttl == known)
+        return wmem_strdup_printf(s->scope, "its TTL (%u) matches the server host's %s: the "
+                                  "server host refused (no listener on the port, or a host "
+                                  "firewall rejecting with tcp-reset)", rst_ttl,
+                                  later ? "SYN-ACKs elsewhere in the capture" : "other packets");
     *detail = "rst_middlebox";
-    return wmem_strdup_printf(s->scope, "its TTL is %u while the server's other packets arrive "
-                              "with %u: it was likely sent by a middlebox (firewall, load "
-                              "balancer) %s the capture point than the server", seg->ttl, known,
-                              seg->ttl > known ? "closer to" : "farther from");
+    return wmem_strdup_printf(s->scope, "its TTL is %u while the server host's %s arrive with "
+                              "%u: it was likely sent by a middlebox (firewall, load balancer) "
+                              "%s the capture point than the server", rst_ttl,
+                              later ? "SYN-ACKs elsewhere in the capture" : "other packets",
+                              known, rst_ttl > known ? "closer to" : "farther from");
+}
+
+static const char *
+rejected_message(td_stream_t *s, const char *detail, double after)
+{
+    return wmem_strdup_printf(s->scope, "Connection refused: the SYN (frame %u) was answered by a "
+                              "RST %s later%s%s", s->syn_first_frame,
+                              td_fmt_duration(s->scope, after),
+                              s->syn_count > 1 ? wmem_strdup_printf(s->scope, ", after %u SYNs",
+                                                                    s->syn_count) : "",
+                              g_str_equal(detail, "rst_middlebox") ? "; likely sent by a middlebox"
+                                                                   : "");
 }
 
 static void
@@ -548,18 +565,17 @@ handle_rst(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         return; /* a reset of an established connection: teardown */
     if (seg->dir != s->client) {
         if (s->syn_count > 0 && s->synack_count == 0 && !(s->hs_flags & TD_HSF_REJECTED)) {
-            const char *detail, *why = ttl_verdict(s, seg, &detail);
+            guint8 known = SERVER(s)->ttl ? SERVER(s)->ttl : seg->host_ttl;
+            const char *detail, *why = ttl_verdict(s, seg->ttl, known, FALSE, &detail);
             double after = seg->time - td_times_at(&s->syn_times, 0);
             s->hs_flags |= TD_HSF_REJECTED;
             s->reject_frame = seg->frame;
-            td_finding_add(s, out, TD_HS_REJECTED, seg->frame, detail, s->syn_count, after,
-                           s->syn_first_frame, why,
-                           "Connection refused: the SYN (frame %u) was answered by a RST %s "
-                           "later%s%s", s->syn_first_frame, td_fmt_duration(s->scope, after),
-                           s->syn_count > 1 ? wmem_strdup_printf(s->scope, ", after %u SYNs",
-                                                                 s->syn_count) : "",
-                           g_str_equal(detail, "rst_middlebox") ? "; likely sent by a middlebox"
-                                                                : "");
+            /* Without a reference yet, the whole capture may still give one
+             * (td_stream_late_host_ttl). */
+            s->reject_ttl = known ? 0 : seg->ttl;
+            td_finding_add_message(s, out, TD_HS_REJECTED, seg->frame, detail, s->syn_count,
+                                   after, s->syn_first_frame, why,
+                                   rejected_message(s, detail, after));
         } else if (s->syn_count > 0 && s->synack_count > 0
                    && !(s->hs_flags & TD_HSF_INCOMPLETE)) {
             s->hs_flags |= TD_HSF_INCOMPLETE;
@@ -574,12 +590,42 @@ handle_rst(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         s->hs_flags |= TD_HSF_INCOMPLETE;
         td_finding_add(s, out, TD_HS_INCOMPLETE, seg->frame, "client_reset", 0,
                        seg->time - s->synack_first_time, s->synack_first_frame,
-                       "A half-open port scan (nmap -sS), or the client cancelled the connect",
+                       s->syn_count ? "A half-open port scan (nmap -sS), or the client cancelled "
+                                      "the connect"
+                                    : "A half-open port scan or a cancelled connect whose SYN "
+                                      "the capture missed, or a SYN-ACK to a SYN the client "
+                                      "never sent (backscatter of a spoofed SYN)",
                        "The client answered the server's SYN-ACK (frame %u) with a RST instead "
-                       "of completing the handshake", s->synack_first_frame);
+                       "of completing the handshake%s", s->synack_first_frame,
+                       s->syn_count ? "" : " (no SYN in the capture)");
     } else if (s->synack_count == 0) {
         s->hs_flags |= TD_HSF_CLIENT_RESET;
     }
+}
+
+void
+td_handshake_late_host_ttl(td_stream_t *s, guint8 known)
+{
+    guint8 rst_ttl = s->reject_ttl;
+    td_finding_t *f;
+    const char *detail;
+
+    if (!rst_ttl)
+        return;
+    s->reject_ttl = 0; /* once */
+    for (f = s->last_finding; f && !(f->code == TD_HS_REJECTED && f->frame == s->reject_frame);
+         f = f->stream_prev)
+        ;
+    if (!f)
+        return;
+    if (!known) {
+        f->cause = "no SYN-ACK from the server host is in the capture, so whether the server "
+                   "host or a middlebox sent the RST cannot be told";
+        return;
+    }
+    f->cause = ttl_verdict(s, rst_ttl, known, TRUE, &detail);
+    f->detail = detail;
+    f->message = rejected_message(s, detail, f->duration);
 }
 
 void

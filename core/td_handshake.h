@@ -27,6 +27,11 @@
 void td_handshake_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 void td_handshake_icmp(td_stream_t *s, const td_icmp_error_t *icmp, td_finding_t **out);
 
+/* The whole capture was read: known is the TTL the server host's SYN-ACKs
+ * showed anywhere in it (other streams, later packets). A refusing RST that
+ * had no reference when it came is judged against it. */
+void td_handshake_late_host_ttl(td_stream_t *s, guint8 known);
+
 /* The capture misses the stream's start or a direction (handshake.midstream,
  * found or pending). */
 gboolean td_handshake_midstream(const td_stream_t *s);

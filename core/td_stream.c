@@ -275,6 +275,13 @@ td_stream_clock(td_stream_t *s, double now)
     }
 }
 
+void
+td_stream_late_host_ttl(td_stream_t *s, guint8 ttl)
+{
+    td_handshake_late_host_ttl(s, ttl);
+    s->version++;
+}
+
 double
 td_stream_deadline(const td_stream_t *s)
 {

@@ -20,11 +20,16 @@
 
 
 /* A connection was made: the handshake completed, or the capture started
- * after it (no SYN), or both sides carried data. */
+ * after it (no SYN; if a SYN-ACK is seen, the server sent more than it), or
+ * both sides carried data. A lone SYN-ACK answered by a RST made none. */
 static gboolean
 connected(const td_stream_t *s)
 {
-    return s->established_frame || td_handshake_midstream(s)
+    int server = s->client < 0 ? 1 : 1 - s->client;
+
+    return s->established_frame
+           || (td_handshake_midstream(s)
+               && (!s->synack_count || s->side[server].packets > s->synack_count))
            || (s->side[0].payload_bytes && s->side[1].payload_bytes);
 }
 
@@ -39,7 +44,20 @@ unacked(const td_side_t *me, const td_side_t *peer, guint32 peer_ack)
     out = (gint32)(me->nxt - peer_ack);
     if (me->fin_count && out > 0)
         out--;
-    return out > 0 ? (guint32)out : 0;
+    /* No more than the side was seen to send: an ACK from before the
+     * capture's view of the stream (a damaged or merged capture) says
+     * nothing about bytes it never showed. */
+    return out > 0 ? (guint32)MIN((guint64)out, me->payload_bytes) : 0;
+}
+
+/* "(frame N)" for a side's first FIN, or where it shows when the capture
+ * missed it (infer_peer_fin). */
+static const char *
+fin_where(td_stream_t *s, const td_side_t *side)
+{
+    if (side->fin_first_frame)
+        return wmem_strdup_printf(s->scope, "(frame %u)", side->fin_first_frame);
+    return "(not in the capture; the peer's ACK shows it)";
 }
 
 static void
@@ -68,7 +86,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
         /* A side that closed: the peer's data arriving after close() draws
          * the RST (orphaned socket, or no socket left at all). */
         detail = "after_fin";
-        what = wmem_strdup_printf(s->scope, "after its own FIN (frame %u)%s", me->fin_first_frame,
+        what = wmem_strdup_printf(s->scope, "after its own FIN %s%s", fin_where(s, me),
                                   peer->last_data_time > td_times_at(&me->fin_times, 0)
                                       ? ", as the peer's data kept arriving" : "");
         cause = "Its application had closed the socket: data arriving after close() draws a RST "
@@ -81,9 +99,9 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
         double delay = seg->time - MAX(td_times_at(&peer->fin_times, 0), me->last_data_time);
         late = delay >= s->cfg->late_close;
         detail = late ? "late_close" : "after_peer_fin";
-        what = wmem_strdup_printf(s->scope, "%s after the %s's FIN (frame %u) and its own last "
+        what = wmem_strdup_printf(s->scope, "%s after the %s's FIN %s and its own last "
                                   "data, all delivered: %s", td_fmt_duration(s->scope, delay),
-                                  other, peer->fin_first_frame,
+                                  other, fin_where(s, peer),
                                   late ? "a late close, by abort" : "an abortive close");
         cause = late ? "Its application held the socket after the peer closed (CLOSE_WAIT that "
                        "long), then closed it with SO_LINGER 0 or exited"
@@ -180,6 +198,16 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     closer = td_side_name(s, first);
     passive = td_side_name(s, (1 - first));
     gap = td_fmt_duration(s->scope, later);
+    if (!a->fin_first_frame || !p->fin_first_frame) {
+        int unseen = !s->side[0].fin_first_frame ? 0 : 1;
+        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "fin_unseen", 0, -1.0,
+                       s->side[1 - unseen].fin_first_frame, NULL,
+                       "Graceful close: both sides sent a FIN and both were acknowledged; the "
+                       "%s's FIN is not in the capture (the %s acknowledged it, frame %u)",
+                       td_side_name(s, unseen), td_side_name(s, 1 - unseen),
+                       s->side[unseen].fin_acked_frame);
+        return;
+    }
     if (a->fin_acked_frame == p->fin_first_frame)
         td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "three_way", 0, later,
                        a->fin_first_frame,
@@ -229,6 +257,29 @@ track_fin(td_stream_t *s, td_side_t *me, const td_segment_t *seg)
     me->fin_count++;
 }
 
+/* A FIN the capture missed (a frame dropped at the capture point) still
+ * shows: a FIN takes one sequence number (RFC 9293 section 3.4), so a side
+ * that closes (this segment carries its FIN, or it sent one before)
+ * acknowledges one past the peer's last byte. The FIN is counted, with no
+ * frame (fin_first_frame 0), at the peer's last packet: it came no sooner.
+ * A last 1-byte segment the capture missed would read the same; either way
+ * a frame is missing, and a FIN is what a closing peer acknowledges. */
+static void
+infer_peer_fin(td_stream_t *s, const td_side_t *me, td_side_t *peer, const td_segment_t *seg)
+{
+    if (peer->fin_count || !peer->seq_known || !me->ack_known || me->ack_max != peer->nxt + 1
+        || !((seg->flags & TD_FIN) || me->fin_count))
+        return;
+    peer->fin_count = 1;
+    peer->fin_seq = peer->nxt;
+    peer->nxt++;
+    peer->fin_first_frame = 0;
+    td_times_set(s->scope, &peer->fin_times, 0, peer->last_time);
+    /* conn_state (Zeek's endpoint states) follows: the peer closed. */
+    if (peer->state == TD_EP_ESTABLISHED || peer->state == TD_EP_PARTIAL)
+        peer->state = TD_EP_CLOSED;
+}
+
 void
 td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
@@ -250,6 +301,7 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
             me->sent_after_peer_fin += seg->len;
         if (seg->flags & TD_FIN)
             track_fin(s, me, seg);
+        infer_peer_fin(s, me, peer, seg);
         if (peer->fin_count && !peer->fin_acked_frame && me->ack_known
             && td_seq_lt(peer->fin_seq, me->ack_max)) {
             peer->fin_acked_frame = seg->frame;
@@ -392,13 +444,21 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        capture_end - me->fin_acked_time, me->fin_first_frame,
                        "The passive side's application never called close(): a CLOSE_WAIT leak "
                        "(check for sockets stuck in CLOSE_WAIT with ss -tan state close-wait)",
-                       "Half-closed for %s: the %s's FIN (frame %u) was acknowledged, but the %s "
+                       "Half-closed for %s: the %s's FIN %s was acknowledged, but the %s "
                        "sent nothing more and never closed until the capture ends",
                        td_fmt_duration(s->scope, capture_end - me->fin_acked_time),
-                       td_side_name(s, d), me->fin_first_frame, td_side_name(s, (1 - d)));
+                       td_side_name(s, d), fin_where(s, me), td_side_name(s, (1 - d)));
     } else if (pending & TD_CODE_BIT(TD_TD_OPEN)) {
         const char *detail = "open";
         const char *how = "no FIN or RST";
+        if (s->side[0].fin_count && s->side[1].fin_count) {
+            /* Both closed; a FIN's ACK is not in the capture (missed by the
+             * capture point, or still in flight at its end). */
+            d = s->side[0].fin_acked_frame ? 1 : 0;
+            detail = "closing";
+            how = wmem_strdup_printf(s->scope, "closing: both sides sent a FIN, and the %s's "
+                                     "is not acknowledged in the capture", td_side_name(s, d));
+        }
         for (d = 0; d < 2; d++) {
             if (s->side[d].fin_count && !s->side[1 - d].fin_count) {
                 detail = s->side[d].fin_acked_frame ? "half_close_in_progress" : "closing";

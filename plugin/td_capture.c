@@ -14,6 +14,20 @@
 
 #include "td_capture.h"
 
+/* A host as one interface of the capture sees it: the same address can
+ * arrive over several links of a pcapng, each at its own hop count. */
+typedef struct host_key {
+    guint32  section;   /* pcapng section */
+    guint32  iface;     /* interface within it + 1; 0 when the file has none */
+    address  addr;
+} host_key_t;
+
+/* A refusing RST that waits for a reference TTL from the whole capture. */
+typedef struct ttl_wait {
+    td_glue_stream_t *gs;
+    host_key_t        server;
+} ttl_wait_t;
+
 typedef struct tuple_key {
     address  addr[2];
     guint32  port[2];
@@ -24,7 +38,10 @@ static GPtrArray   *streams;        /* tcp.stream index -> td_glue_stream_t* */
 static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: none */
 static wmem_map_t  *frame_findings; /* frame number -> td_finding_t* list */
 static wmem_map_t  *frame_verdicts; /* frame number -> td_seg_verdict_t* */
-static wmem_map_t  *host_ttl;       /* address* -> TTL */
+static wmem_map_t  *host_ttl;       /* host_key_t* -> TTL of its last SYN or SYN-ACK */
+static wmem_array_t *ttl_waits;     /* ttl_wait_t */
+static wmem_map_t  *deferred;       /* tcp.stream index -> wmem_list_t of the caller's items */
+static gboolean     concluded;
 static wmem_map_t  *last_on_tuple;  /* tuple_key_t* -> td_glue_stream_t*: port reuse */
 static guint32      streams_merged; /* Wireshark streams that continue an earlier one */
 static nstime_t     capture_start;
@@ -40,15 +57,30 @@ td_capture_config(void)
 }
 
 static guint
-address_hash(gconstpointer k)
+host_hash(gconstpointer k)
 {
-    return add_address_to_hash(0, (const address *)k);
+    const host_key_t *key = (const host_key_t *)k;
+    return add_address_to_hash(key->section * 65599u + key->iface, &key->addr);
 }
 
 static gboolean
-address_equal(gconstpointer a, gconstpointer b)
+host_equal(gconstpointer a, gconstpointer b)
 {
-    return addresses_equal((const address *)a, (const address *)b);
+    const host_key_t *x = (const host_key_t *)a, *y = (const host_key_t *)b;
+    return x->section == y->section && x->iface == y->iface && addresses_equal(&x->addr, &y->addr);
+}
+
+/* The frame's source (or destination) as its interface sees it; shallow. */
+static void
+host_make(host_key_t *key, const packet_info *pinfo, gboolean source)
+{
+    const wtap_rec *rec = pinfo->rec;
+
+    key->section = rec ? rec->section_number : 0;
+    key->iface = (rec && rec->rec_type == REC_TYPE_PACKET
+                  && (rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+                 ? rec->rec_header.packet_header.interface_id + 1 : 0;
+    copy_address_shallow(&key->addr, source ? &pinfo->src : &pinfo->dst);
 }
 
 /* The 4-tuple in a canonical order, so both directions give the same key. */
@@ -87,7 +119,10 @@ td_capture_init(void)
     frame_stream = g_array_new(FALSE, TRUE, sizeof(guint32));
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     frame_verdicts = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    host_ttl = wmem_map_new(wmem_file_scope(), address_hash, address_equal);
+    host_ttl = wmem_map_new(wmem_file_scope(), host_hash, host_equal);
+    ttl_waits = wmem_array_new(wmem_file_scope(), sizeof(ttl_wait_t));
+    deferred = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    concluded = FALSE;
     last_on_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
     streams_merged = 0;
     capture_started = FALSE;
@@ -110,6 +145,8 @@ td_capture_cleanup(void)
     streams = NULL;
     frame_stream = NULL;
     frame_findings = frame_verdicts = host_ttl = last_on_tuple = NULL;
+    ttl_waits = NULL;
+    deferred = NULL;
 }
 
 td_glue_stream_t *
@@ -245,22 +282,80 @@ td_capture_frame_verdict(guint32 frame)
                           : NULL;
 }
 
-guint8
-td_capture_host_ttl(const address *addr)
+static guint8
+host_ttl_of(const host_key_t *key)
 {
-    return (guint8)GPOINTER_TO_UINT(wmem_map_lookup(host_ttl, addr));
+    return (guint8)GPOINTER_TO_UINT(wmem_map_lookup(host_ttl, key));
+}
+
+guint8
+td_capture_host_ttl(const packet_info *pinfo)
+{
+    host_key_t key;
+
+    host_make(&key, pinfo, TRUE);
+    return host_ttl_of(&key);
 }
 
 void
-td_capture_note_host_ttl(const address *addr, guint8 ttl)
+td_capture_note_host_ttl(const packet_info *pinfo, guint8 ttl)
 {
-    address *key;
+    host_key_t key, *stored;
 
-    if (!ttl || td_capture_host_ttl(addr) == ttl)
+    host_make(&key, pinfo, TRUE);
+    if (!ttl || host_ttl_of(&key) == ttl)
         return;
-    key = wmem_new(wmem_file_scope(), address);
-    copy_address_wmem(wmem_file_scope(), key, addr);
-    wmem_map_insert(host_ttl, key, GUINT_TO_POINTER((guint)ttl));
+    stored = wmem_new(wmem_file_scope(), host_key_t);
+    *stored = key;
+    copy_address_wmem(wmem_file_scope(), &stored->addr, &key.addr);
+    wmem_map_insert(host_ttl, stored, GUINT_TO_POINTER((guint)ttl));
+}
+
+void
+td_capture_wait_host_ttl(td_glue_stream_t *gs, const packet_info *pinfo)
+{
+    ttl_wait_t wait;
+
+    wait.gs = gs;
+    host_make(&wait.server, pinfo, TRUE);
+    copy_address_wmem(wmem_file_scope(), &wait.server.addr, &pinfo->src);
+    wmem_array_append_one(ttl_waits, wait);
+}
+
+/* A few per stream: garbage that quotes a stream never seen costs little. */
+#define TD_MAX_DEFERRED 8
+
+void
+td_capture_defer(guint32 index, gpointer item)
+{
+    wmem_list_t *list = (wmem_list_t *)wmem_map_lookup(deferred, GUINT_TO_POINTER(index));
+
+    if (!list) {
+        list = wmem_list_new(wmem_file_scope());
+        wmem_map_insert(deferred, GUINT_TO_POINTER(index), list);
+    }
+    if (wmem_list_count(list) < TD_MAX_DEFERRED)
+        wmem_list_append(list, item);
+}
+
+wmem_list_t *
+td_capture_take_deferred(guint32 index)
+{
+    if (!deferred || !wmem_map_size(deferred))
+        return NULL;
+    return (wmem_list_t *)wmem_map_remove(deferred, GUINT_TO_POINTER(index));
+}
+
+void
+td_capture_conclude(void)
+{
+    if (concluded || !ttl_waits)
+        return;
+    concluded = TRUE;
+    for (guint i = 0; i < wmem_array_get_count(ttl_waits); i++) {
+        ttl_wait_t *wait = (ttl_wait_t *)wmem_array_index(ttl_waits, i);
+        td_stream_late_host_ttl(wait->gs->core, host_ttl_of(&wait->server));
+    }
 }
 
 double
@@ -329,6 +424,7 @@ td_capture_finalize(void)
     if (finalized || !streams)
         return;
     finalized = TRUE;
+    td_capture_conclude();
     for (guint i = 0; i < streams->len; i++) {
         td_glue_stream_t *gs = (td_glue_stream_t *)g_ptr_array_index(streams, i);
 

@@ -58,9 +58,22 @@ td_finding_t *td_capture_frame_findings(guint32 frame);
 void td_capture_set_frame_verdict(guint32 frame, const td_seg_verdict_t *verdict);
 const td_seg_verdict_t *td_capture_frame_verdict(guint32 frame);
 
-/* TTL seen on handshake packets from an address, 0 if unknown. */
-guint8 td_capture_host_ttl(const address *addr);
-void td_capture_note_host_ttl(const address *addr, guint8 ttl);
+/* The TTL of the last SYN or SYN-ACK from the frame's source, as the frame's
+ * interface saw it (0 unknown); and noting one. */
+guint8 td_capture_host_ttl(const packet_info *pinfo);
+void td_capture_note_host_ttl(const packet_info *pinfo, guint8 ttl);
+/* The stream's refusing RST (this frame) had no reference TTL: it waits for
+ * one from the whole capture (td_capture_conclude). */
+void td_capture_wait_host_ttl(td_glue_stream_t *gs, const packet_info *pinfo);
+
+/* First pass: an item (the caller's) for a stream not seen yet, kept until
+ * the stream's first segment (at most a few per stream); and taking them. */
+void td_capture_defer(guint32 index, gpointer item);
+wmem_list_t *td_capture_take_deferred(guint32 index);
+
+/* The first pass is over (tshark's table is drawn, or a later pass began):
+ * what needs the whole capture is concluded, once, the same in every mode. */
+void td_capture_conclude(void);
 
 /* Seconds since the capture's first frame; also tracks the capture's end. */
 double td_capture_time(const packet_info *pinfo);

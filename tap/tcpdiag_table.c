@@ -269,6 +269,7 @@ sort_draw(void *tapdata _U_)
 
     if (!live.cli || !table)
         return;
+    td_capture_conclude();
     for (guint i = 0; i < table->num_elements; i++)
         refresh_row(table->elements[i], row_info(table->elements[i])->gs);
     if (table->num_elements > 1)

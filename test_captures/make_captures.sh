@@ -58,7 +58,7 @@ ALL_SCENARIOS=(
 	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
 	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole hs_synack_all_lost hs_ack_all_lost
 	hs_synack_twice_client hs_synack_twice_server
-	st_nagle_delack100 st_nagle_delack200
+	st_nagle_delack100 st_nagle_delack200 hs_refused_first hs_refused_two_links
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -236,6 +236,7 @@ cap_start() {
 	client) ns=$NS_C ifc=$IF_C ;;
 	server) ns=$NS_S ifc=$IF_S ;;
 	router) ns=$NS_R ifc=$IF_RC ;;
+	server_any) ns=$NS_S ifc=any ;; # Linux cooked capture (SLL)
 	*) die "cap_start: bad side $side" ;;
 	esac
 	CAP_NAME=$name
@@ -353,6 +354,50 @@ sc_hs_reject_tcpreset() {
 	cli --host $S6 --port 8082 --src-port 44004 --allow-fail
 	cap_stop
 	publish "$CAP_FILE" hs_reject_tcpreset
+	teardown_net
+}
+
+# Refusals before any SYN-ACK from the server host: the RSTs' TTLs can only be
+# judged against the server's SYN-ACK that comes later in the capture (the
+# table, and every pass after the first). Stream 0: the server host refuses
+# (TTL 63 like its SYN-ACK); 1: the router forges the RST (TTL 64); 2: the
+# server's SYN-ACK; 3: IPv6, refused by a host that never sends a SYN-ACK
+# over IPv6 here (cannot be told).
+sc_hs_refused_first() {
+	setup_net
+	srv --port $PORT
+	r4 -I FORWARD -p tcp --dport 8082 -j REJECT --reject-with tcp-reset
+	cap_start client hs_refused_first
+	cli --host $S4 --port 8081 --src-port 43101 --allow-fail
+	cli --host $S4 --port 8082 --src-port 43102 --allow-fail
+	cli --host $S4 --port $PORT --src-port 43103 --requests 1
+	cli --host $S6 --port 8081 --src-port 43104 --allow-fail
+	cap_stop
+	publish "$CAP_FILE" hs_refused_first
+	teardown_net
+}
+
+# One pcapng, two links: the client's Ethernet (interface 0) and the
+# server's "any" (Linux SLL, interface 1). The server host's packets arrive
+# with TTL 63 on the first and leave with 64 on the second, so a TTL is only
+# a reference on its own interface. Interface 0: a healthy connection
+# (SYN-ACK TTL 63). Interface 1: a refused connect (the server kernel's RST,
+# TTL 64), then a healthy one (SYN-ACK TTL 64).
+sc_hs_refused_two_links() {
+	setup_net
+	srv --port $PORT
+	cap_start client hs_two_links_a
+	cli --host $S4 --port $PORT --src-port 43201 --requests 1
+	cap_stop
+	local a=$CAP_FILE
+	cap_start server_any hs_two_links_b
+	cli --host $S4 --port 8081 --src-port 43202 --allow-fail
+	cli --host $S4 --port $PORT --src-port 43203 --requests 1
+	cap_stop
+	mergecap -F pcapng -w "$WORK/hs_refused_two_links.pcapng" "$a" "$CAP_FILE"
+	cp "$WORK/hs_refused_two_links.pcapng" "$OUT_DIR/hs_refused_two_links.pcapng.tmp"
+	mv "$OUT_DIR/hs_refused_two_links.pcapng.tmp" "$OUT_DIR/hs_refused_two_links.pcapng"
+	say "wrote $OUT_DIR/hs_refused_two_links.pcapng"
 	teardown_net
 }
 
@@ -1005,6 +1050,7 @@ cap3_start() { # cap3_start NAME: tcpdump at the client, the router (r-c) and th
 		case $side in
 		client) ns=$NS_C ifc=$IF_C ;;
 		router) ns=$NS_R ifc=$IF_RC ;;
+	server_any) ns=$NS_S ifc=any ;; # Linux cooked capture (SLL)
 		server) ns=$NS_S ifc=$IF_S ;;
 		esac
 		spawn ip netns exec "$ns" tcpdump -i "$ifc" -n -s 0 -U --immediate-mode -Z root \

@@ -66,7 +66,7 @@ class Tshark:
         if self.uid is not None:
             os.chown(path, self.uid, self.gid)
 
-    def run(self, *args, timeout=300):
+    def run(self, *args, timeout=300, extra_env=None):
         """Run tshark; returns (returncode, stdout, stderr)."""
         env = {
             "HOME": self.home,
@@ -75,8 +75,9 @@ class Tshark:
             "WIRESHARK_ABORT_ON_DISSECTOR_BUG": "1",
             "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
         }
+        env.update(extra_env or {})
         cmd = self.prefix + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + ["tshark"] + list(args)
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
         return p.returncode, p.stdout, p.stderr
 
     def cleanup(self):

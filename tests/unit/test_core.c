@@ -268,6 +268,53 @@ test_rejected(void)
     feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 63);
     f = find(TD_HS_REJECTED);
     CHECK(f && strcmp(f->detail, "rst") == 0);
+    CHECK(!td_stream_wants_host_ttl(s)); /* judged when it came */
+
+    current = "refusing RST judged by a SYN-ACK later in the capture (middlebox)";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 64, 0);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "rst") == 0 && strstr(f->cause, "cannot be told"));
+    CHECK(td_stream_wants_host_ttl(s));
+    td_stream_late_host_ttl(s, 63);
+    CHECK(!td_stream_wants_host_ttl(s));
+    CHECK(strcmp(f->detail, "rst_middlebox") == 0 && strstr(f->cause, "elsewhere in the capture"));
+    CHECK(strstr(f->message, "likely sent by a middlebox") != NULL);
+    {
+        char *summary = td_stream_summary(NULL, s);
+        CHECK(strstr(summary, "middlebox") != NULL);
+        g_free(summary);
+    }
+    td_stream_late_host_ttl(s, 64); /* once: a second reference changes nothing */
+    CHECK(strcmp(f->detail, "rst_middlebox") == 0);
+
+    current = "refusing RST judged by a SYN-ACK later in the capture (the host)";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 0);
+    td_stream_late_host_ttl(s, 63);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "rst") == 0 && strstr(f->cause, "the server host refused"));
+
+    current = "refusing RST, then a SYN-ACK in the stream: injected, no TTL needed";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 60, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    CHECK(!td_stream_wants_host_ttl(s));
+    td_stream_late_host_ttl(s, 63);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "rst") == 0); /* the RST's own finding, unchanged */
+    CHECK(strstr(f->cause, "cannot be told") != NULL);
+
+    current = "refusing RST with no SYN-ACK from its host anywhere";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 0);
+    td_stream_late_host_ttl(s, 0);
+    f = find(TD_HS_REJECTED);
+    CHECK(f && strcmp(f->detail, "rst") == 0 && strstr(f->cause, "is in the capture"));
 }
 
 static void
@@ -423,6 +470,28 @@ test_incomplete(void)
     CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
     collect(td_stream_finalize(s, 10.0));
     CHECK(count_findings() == 1);
+
+    current = "client RST answers the SYN-ACK, then its ACK (out of order): not connected";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.05, C, TD_RST | TD_ACK, 1001, 5001, 0);
+    feed(s, 5.0, C, TD_ACK, 1001, 5001, 0);
+    CHECK(s->established_frame == 0 && s->initial_rtt < 0.0);
+    CHECK(td_stream_handshake(s) == TD_HS_INCOMPLETE);
+    CHECK(!has_code(s, TD_TD_OPEN) && !has_code(s, TD_TD_RESET));
+    {
+        td_code_t headline;
+        CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED);
+    }
+
+    current = "a SYN-ACK without SYN answered by the client's RST: no reset of a connection";
+    s = new_stream(NULL);
+    feed(s, 0.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 0.01, C, TD_RST | TD_ACK, 1001, 5001, 0);
+    f = find(TD_HS_INCOMPLETE);
+    CHECK(f && strstr(f->message, "no SYN in the capture") && strstr(f->cause, "backscatter"));
+    CHECK(!has_code(s, TD_TD_RESET));
 
     current = "SYN then client RST: RSTOS0";
     s = new_stream(NULL);
@@ -661,6 +730,28 @@ test_teardown(void)
     CHECK(f && strcmp(f->detail, "three_way") == 0 && f->frame == 9);
     CHECK(strstr(f ? f->message : "", "client closed first") != NULL);
 
+    current = "three-way close, the client's FIN not captured: the server's ACK shows it";
+    s = established();
+    feed(s, 0.52, S, TD_ACK | TD_FIN, 5201, 1102, 0);
+    feed(s, 0.54, C, TD_ACK, 1102, 5202, 0);
+    f = find(TD_TD_GRACEFUL);
+    CHECK(f && strcmp(f->detail, "fin_unseen") == 0 && strstr(f->message, "client's FIN is not"));
+    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+
+    current = "both FINs, the last ACK not captured: closing, not 'no FIN or RST'";
+    s = established();
+    feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+    feed(s, 0.52, S, TD_ACK | TD_FIN, 5201, 1102, 0);
+    collect(td_stream_finalize(s, 0.52));
+    f = find(TD_TD_OPEN);
+    CHECK(f && strcmp(f->detail, "closing") == 0 && strstr(f->message, "both sides sent a FIN"));
+    CHECK(f && !strstr(f->message, "no FIN or RST"));
+
+    current = "a missing 1-byte segment is no FIN: the acker is not closing";
+    s = established();
+    feed(s, 0.52, S, TD_ACK, 5201, 1102, 0);
+    CHECK(s->side[C].fin_count == 0);
+
     current = "half-closed: CLOSE_WAIT leak";
     s = established();
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
@@ -862,6 +953,16 @@ test_resets(void)
     CHECK(f && strcmp(f->detail, "mid_transfer") == 0 && strstr(f->message, "by the client"));
     CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
     CHECK(td_stream_teardown(s) == TD_TD_RESET);
+
+    current = "unacknowledged bytes never exceed what the capture showed";
+    s = new_stream(NULL);                      /* midstream: no handshake */
+    feed(s, 0.0, C, TD_ACK | TD_PSH, 1000, 5000, 100);
+    feed(s, 0.01, S, TD_ACK, 5000, 3000000000u, 0); /* an ACK from nowhere (damaged) */
+    feed(s, 0.02, S, TD_ACK | TD_PSH, 5000, 900, 50);
+    feed(s, 0.03, C, TD_RST | TD_ACK, 1100, 5050, 0);
+    f = find(TD_TD_RESET);
+    CHECK(f && !strstr(f->message, "3000000") && !strstr(f->message, "1294967"));
+    CHECK(f && (!strstr(f->message, "unacknowledged") || strstr(f->message, "100 bytes")));
 
     current = "the peer's data arriving after the RST makes it mid-transfer";
     s = established();
