@@ -13,6 +13,9 @@ if [ "${1:-build}" = test ]; then
   # `wireshark` is the GUI on every release (Debian 13 has no wireshark-qt).
   packages+=(wireshark xvfb xdotool xclip imagemagick python3-pyatspi at-spi2-core
              dbus-daemon dbus-bin fonts-dejavu-core)
+  # Memory checks: valgrind on the real tshark; the sanitizer runtimes that
+  # tests/fuzz preloads into it (gcc's own, named here for clarity).
+  packages+=(valgrind libasan8 libubsan1 binutils)
 fi
 
 missing=()

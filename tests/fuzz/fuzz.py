@@ -282,11 +282,16 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--keep", default="fuzz-failures", help="where failing inputs are kept")
-    ap.add_argument("--regressions", default=os.path.join(os.path.dirname(
-        os.path.abspath(__file__)), "regressions"))
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--regressions", action="append",
+                    help="folders of inputs run first, every run (default: tests/fuzz/"
+                         "regressions and test_captures/damaged)")
     ap.add_argument("sources", nargs="+")
     args = ap.parse_args()
 
+    if not args.regressions:
+        args.regressions = [os.path.join(here, "regressions"),
+                            os.path.join(here, "..", "..", "test_captures", "damaged")]
     runner = Runner(args.plugin)
     if not runner.instrumented:
         print("fuzz: %s is not built with -fsanitize=address,undefined, the runtimes are "
@@ -321,7 +326,7 @@ def main():
     try:
         # The kept reproducers first, every run.
         futs = []
-        for path in sorted(glob.glob(os.path.join(args.regressions, "*"))):
+        for path in sorted(p for d in args.regressions for p in glob.glob(os.path.join(d, "*"))):
             if path.endswith(SUFFIXES):
                 dest = runner.ts.add_capture(path, "reg-" + os.path.basename(path))
                 futs.append(pool.submit(one, "regression " + os.path.basename(path),
@@ -345,6 +350,9 @@ def main():
             dest = runner.ts.add_capture(work, name + ".pcap")
             os.unlink(work)
             made += 1
+            if made % 1000 == 0:
+                print("fuzz: %d mutated captures, %d failures, %.0f s" % (
+                    made, len(failures), time.monotonic() - start), flush=True)
             pending.append(pool.submit(one, "%s (%s of %s)" % (name, kind, source), kind, dest))
             while len(pending) >= args.jobs * 2:
                 f = pending.popleft()

@@ -66,8 +66,9 @@ class Tshark:
         if self.uid is not None:
             os.chown(path, self.uid, self.gid)
 
-    def run(self, *args, timeout=300, extra_env=None):
-        """Run tshark; returns (returncode, stdout, stderr)."""
+    def run(self, *args, timeout=300, extra_env=None, wrapper=()):
+        """Run tshark (under wrapper, e.g. valgrind, if given); returns
+        (returncode, stdout, stderr)."""
         env = {
             "HOME": self.home,
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -76,7 +77,7 @@ class Tshark:
             "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
         }
         env.update(extra_env or {})
-        cmd = self.prefix + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + ["tshark"] + list(args)
+        cmd = self.prefix + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + list(wrapper) + ["tshark"] + list(args)
         p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
         return p.returncode, p.stdout, p.stderr
 
