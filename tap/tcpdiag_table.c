@@ -164,11 +164,43 @@ endpoint_str(const td_glue_stream_t *gs, int side)
     return s;
 }
 
+/* Cells that take few values (a severity, a state, the codes, "-") share
+ * one interned copy (g_intern_string) instead of a string per row: about
+ * 300 bytes less per row. A cell's string is its own unless interned. */
+static void
+free_string(const char *value)
+{
+    GQuark q;
+
+    if (value && !((q = g_quark_try_string(value)) && g_quark_to_string(q) == value))
+        g_free((char *)value);
+}
+
 static void
 set_string(stat_tap_table_item_type *row, guint col, char *value)
 {
-    g_free((char *)row[col].value.string_value);
+    free_string(row[col].value.string_value);
     row[col].value.string_value = value;
+}
+
+static void
+set_shared(stat_tap_table_item_type *row, guint col, const char *value)
+{
+    free_string(row[col].value.string_value);
+    row[col].value.string_value = g_intern_string(value);
+}
+
+/* The string in g_malloc'd memory, or interned if it is one of the common
+ * values given. */
+static void
+set_common(stat_tap_table_item_type *row, guint col, char *value, const char *common)
+{
+    if (g_str_equal(value, common)) {
+        g_free(value);
+        set_shared(row, col, common);
+    } else {
+        set_string(row, col, value);
+    }
 }
 
 static char *
@@ -198,15 +230,18 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     ri->severity = td_stream_severity(s, &headline);
 
     td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
-    set_string(row, COL_SEVERITY, g_strdup(td_stream_severity_label(ri->severity)));
-    set_string(row, COL_CONN_STATE, g_strdup(conn_state));
-    set_string(row, COL_HANDSHAKE, g_strdup(td_code_short_name(td_stream_handshake(s), "ok")));
-    set_string(row, COL_TEARDOWN, g_strdup(td_code_short_name(td_stream_teardown(s), "none")));
+    set_shared(row, COL_SEVERITY, td_stream_severity_label(ri->severity));
+    set_shared(row, COL_CONN_STATE, conn_state);
+    set_shared(row, COL_HANDSHAKE, td_code_short_name(td_stream_handshake(s), "ok"));
+    set_shared(row, COL_TEARDOWN, td_code_short_name(td_stream_teardown(s), "none"));
     row[COL_STALLS].value.uint_value = stalls;
-    set_string(row, COL_STALL_TIME, milliseconds(stall_time));
-    set_string(row, COL_WORST_STALL, worst_stall == TD_CODE_NONE ? g_strdup("-")
-               : g_strdup_printf("%s %.3f ms", td_code_short_name(worst_stall, ""),
-                                 worst_time * 1000.0));
+    set_common(row, COL_STALL_TIME, milliseconds(stall_time), "0.000");
+    if (worst_stall == TD_CODE_NONE)
+        set_shared(row, COL_WORST_STALL, "-");
+    else
+        set_string(row, COL_WORST_STALL, g_strdup_printf("%s %.3f ms",
+                                                         td_code_short_name(worst_stall, ""),
+                                                         worst_time * 1000.0));
     {
         /* client's data first, then the server's */
         int c = s->client < 0 ? 0 : s->client;
@@ -214,23 +249,24 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
         guint32 cl = cq->retrans > cq->spurious ? cq->retrans - cq->spurious : 0;
         guint32 sl = sq->retrans > sq->spurious ? sq->retrans - sq->spurious : 0;
 
-        set_string(row, COL_RETRANS, g_strdup_printf("%u/%u", cq->retrans, sq->retrans));
-        set_string(row, COL_LOST, g_strdup_printf("%.1f/%.1f", cq->segments ? 100.0 * cl
+        set_common(row, COL_RETRANS, g_strdup_printf("%u/%u", cq->retrans, sq->retrans), "0/0");
+        set_common(row, COL_LOST, g_strdup_printf("%.1f/%.1f", cq->segments ? 100.0 * cl
                                                   / MAX(cq->segments, cl) : 0.0,
                                                   sq->segments ? 100.0 * sl
-                                                  / MAX(sq->segments, sl) : 0.0));
+                                                  / MAX(sq->segments, sl) : 0.0), "0.0/0.0");
         row[COL_SPURIOUS].value.uint_value = cq->spurious + sq->spurious;
         row[COL_REORDERED].value.uint_value = cq->reordered + sq->reordered;
     }
-    set_string(row, COL_IRTT, s->initial_rtt >= 0.0 ? milliseconds(s->initial_rtt) : g_strdup("-"));
+    if (s->initial_rtt >= 0.0)
+        set_string(row, COL_IRTT, milliseconds(s->initial_rtt));
+    else
+        set_shared(row, COL_IRTT, "-");
     /* The NULL wmem allocator is g_malloc: its strings are the cells' own. */
     set_string(row, COL_DIAGNOSIS, td_stream_summary(NULL, s));
+    /* The codes: a few combinations, shared. */
     text = td_stream_diagnoses(NULL, s);
-    if (!*text) {
-        g_free(text);
-        text = g_strdup("-");
-    }
-    set_string(row, COL_CODES, text);
+    set_shared(row, COL_CODES, *text ? text : "-");
+    g_free(text);
     return TRUE;
 }
 
@@ -314,7 +350,7 @@ free_cell(guint column, stat_tap_table_item_type *field_data)
     if (column == COL_SEVERITY)
         g_free(field_data->user_data.ptr_value);
     if (field_data->type == TABLE_ITEM_STRING)
-        g_free((char *)field_data->value.string_value);
+        free_string(field_data->value.string_value);
 }
 
 static void
