@@ -82,6 +82,7 @@ typedef struct row_info {
     guint32 appearance;             /* rows sort on (severity, appearance) */
     td_stream_severity_t severity;
     td_summary_key_t key;           /* what the verdict cells were computed from */
+    int client;                     /* the endpoint in the Client cell (0, 1) */
     const td_glue_stream_t *gs;     /* tshark: the stream, to fill the row before printing */
 } row_info_t;
 
@@ -222,7 +223,16 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     double stall_time, worst_time;
     char *text;
 
+    int client = s->client < 0 ? 0 : s->client;
+
     row[COL_PACKETS].value.uint_value = s->packets;
+    /* Roles come from the evidence as it stands (a SYN later in the capture
+     * names the client), not from the frame that made the row. */
+    if (client != ri->client) {
+        set_string(row, COL_CLIENT, endpoint_str(gs, client));
+        set_string(row, COL_SERVER, endpoint_str(gs, 1 - client));
+        ri->client = client;
+    }
     td_summary_key(s, conn_state, &key);
     if (memcmp(&key, &ri->key, sizeof(key)) == 0)
         return FALSE;
@@ -285,6 +295,7 @@ add_row(const td_glue_stream_t *gs)
     items[COL_STREAM].value.uint_value = gs->core->index;
     items[COL_CLIENT].value.string_value = endpoint_str(gs, client);
     items[COL_SERVER].value.string_value = endpoint_str(gs, 1 - client);
+    ri->client = client;
     ri->appearance = live.appearances++;
     ri->gs = gs;
     items[COL_SEVERITY].user_data.ptr_value = ri;
