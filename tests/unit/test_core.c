@@ -236,6 +236,19 @@ test_syn_unanswered(void)
     CHECK(f && strcmp(f->detail, "capture_ended") == 0);
 }
 
+/* A SYN refused by a RST (TTL 63) that no earlier packet judged, then the
+ * server host's TTL from the whole capture (0: none): the finding. */
+static const td_finding_t *
+refused_then_late_ttl(guint8 late_ttl)
+{
+    td_stream_t *s = new_stream(NULL);
+
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 0);
+    td_stream_late_host_ttl(s, late_ttl);
+    return find(TD_HS_REJECTED);
+}
+
 static void
 test_rejected(void)
 {
@@ -290,11 +303,7 @@ test_rejected(void)
     CHECK(strcmp(f->detail, "rst_middlebox") == 0);
 
     current = "refusing RST judged by a SYN-ACK later in the capture (the host)";
-    s = new_stream(NULL);
-    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
-    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 0);
-    td_stream_late_host_ttl(s, 63);
-    f = find(TD_HS_REJECTED);
+    f = refused_then_late_ttl(63);
     CHECK(f && strcmp(f->detail, "rst") == 0 && strstr(f->cause, "the server host refused"));
 
     current = "refusing RST, then a SYN-ACK in the stream: injected, no TTL needed";
@@ -309,11 +318,7 @@ test_rejected(void)
     CHECK(strstr(f->cause, "cannot be told") != NULL);
 
     current = "refusing RST with no SYN-ACK from its host anywhere";
-    s = new_stream(NULL);
-    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
-    feed_full(s, 0.01, S, TD_RST | TD_ACK, 0, 1001, 0, 63, 0);
-    td_stream_late_host_ttl(s, 0);
-    f = find(TD_HS_REJECTED);
+    f = refused_then_late_ttl(0);
     CHECK(f && strcmp(f->detail, "rst") == 0 && strstr(f->cause, "is in the capture"));
 }
 
