@@ -150,10 +150,15 @@ typedef struct icmp_frame {
     address src, dst;
 } icmp_frame_t;
 
-/* Feed an ICMP error to its stream. */
+/* Feed an ICMP error to its stream. Its findings go on frame `on`: the ICMP's
+ * own, or, for one that came before the segment it quotes, the frame that
+ * made the stream (every pass then taps and draws the same frames: a later
+ * pass cannot reach back to a frame the first pass had no stream for). */
 static void
-feed_icmp(td_glue_stream_t *gs, const icmp_frame_t *f)
+feed_icmp(td_glue_stream_t *gs, const icmp_frame_t *f, guint32 on)
 {
+    td_finding_t *found;
+
     /* An ICMP error goes back to the sender of the packet it quotes (RFC 792;
      * RFC 4443 section 2.4), so the quoted segment came from the ICMP's
      * destination. The ports cannot tell on every release: Wireshark 4.4 and
@@ -175,8 +180,12 @@ feed_icmp(td_glue_stream_t *gs, const icmp_frame_t *f)
         .from_peer_host = addresses_equal(&f->src, &gs->addr[1 - dir]),
     };
 
-    td_capture_set_frame_stream(f->frame, f->ff.stream);
-    td_capture_add_findings(td_stream_icmp_error(gs->core, &icmp));
+    found = td_stream_icmp_error(gs->core, &icmp);
+    for (td_finding_t *i = found; i; i = i->next)
+        i->frame = on;
+    if (on == f->frame)
+        td_capture_set_frame_stream(f->frame, f->ff.stream);
+    td_capture_add_findings(found);
 }
 
 /* First pass: read the frame, feed the core, keep the findings. */
@@ -207,7 +216,7 @@ analyse_frame(proto_tree *tree, packet_info *pinfo)
             td_capture_defer(ff.stream, kept);
             return NULL;
         }
-        feed_icmp(gs, &f);
+        feed_icmp(gs, &f, f.frame);
         return gs;
     }
     gs = td_capture_stream(ff.stream, pinfo, &ff.seg);
@@ -234,7 +243,7 @@ analyse_frame(proto_tree *tree, packet_info *pinfo)
      * stream has its endpoints. */
     if ((waiting = td_capture_take_deferred(ff.stream)) != NULL) {
         for (wmem_list_frame_t *i = wmem_list_head(waiting); i; i = wmem_list_frame_next(i))
-            feed_icmp(gs, (const icmp_frame_t *)wmem_list_frame_data(i));
+            feed_icmp(gs, (const icmp_frame_t *)wmem_list_frame_data(i), pinfo->num);
     }
     return gs;
 }
