@@ -36,6 +36,7 @@ import glob
 import os
 import random
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -304,6 +305,7 @@ def main():
     counts = collections.Counter()
     wireshark_own = collections.Counter()
     failures = []
+    interrupted = []
 
     import concurrent.futures
     pool = concurrent.futures.ThreadPoolExecutor(args.jobs)
@@ -336,8 +338,14 @@ def main():
         start = time.monotonic()
         made = 0
         pending = collections.deque()
-        while (args.count and made < args.count) or (not args.count
-                                                    and time.monotonic() - start < args.seconds):
+
+        def stop(*_):
+            interrupted.append(True)
+        # SIGINT or SIGTERM ends a long run early, with its counts.
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        while not interrupted and ((args.count and made < args.count) or (
+                not args.count and time.monotonic() - start < args.seconds)):
             source = rnd.choice(sources)
             kind = rnd.choice(MUTATIONS)
             other = rnd.choice(sources)
@@ -374,6 +382,8 @@ def main():
                   (kind == "regression" and f[0].startswith("regression")))
         print("  %-10s %6d files, %d tcpdiag failures, %d Wireshark's own (also without tcpdiag)"
               % (kind, counts[kind], bad, wireshark_own[kind]))
+    if interrupted:
+        print("fuzz: stopped early by a signal")
     print("fuzz: %d failures" % len(failures))
     return 1 if failures else 0
 
