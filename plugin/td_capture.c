@@ -11,6 +11,7 @@
  */
 #include <epan/address.h>
 #include <epan/wmem_scopes.h>
+#include <wiretap/wtap.h>
 
 #include "td_capture.h"
 

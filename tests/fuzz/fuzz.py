@@ -324,6 +324,8 @@ def main():
             print("FAIL %s: %s (kept %s)" % (label, problem, kept), flush=True)
         elif problem:
             wireshark_own[kind] += 1
+            print("Wireshark's own (also with tcpdiag disabled) %s: %s" % (label, problem),
+                  flush=True)
 
     try:
         # The kept reproducers first, every run.
