@@ -284,10 +284,10 @@ append_healthy(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s
                                   : g_str_equal(graceful->detail, "fin_unseen")
                                       ? "one FIN not in the capture, its ACK is"
                                   : "simultaneous close");
-    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && s->side[0].fin_count && s->side[1].fin_count)
+    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && td_teardown_both_closed_unacked_side(s) >= 0)
         wmem_strbuf_append_printf(buf, ", closing when the capture ended (both sides sent a FIN, "
                                   "the %s's not acknowledged in the capture)",
-                                  td_side_name(s, s->side[0].fin_acked_frame ? 1 : 0));
+                                  td_side_name(s, td_teardown_both_closed_unacked_side(s)));
     else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && td_teardown_closing_side(s) >= 0)
         wmem_strbuf_append_printf(buf, ", closing when the capture ended (the %s's FIN "
                                   "acknowledged, the %s not closed yet)",

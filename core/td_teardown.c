@@ -352,6 +352,16 @@ td_teardown_closing_side(const td_stream_t *s)
     return -1;
 }
 
+/* Both sides sent a FIN and one's ACK is not in the capture (missed by the
+ * capture point, or still in flight at its end): that side, else -1. */
+int
+td_teardown_both_closed_unacked_side(const td_stream_t *s)
+{
+    if (!s->side[0].fin_count || !s->side[1].fin_count)
+        return -1;
+    return s->side[0].fin_acked_frame ? 1 : 0;
+}
+
 /* The side whose FIN was acknowledged while its peer never closed for at
  * least late_close (by the capture's clock), or -1: a shorter wait is a close
  * still under way when the capture ended, not a CLOSE_WAIT leak. */
@@ -451,10 +461,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
     } else if (pending & TD_CODE_BIT(TD_TD_OPEN)) {
         const char *detail = "open";
         const char *how = "no FIN or RST";
-        if (s->side[0].fin_count && s->side[1].fin_count) {
-            /* Both closed; a FIN's ACK is not in the capture (missed by the
-             * capture point, or still in flight at its end). */
-            d = s->side[0].fin_acked_frame ? 1 : 0;
+        if ((d = td_teardown_both_closed_unacked_side(s)) >= 0) {
             detail = "closing";
             how = wmem_strdup_printf(s->scope, "closing: both sides sent a FIN, and the %s's "
                                      "is not acknowledged in the capture", td_side_name(s, d));

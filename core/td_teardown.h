@@ -37,5 +37,6 @@ td_code_t td_teardown_code(guint32 codes);
 int td_teardown_abandoning_side(const td_stream_t *s);
 int td_teardown_fin_unacked_side(const td_stream_t *s);
 int td_teardown_half_closed_side(const td_stream_t *s);
+int td_teardown_both_closed_unacked_side(const td_stream_t *s);
 
 #endif /* TD_TEARDOWN_H */

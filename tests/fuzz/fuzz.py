@@ -32,6 +32,7 @@ Usage: fuzz.py --plugin build-asan/tcpdiag.so --seconds 240 --seed 1 SOURCES...
 """
 import argparse
 import collections
+import concurrent.futures
 import glob
 import os
 import random
@@ -307,7 +308,6 @@ def main():
     failures = []
     interrupted = []
 
-    import concurrent.futures
     pool = concurrent.futures.ThreadPoolExecutor(args.jobs)
 
     def one(label, kind, path):
