@@ -456,18 +456,27 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     }
 }
 
-/* The stream's verdict (later passes: on every packet; first pass: with a
- * finding) and the frame's findings. */
+/* On every packet of a stream: the stream's verdict (later passes: over the
+ * whole capture; a first pass, a live capture's newest packets: as of the
+ * packet), what the model said of the segment, and the frame's findings.
+ * Every packet carries it so that a per-stream filter selects the stream's
+ * packets, in every mode. */
 static void
 draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_stream_t *gs,
            gboolean final)
 {
     const td_finding_t *findings = td_capture_frame_findings(pinfo->num);
+    const td_finding_t *conclusions = final ? gs->final_findings : NULL;
     const td_seg_verdict_t *verdict = td_capture_frame_verdict(pinfo->num);
     proto_item *ti;
     proto_tree *dt;
 
-    if (!final && !findings && !verdict)
+    /* A first pass that builds a tree nobody reads (tshark -z, or a filter
+     * on other fields; Wireshark builds one whenever a postdissector primes
+     * fields): only the frame's findings and segment verdict (the expert
+     * infos, -z expert) cost anything; the stream's verdict is drawn when
+     * shown or filtered on. */
+    if (!final && !findings && !verdict && !proto_field_is_referenced(tree, proto_tcpdiag))
         return;
     ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
@@ -477,6 +486,11 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
         draw_verdict(dt, tvb, verdict);
     for (const td_finding_t *f = findings; f; f = f->next)
         draw_finding(dt, tvb, pinfo, f);
+    /* What the end of the capture proves, on the stream's last frame. */
+    for (const td_finding_t *f = conclusions; f; f = f->next) {
+        if (f->frame == pinfo->num)
+            draw_finding(dt, tvb, pinfo, f);
+    }
 }
 
 /* Every file's start (and a redissection after Enabled Protocols changed):
@@ -498,10 +512,11 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
         gs = analyse_frame(tree, pinfo);
         td_capture_clock(gs);
     } else {
-        /* The first pass is over: conclude what only the end of the capture
-         * proves, once, before anything is drawn from it. */
-        td_capture_finalize();
+        /* A later pass: conclude what only the end of the capture (as read
+         * so far) proves, before anything is drawn from it. */
         gs = td_capture_frame_stream(pinfo->num);
+        if (gs)
+            td_capture_final(gs);
         final = TRUE;
     }
     if (!gs)
@@ -553,8 +568,10 @@ proto_register_tcpdiag(void)
         { &hf_stream_server_mss, { "Server MSS", "tcpdiag.stream.server_mss", FT_UINT32, BASE_DEC,
             NULL, 0x0, "MSS option of the server's SYN-ACK", HFILL } },
         { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_UINT8, BASE_DEC, VALS(final_vals), 0x0,
-            "1 when the verdicts cover the whole capture (second pass: tshark -2, the GUI); "
-            "0 in single-pass tshark, where they are as of this frame. A number, not a boolean, "
+            "1 when the verdicts cover the whole capture (second pass: tshark -2, the GUI; in a "
+            "live capture, the capture so far when the frame was drawn); 0 in single-pass tshark "
+            "and on a live capture's newest frames, where they are as of this frame. A number, "
+            "not a boolean, "
             "so that -T fields prints it alike on every release (4.2 prints booleans as True)",
             HFILL } },
         { &hf_stream_stalls, { "Stalls", "tcpdiag.stream.stalls", FT_UINT32, BASE_DEC, NULL, 0x0,

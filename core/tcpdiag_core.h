@@ -408,6 +408,7 @@ typedef struct td_stream {
     td_finding_t *last_segment_finding; /* the newest before td_stream_finalize() added
                                          * its conclusions (those depend on the capture's end) */
     gboolean finalized;
+    struct td_prefinal *prefinal; /* what td_stream_finalize() changed, for td_stream_thaw() */
     char     history[40];
     guint8   history_len;
     /* The verdict as of the stream's last change, computed once on the first
@@ -449,6 +450,20 @@ td_finding_t *td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp);
  * of later packets proves (an unanswered SYN, an incomplete handshake). The
  * findings are attached to the stream's last frame. Idempotent. */
 td_finding_t *td_stream_finalize(td_stream_t *s, double capture_end);
+/* The same, the conclusions (findings and their strings) allocated in scope
+ * (NULL: the stream's own), which may be freed once the stream is thawed:
+ * a live capture that concludes a stream again and again keeps one set. */
+td_finding_t *td_stream_finalize_in(td_stream_t *s, double capture_end,
+                                    wmem_allocator_t *scope);
+
+/* Undo td_stream_finalize(): the stream is again as the first pass left it,
+ * its conclusions dropped (they stay allocated in its scope), so that more
+ * packets can follow and a later td_stream_finalize() concludes again at a
+ * later end. A live capture needs it: Wireshark redraws frames (a later
+ * pass) while packets still arrive. Feeding a finalized stream (a segment,
+ * an ICMP error, the clock, a late TTL) thaws it first. No-op when the stream
+ * is not finalized. */
+void td_stream_thaw(td_stream_t *s);
 
 /* The capture was read to its end, and the server host of this stream showed
  * TTL ttl on its SYN-ACKs (any stream, any time; 0 unknown): a refusing RST

@@ -234,6 +234,7 @@ td_stream_segment(td_stream_t *s, const td_segment_t *seg)
 
     if (seg->dir > 1)
         return NULL;
+    td_stream_thaw(s);
     s->version++;
     me = &s->side[seg->dir];
     if (s->packets == 0)
@@ -270,6 +271,7 @@ void
 td_stream_clock(td_stream_t *s, double now)
 {
     if (now > s->clock) {
+        td_stream_thaw(s);
         s->clock = now;
         s->version++;
     }
@@ -278,6 +280,7 @@ td_stream_clock(td_stream_t *s, double now)
 void
 td_stream_late_host_ttl(td_stream_t *s, guint8 ttl)
 {
+    td_stream_thaw(s);
     td_handshake_late_host_ttl(s, ttl);
     s->version++;
 }
@@ -295,6 +298,7 @@ td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp)
 
     if (s->packets == 0)
         return NULL;
+    td_stream_thaw(s);
     s->version++;
     s->last_frame = icmp->frame;
     if (icmp->time > s->last_time)
@@ -305,23 +309,94 @@ td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp)
     return out;
 }
 
+/* Every field td_stream_finalize() and the detectors' finalize functions
+ * write, so that td_stream_thaw() can restore them. tests/unit/test_core.c
+ * finalizes and thaws every stream it builds and compares the whole
+ * td_stream_t, so a field written there and missing here fails the tests. */
+typedef struct td_prefinal {
+    guint32       hs_flags, codes, stalls;
+    td_finding_t *last_finding, *last_segment_finding;
+    double        stall_time, stall_counted_until, worst_stall_time;
+    td_code_t     worst_stall;
+    guint32       zw_frame[2];
+    gboolean      rto_open[2], ka_reported[2];
+} td_prefinal_t;
+
 td_finding_t *
 td_stream_finalize(td_stream_t *s, double capture_end)
 {
+    return td_stream_finalize_in(s, capture_end, NULL);
+}
+
+td_finding_t *
+td_stream_finalize_in(td_stream_t *s, double capture_end, wmem_allocator_t *scope)
+{
     td_finding_t *out = NULL;
+    wmem_allocator_t *own = s->scope;
+    td_prefinal_t *p;
 
     if (s->finalized)
         return NULL;
+    /* The clock first: it is not undone (the capture's time only moves on,
+     * and it moves as far in a single pass). */
+    td_stream_clock(s, capture_end);
+    if (!s->prefinal)
+        s->prefinal = wmem_new(s->scope, td_prefinal_t);
+    p = s->prefinal;
+    p->hs_flags = s->hs_flags;
+    p->codes = s->codes;
+    p->stalls = s->stalls;
+    p->last_finding = s->last_finding;
+    p->last_segment_finding = s->last_segment_finding;
+    p->stall_time = s->stall_time;
+    p->stall_counted_until = s->stall_counted_until;
+    p->worst_stall_time = s->worst_stall_time;
+    p->worst_stall = s->worst_stall;
+    for (int d = 0; d < 2; d++) {
+        p->zw_frame[d] = s->side[d].zw_frame;
+        p->rto_open[d] = s->seq[d].rto_open;
+        p->ka_reported[d] = s->seq[d].ka_reported;
+    }
     s->finalized = TRUE;
     s->version++;
     s->last_segment_finding = s->last_finding;
-    td_stream_clock(s, capture_end);
+    /* The conclusions, and nothing else, are allocated while the finalize
+     * functions run: they may go to a scope of their own (the stream keeps
+     * no pointer into it once thawed). */
+    if (scope)
+        s->scope = scope;
     td_handshake_finalize(s, capture_end, &out);
     td_teardown_finalize(s, capture_end, &out);
     td_stall_finalize(s, &out);
     td_seqspace_finalize(s, capture_end, &out);
+    s->scope = own;
     s->version++;
     return out;
+}
+
+void
+td_stream_thaw(td_stream_t *s)
+{
+    const td_prefinal_t *p = s->prefinal;
+
+    if (!s->finalized)
+        return;
+    s->finalized = FALSE;
+    s->hs_flags = p->hs_flags;
+    s->codes = p->codes;
+    s->stalls = p->stalls;
+    s->last_finding = p->last_finding;
+    s->last_segment_finding = p->last_segment_finding;
+    s->stall_time = p->stall_time;
+    s->stall_counted_until = p->stall_counted_until;
+    s->worst_stall_time = p->worst_stall_time;
+    s->worst_stall = p->worst_stall;
+    for (int d = 0; d < 2; d++) {
+        s->side[d].zw_frame = p->zw_frame[d];
+        s->seq[d].rto_open = p->rto_open[d];
+        s->seq[d].ka_reported = p->ka_reported[d];
+    }
+    s->version++;
 }
 
 const char *

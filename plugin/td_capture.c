@@ -41,14 +41,13 @@ static wmem_map_t  *frame_findings; /* frame number -> td_finding_t* list */
 static wmem_map_t  *frame_verdicts; /* frame number -> td_seg_verdict_t* */
 static wmem_map_t  *host_ttl;       /* host_key_t* -> TTL of its last SYN or SYN-ACK */
 static wmem_array_t *ttl_waits;     /* ttl_wait_t */
+static guint        ttl_waits_judged; /* the first ones, judged by td_capture_conclude() */
 static wmem_map_t  *deferred;       /* tcp.stream index -> wmem_list_t of the caller's items */
-static gboolean     concluded;
 static wmem_map_t  *last_on_tuple;  /* tuple_key_t* -> td_glue_stream_t*: port reuse */
 static guint32      streams_merged; /* Wireshark streams that continue an earlier one */
 static nstime_t     capture_start;
 static gboolean     capture_started;
 static double       capture_end;
-static gboolean     finalized;
 static GSequence   *clock_queue;    /* td_glue_stream_t* sorted by deadline */
 
 td_config_t *
@@ -123,21 +122,30 @@ td_capture_init(void)
     host_ttl = wmem_map_new(wmem_file_scope(), host_hash, host_equal);
     ttl_waits = wmem_array_new(wmem_file_scope(), sizeof(ttl_wait_t));
     deferred = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    concluded = FALSE;
+    ttl_waits_judged = 0;
     last_on_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
     streams_merged = 0;
     capture_started = FALSE;
     capture_end = 0.0;
-    finalized = FALSE;
     clock_queue = g_sequence_new(NULL);
 }
 
 void
 td_capture_cleanup(void)
 {
-    /* The streams themselves live in file scope. */
-    if (streams)
+    /* The streams themselves live in file scope, which is freed after this;
+     * a live capture's conclusions have allocators of their own. */
+    if (streams) {
+        for (guint i = 0; i < streams->len; i++) {
+            td_glue_stream_t *gs = (td_glue_stream_t *)g_ptr_array_index(streams, i);
+
+            if (gs && gs->conclusions) {
+                wmem_destroy_allocator(gs->conclusions);
+                gs->conclusions = NULL; /* a stream Wireshark split is here twice */
+            }
+        }
         g_ptr_array_free(streams, TRUE);
+    }
     if (frame_stream)
         g_array_free(frame_stream, TRUE);
     if (clock_queue)
@@ -350,11 +358,10 @@ td_capture_take_deferred(guint32 index)
 void
 td_capture_conclude(void)
 {
-    if (concluded || !ttl_waits)
+    if (!ttl_waits)
         return;
-    concluded = TRUE;
-    for (guint i = 0; i < wmem_array_get_count(ttl_waits); i++) {
-        ttl_wait_t *wait = (ttl_wait_t *)wmem_array_index(ttl_waits, i);
+    for (; ttl_waits_judged < wmem_array_get_count(ttl_waits); ttl_waits_judged++) {
+        ttl_wait_t *wait = (ttl_wait_t *)wmem_array_index(ttl_waits, ttl_waits_judged);
         td_stream_late_host_ttl(wait->gs->core, host_ttl_of(&wait->server));
     }
 }
@@ -369,6 +376,7 @@ td_capture_time(const packet_info *pinfo)
         capture_start = pinfo->abs_ts;
         capture_started = TRUE;
     }
+
     nstime_delta(&delta, &pinfo->abs_ts, &capture_start);
     t = nstime_to_sec(&delta);
     if (t > capture_end)
@@ -414,27 +422,48 @@ td_capture_clock(td_glue_stream_t *gs)
 }
 
 gboolean
-td_capture_finalized(void)
+td_capture_final_valid(const td_glue_stream_t *gs)
 {
-    return finalized;
+    return gs->core->finalized && gs->final_version == gs->core->version;
+}
+
+const char *
+td_capture_conn_state(const td_glue_stream_t *gs)
+{
+    return td_capture_final_valid(gs) ? gs->conn_state : td_stream_conn_state(gs->core);
 }
 
 void
-td_capture_finalize(void)
+td_capture_final(td_glue_stream_t *gs)
 {
-    if (finalized || !streams)
-        return;
-    finalized = TRUE;
-    td_capture_conclude();
-    for (guint i = 0; i < streams->len; i++) {
-        td_glue_stream_t *gs = (td_glue_stream_t *)g_ptr_array_index(streams, i);
+    td_stream_t *s = gs->core;
+    char *codes;
 
-        if (!gs)
-            continue;
-        td_capture_add_findings(td_stream_finalize(gs->core, capture_end));
-        gs->conn_state = td_stream_conn_state(gs->core);
-        gs->handshake = td_code_short_name(td_stream_handshake(gs->core), "ok");
-        gs->teardown = td_code_short_name(td_stream_teardown(gs->core), "none");
-        gs->diagnoses = td_stream_diagnoses(wmem_file_scope(), gs->core);
+    td_capture_conclude();
+    /* Concluded, and neither the stream nor the capture's end moved since
+     * (the end moves only in a live capture: "until the capture ends 3 s
+     * later" is then redrawn; a finalize that concludes nothing costs no
+     * memory). */
+    if (td_capture_final_valid(gs) && gs->final_end == capture_end)
+        return;
+    td_stream_thaw(s);
+    if (s->prefinal) {
+        /* Concluded before (a live capture): the last conclusions are no
+         * longer drawn; they go, so that a stream redrawn all through a long
+         * capture keeps one set, not one per redraw. */
+        if (!gs->conclusions)
+            gs->conclusions = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+        else
+            wmem_free_all(gs->conclusions);
     }
+    gs->final_findings = td_stream_finalize_in(s, capture_end, gs->conclusions);
+    gs->final_version = s->version;
+    gs->final_end = capture_end;
+    gs->conn_state = td_stream_conn_state(s);
+    gs->handshake = td_code_short_name(td_stream_handshake(s), "ok");
+    gs->teardown = td_code_short_name(td_stream_teardown(s), "none");
+    /* A few combinations of codes over a whole capture: one copy each. */
+    codes = td_stream_diagnoses(NULL, s);
+    gs->diagnoses = g_intern_string(codes);
+    g_free(codes);
 }

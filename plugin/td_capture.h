@@ -17,11 +17,17 @@ typedef struct td_glue_stream {
     td_stream_t *core;
     address      addr[2];   /* [0]: the endpoint that sent the stream's first packet */
     guint32      port[2];
-    /* Verdict strings, computed once when the capture is finalized. */
+    /* Its verdict when it was last finalized (td_capture_final): the
+     * conclusions and the strings every later-pass frame draws. Valid while
+     * the core is finalized at final_version. */
+    td_finding_t *final_findings; /* on its last frame */
+    wmem_allocator_t *conclusions; /* where they live when concluded again (live); or NULL */
+    guint32      final_version;
+    double       final_end;       /* the capture's end they were concluded at */
     const char  *conn_state;
     const char  *handshake;
     const char  *teardown;
-    const char  *diagnoses;
+    const char  *diagnoses;       /* interned */
     double       deadline;  /* td_stream_deadline() it waits on in the clock queue; < 0 none */
 } td_glue_stream_t;
 
@@ -72,7 +78,9 @@ void td_capture_defer(guint32 index, gpointer item);
 wmem_list_t *td_capture_take_deferred(guint32 index);
 
 /* The first pass is over (tshark's table is drawn, or a later pass began):
- * what needs the whole capture is concluded, once, the same in every mode. */
+ * what needs the whole capture is concluded, the same in every mode. Each
+ * refusing RST is judged once (in a live capture, those that came since the
+ * last call). */
 void td_capture_conclude(void);
 
 /* Seconds since the capture's first frame; also tracks the capture's end. */
@@ -86,8 +94,18 @@ double td_capture_time(const packet_info *pinfo);
  * table see what td_stream_finalize() sees. */
 void td_capture_clock(td_glue_stream_t *gs);
 
-/* Later passes: conclude every stream once (end-of-capture verdicts). */
-gboolean td_capture_finalized(void);
-void td_capture_finalize(void);
+/* Later passes: the stream concluded at the capture's end as read so far
+ * (end-of-capture verdicts), before anything is drawn from it. Done once per
+ * stream when the first pass is over (tshark -2, a file in the GUI). In a
+ * live capture, Wireshark redraws frames while packets still arrive: a packet
+ * of the stream thaws it (td_stream_thaw), and so does the capture's end
+ * moving past its conclusions, and it is concluded again when next drawn.
+ * Its verdict is then the one the file saved at that moment gives. */
+void td_capture_final(td_glue_stream_t *gs);
+/* Whether the stream's final verdict (gs->final_findings, the strings) is
+ * the one drawn now, as td_capture_final() left it. */
+gboolean td_capture_final_valid(const td_glue_stream_t *gs);
+/* The stream's conn_state: the final one when valid, else as of now. */
+const char *td_capture_conn_state(const td_glue_stream_t *gs);
 
 #endif /* TD_CAPTURE_H */

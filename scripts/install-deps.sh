@@ -16,6 +16,8 @@ if [ "${1:-build}" = test ]; then
   # Memory checks: valgrind on the real tshark; the sanitizer runtimes that
   # tests/fuzz preloads into it (gcc's own, named here for clarity).
   packages+=(valgrind libasan8 libubsan1 binutils)
+  # The live test: a network namespace (ip) and tcpdump feeding the captures.
+  packages+=(iproute2 tcpdump)
 fi
 
 missing=()

@@ -216,7 +216,7 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
 {
     const td_stream_t *s = gs->core;
     row_info_t *ri = row_info(row);
-    const char *conn_state = gs->conn_state ? gs->conn_state : td_stream_conn_state(s);
+    const char *conn_state = td_capture_conn_state(gs);
     td_summary_key_t key;
     td_code_t headline, worst_stall;
     guint32 stalls;

@@ -111,16 +111,22 @@ def drive(args):
     cap = args.drive
     base = os.path.basename(cap)
     result = {"capture": base}
-    ws = subprocess.Popen(["wireshark", "-r", cap], stdin=subprocess.DEVNULL,
+    # Live: capture from the FIFO (dumpcap reads a pipe unprivileged). The
+    # window's title names the interface, then the temporary file: any title.
+    source = ["-i", cap, "-k"] if args.live else ["-r", cap]
+    ws = subprocess.Popen(["wireshark"] + source, stdin=subprocess.DEVNULL,
                           stdout=open(os.path.join(args.outdir, base + ".wireshark.log"), "w"),
                           stderr=subprocess.STDOUT)
+    if args.live:
+        base = ""
     try:
         def main_window():
             if ws.poll() is not None:
                 raise WiresharkExited("Wireshark exited (status %s) before its main window showed"
                                 % ws.returncode)
             return (run(["xdotool", "search", "--onlyvisible", "--pid", str(ws.pid),
-                         "--name", re.escape(base)], timeout=5).stdout.split() or [None])[0]
+                         "--name", re.escape(base or "Wireshark")], timeout=5).stdout.split()
+                    or [None])[0]
         wid = wait_for(main_window, 90, "Wireshark's main window", 0.5)
         # Start the accessibility bus only now: Qt 5.15 that starts before it
         # never registers ("Not connected to D-Bus server").
@@ -346,6 +352,48 @@ def drive(args):
             return find(dlg, lambda a: a.getRoleName() == "text" and "showing" in states(a)
                         and "editable" in states(a), 6)
 
+        def filter_entry():
+            """The display filter entry: on Qt 5 in the tool bar named "Display
+            Filter Toolbar"; Qt 6 names neither, so there it is the editable
+            text showing in a tool bar (the only one in the main window)."""
+            bars = []
+            find(main_frame(), lambda a: a.getRoleName() == "tool bar" and bars.append(a), 3)
+            bars.sort(key=lambda b: b.name != "Display Filter Toolbar")
+            for bar in bars:
+                entry = find(bar, lambda a: a.getRoleName() in ("text", "entry")
+                             and {"showing", "editable"} <= states(a), 4)
+                if entry is not None:
+                    return entry
+            return None
+        def status():
+            bar = find(main_frame(), lambda a: a.getRoleName() == "status bar", 2)
+            texts = []
+
+            def walk(a, depth=0):
+                if a.name:
+                    texts.append(a.name)
+                if depth < 3:
+                    for c in a:
+                        if c is not None:
+                            walk(c, depth + 1)
+            walk(bar)
+            return [t for t in texts if "Displayed:" in t or "No packet" in t]
+
+        def status_texts():
+            texts = []
+
+            def walk(a, depth=0):
+                if a.name:
+                    texts.append(a.name)
+                if depth < 3:
+                    for c in a:
+                        if c is not None:
+                            walk(c, depth + 1)
+            walk(find(main_frame(), lambda a: a.getRoleName() == "status bar", 2))
+            return texts
+        if args.live:
+            return drive_live(args, result, locals())
+
         # 1. the dialog, opened after loading; then its own filter
         def after_loading(dlg):
             try:
@@ -375,36 +423,10 @@ def drive(args):
         with_dialog("after loading", after_loading)
 
         # 2. a display filter in the main window, then the dialog again
-        def filter_entry():
-            """The display filter entry: on Qt 5 in the tool bar named "Display
-            Filter Toolbar"; Qt 6 names neither, so there it is the editable
-            text showing in a tool bar (the only one in the main window)."""
-            bars = []
-            find(main_frame(), lambda a: a.getRoleName() == "tool bar" and bars.append(a), 3)
-            bars.sort(key=lambda b: b.name != "Display Filter Toolbar")
-            for bar in bars:
-                entry = find(bar, lambda a: a.getRoleName() in ("text", "entry")
-                             and {"showing", "editable"} <= states(a), 4)
-                if entry is not None:
-                    return entry
-            return None
         entry = filter_entry()
         if entry is None:
             raise StepError("no display filter entry in the main window:\n" + dump(main_frame(), 2))
 
-        def status():
-            bar = find(main_frame(), lambda a: a.getRoleName() == "status bar", 2)
-            texts = []
-
-            def walk(a, depth=0):
-                if a.name:
-                    texts.append(a.name)
-                if depth < 3:
-                    for c in a:
-                        if c is not None:
-                            walk(c, depth + 1)
-            walk(bar)
-            return [t for t in texts if "Displayed:" in t or "No packet" in t]
         before = status()
         type_into(entry, wid, MAIN_FILTER)
         run(["xdotool", "key", "Return"], timeout=10)
@@ -428,6 +450,110 @@ def drive(args):
                 ws.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 ws.kill()
+
+
+# ------------------------------------------------------------ a live capture
+# Per-stream filters read during a live capture (tests/live/test_live.py).
+LIVE_FILTERS = [
+    'tcpdiag.stream.teardown == "graceful"',
+    'tcpdiag.stream.teardown == "half_closed"',
+    'tcpdiag.stream.teardown == "reset"',
+    'tcpdiag.stream.teardown == "open"',
+    'tcpdiag.stream.handshake == "rejected"',
+    'tcpdiag.stream.conn_state == "SF"',
+    'tcpdiag.stream.conn_state == "S1"',
+    'tcpdiag.stream.diagnoses contains "zero_window"',
+    'tcpdiag.finding',
+    'tcpdiag.stall',
+]
+# Every TCP packet carries its stream's verdict: left applied while packets
+# arrive, it must still show none at the next phase (no re-filtering).
+LIVE_MISSING = "tcp && !tcpdiag.stream"
+
+
+def drive_live(args, result, h):
+    """The live half of the driver: Wireshark captures from a FIFO while
+    tests/live/test_live.py sends traffic in phases. For each phase it
+    announces (<control>/<phase>.json: the packets written so far), wait
+    until Wireshark shows that many packets, read the packets left displayed
+    by the last filter, read Statistics -> TCP Diagnosis with Copy (phase a
+    opens it through the menu and leaves it open; phase b presses its Apply;
+    the end opens it again), then apply every filter of LIVE_FILTERS and read
+    the Displayed count; then tell it (<phase>.done)."""
+    def counts():
+        """(packets, displayed) from the status bar: "Packets: 120 · Displayed:
+        84 (70.0%)"; Wireshark 4.6 leaves out Displayed while it shows every
+        packet during a capture."""
+        for text in h["status_texts"]():
+            m = re.search(r"Packets:\s*([\d,]+)(?:.*?Displayed:\s*([\d,]+))?", text)
+            if m:
+                packets = int(m.group(1).replace(",", ""))
+                return packets, int(m.group(2).replace(",", "")) if m.group(2) else packets
+            if "No packets" in text:
+                return (0, 0)
+        return None
+
+    def stable_counts(min_time=1.5):
+        seen = []
+        t0 = time.monotonic()
+
+        def settled():
+            seen.append(counts())
+            return seen[-1] if (len(seen) >= 6 and len(set(seen[-6:])) == 1 and seen[-1]
+                                and time.monotonic() - t0 >= min_time) else None
+        return wait_for(settled, 60, "the status bar settled", 0.25)
+
+    def displayed_after(text):
+        entry = h["filter_entry"]()
+        if entry is None:
+            raise StepError("no display filter entry in the main window")
+        h["type_into"](entry, h["wid"], text)
+        run(["xdotool", "key", "Return"], timeout=10)
+        return stable_counts()[1]
+
+    kept = {}
+    for phase in ("a", "b", "end"):
+        ctl = os.path.join(args.control, phase + ".json")
+        spec = wait_for(lambda: os.path.exists(ctl) and json.load(open(ctl)), 600,
+                        "the traffic of phase %s" % phase, 0.5)
+        n = spec["packets"]
+        try:
+            wait_for(lambda: (counts() or (None,))[0] == n, 90,
+                     "Wireshark showing the %d packets of phase %s" % (n, phase), 0.5)
+        except StepError as e:
+            raise StepError("%s; the status bar says %r" % (e, h["status_texts"]()))
+        if phase != "a":
+            # the filter of the last phase is still applied: frames that came
+            # since were filtered as they arrived
+            result[phase + "_missing_live"] = stable_counts()[1]
+
+        if phase == "b":
+            # the dialog left open in phase a, refreshed by its Apply button
+            # (it retaps the packets captured so far, as Wireshark's own
+            # statistics dialogs do)
+            dlg = kept["dialog"]
+            h["action"](h["find"](dlg, lambda a: h["is_button"](a, "Apply")), "Press")
+            time.sleep(0.5)
+            h["wait_filled"](dlg)
+            result[phase + "_copy"] = h["copy"](dlg)
+            h["close"](dlg)
+        else:
+            def body(dlg):
+                h["wait_filled"](dlg)
+                result[phase + "_copy"] = h["copy"](dlg)
+                if phase == "a":
+                    kept["dialog"] = dlg    # stays open while phase b's packets arrive
+                else:
+                    h["close"](dlg)
+            h["with_dialog"]("phase " + phase, body)
+        result[phase + "_counts"] = {f: displayed_after(f) for f in LIVE_FILTERS + [LIVE_MISSING]}
+        result[phase + "_packets"] = counts()[0]
+        open(os.path.join(args.outdir, phase + ".done"), "w").close()
+        log("phase %s: %d packets, %s" % (phase, n, result[phase + "_counts"]))
+    if h["ws"].poll() is not None:
+        raise StepError("Wireshark exited (status %s) during the live capture" % h["ws"].returncode)
+    print(RESULT_MARK + json.dumps(result), flush=True)
+    return 0
 
 
 # ------------------------------------------------------------ the test proper
@@ -503,6 +629,8 @@ def main():
     ap.add_argument("--outdir", help=argparse.SUPPRESS)
     ap.add_argument("--session-timeout", type=int, default=280, help=argparse.SUPPRESS)
     ap.add_argument("--two-dialogs", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--live", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--control", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.drive:
         try:

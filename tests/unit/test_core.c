@@ -55,6 +55,84 @@ collect(td_finding_t *list)
     *tail = list;
 }
 
+/* The parts of a stream that say what it is, not when it was read. */
+static void
+mask_cache(td_stream_t *s)
+{
+    s->version = 0;
+    memset(&s->snap, 0, sizeof(s->snap));
+    s->prefinal = NULL;
+}
+
+/* td_stream_finalize(), checked on every stream the tests build: a thaw
+ * (td_stream_thaw, a live capture's next packet) restores the stream byte
+ * for byte, and finalizing again concludes the same, in the same words. */
+static td_finding_t *
+finalize(td_stream_t *s, double end)
+{
+    td_stream_t before, after, now;
+    td_finding_t *first, *again;
+    const td_finding_t *a, *b;
+
+    if (s->finalized)
+        return td_stream_finalize(s, end);
+    td_stream_clock(s, end); /* finalize moves the clock first, and keeps it */
+    before = *s;
+    first = td_stream_finalize(s, end);
+    after = *s;
+    td_stream_thaw(s);
+    now = *s;
+    mask_cache(&before);
+    mask_cache(&now);
+    if (memcmp(&before, &now, sizeof(now)) != 0) {
+        failed++;
+        printf("FAIL %s: td_stream_thaw() left the stream changed\n", current);
+    }
+    /* Concluded again in a scope of its own, which is freed once the
+     * stream is thawed (a live capture's redraws): nothing of the stream may
+     * point into it then (ASan checks it in tests/fuzz/run.sh). */
+    {
+        wmem_allocator_t *conclusions = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+        again = td_stream_finalize_in(s, end, conclusions);
+        for (a = first, b = again; a && b; a = a->next, b = b->next) {
+            if (a->code != b->code || strcmp(a->message, b->message) != 0)
+                break;
+        }
+        if (a || b) {
+            failed++;
+            printf("FAIL %s: finalizing in another scope concluded differently\n", current);
+        }
+        td_stream_thaw(s);
+        wmem_destroy_allocator(conclusions);
+    }
+    now = *s;
+    mask_cache(&now);
+    if (memcmp(&before, &now, sizeof(now)) != 0) {
+        failed++;
+        printf("FAIL %s: td_stream_thaw() after a finalize in a scope left the stream changed\n",
+               current);
+    }
+    again = td_stream_finalize(s, end);
+    for (a = first, b = again; a && b; a = a->next, b = b->next) {
+        if (a->code != b->code || a->frame != b->frame || strcmp(a->message, b->message) != 0)
+            break;
+    }
+    if (a || b) {
+        failed++;
+        printf("FAIL %s: finalizing again after a thaw concluded differently\n", current);
+    }
+    now = *s;
+    mask_cache(&after);
+    mask_cache(&now);
+    after.last_finding = now.last_finding; /* the new conclusions' own */
+    if (memcmp(&after, &now, sizeof(now)) != 0) {
+        failed++;
+        printf("FAIL %s: finalizing again after a thaw left another state\n", current);
+    }
+    passed++;
+    return again;
+}
+
 static td_stream_t *
 new_stream(td_stream_t *prev)
 {
@@ -191,7 +269,7 @@ test_healthy(void)
     CHECK(find(TD_TD_GRACEFUL) != NULL);
     CHECK(find(TD_TD_GRACEFUL) && strcmp(find(TD_TD_GRACEFUL)->detail, "four_way") == 0);
     CHECK(find(TD_TD_GRACEFUL) && find(TD_TD_GRACEFUL)->frame == 11);
-    CHECK(td_stream_finalize(s, 10.0) == NULL);
+    CHECK(finalize(s, 10.0) == NULL);
     CHECK(strcmp(td_stream_conn_state(s), "SF") == 0);
     CHECK(strcmp(s->history, "ShADadFf") == 0);
     CHECK(td_stream_handshake(s) == TD_CODE_NONE);
@@ -216,7 +294,7 @@ test_syn_unanswered(void)
     CHECK(all == NULL);               /* only the end of the capture proves it */
     CHECK(has_code(s, TD_HS_SYN_UNANSWERED)); /* ... but the verdict says so already */
     CHECK(strcmp(td_stream_conn_state(s), "S0") == 0);
-    collect(td_stream_finalize(s, 30.0));
+    collect(finalize(s, 30.0));
     f = find(TD_HS_SYN_UNANSWERED);
     CHECK(f != NULL);
     CHECK(f && f->frame == 4);        /* on the stream's last packet */
@@ -224,14 +302,14 @@ test_syn_unanswered(void)
     CHECK(f && near(f->duration, 7.0));
     CHECK(f && strcmp(f->detail, "gave_up") == 0);
     CHECK(f && strstr(f->message, "+1.00 s, +2.00 s, +4.00 s") != NULL);
-    CHECK(td_stream_finalize(s, 30.0) == NULL); /* idempotent */
+    CHECK(finalize(s, 30.0) == NULL); /* idempotent */
     CHECK(td_stream_handshake(s) == TD_HS_SYN_UNANSWERED);
 
     current = "syn_unanswered, capture ends while retrying";
     s = new_stream(NULL);
     feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
     feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
-    collect(td_stream_finalize(s, 1.5));
+    collect(finalize(s, 1.5));
     f = find(TD_HS_SYN_UNANSWERED);
     CHECK(f && strcmp(f->detail, "capture_ended") == 0);
 }
@@ -264,7 +342,7 @@ test_rejected(void)
     CHECK(f && strcmp(f->detail, "rst") == 0); /* no other server packet: cannot tell */
     CHECK(strcmp(td_stream_conn_state(s), "REJ") == 0);
     CHECK(strcmp(s->history, "Sr") == 0);
-    collect(td_stream_finalize(s, 5.0));
+    collect(finalize(s, 5.0));
     CHECK(count_findings() == 1); /* not also syn_unanswered */
 
     current = "rejected by a middlebox RST (TTL differs from the host's)";
@@ -460,7 +538,7 @@ test_incomplete(void)
     feed(s, 1.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     CHECK(has_code(s, TD_HS_INCOMPLETE));
     CHECK(strcmp(td_stream_conn_state(s), "S1") == 0); /* Zeek: SYN + SYN-ACK is S1 */
-    collect(td_stream_finalize(s, 10.0));
+    collect(finalize(s, 10.0));
     f = find(TD_HS_INCOMPLETE);
     CHECK(f && strcmp(f->detail, "no_ack") == 0 && f->frame == 3 && f->count == 1);
     CHECK(find(TD_HS_SYN_UNANSWERED) == NULL);
@@ -473,7 +551,7 @@ test_incomplete(void)
     f = find(TD_HS_INCOMPLETE);
     CHECK(f && strcmp(f->detail, "client_reset") == 0);
     CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
-    collect(td_stream_finalize(s, 10.0));
+    collect(finalize(s, 10.0));
     CHECK(count_findings() == 1);
 
     current = "client RST answers the SYN-ACK, then its ACK (out of order): not connected";
@@ -678,7 +756,7 @@ test_one_sided(void)
     feed(s, 0.2, S, TD_ACK | TD_FIN, 5101, 1001, 0);
     CHECK(td_stream_handshake(s) == TD_HS_MIDSTREAM);
     CHECK(strcmp(td_stream_conn_state(s), "SHR") == 0);
-    collect(td_stream_finalize(s, 1.0));
+    collect(finalize(s, 1.0));
     f = find(TD_HS_MIDSTREAM);
     CHECK(f && f->frame == 3 && strcmp(f->detail, "no_client_syn") == 0);
 
@@ -687,7 +765,7 @@ test_one_sided(void)
     feed(s, 0.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     feed(s, 0.0001, C, TD_SYN, 1000, 0, 0);
     feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
-    collect(td_stream_finalize(s, 1.0));
+    collect(finalize(s, 1.0));
     CHECK(count_findings() == 1 && find(TD_TD_OPEN) != NULL);
     CHECK(td_stream_handshake(s) == TD_CODE_NONE);
 }
@@ -747,7 +825,7 @@ test_teardown(void)
     s = established();
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 0.52, S, TD_ACK | TD_FIN, 5201, 1102, 0);
-    collect(td_stream_finalize(s, 0.52));
+    collect(finalize(s, 0.52));
     f = find(TD_TD_OPEN);
     CHECK(f && strcmp(f->detail, "closing") == 0 && strstr(f->message, "both sides sent a FIN"));
     CHECK(f && !strstr(f->message, "no FIN or RST"));
@@ -766,7 +844,7 @@ test_teardown(void)
     td_stream_clock(s, 1.6);
     CHECK(td_stream_teardown(s) == TD_TD_HALF_CLOSED && td_stream_deadline(s) < 0.0);
     CHECK(strcmp(td_stream_conn_state(s), "S2") == 0);
-    collect(td_stream_finalize(s, 10.52));
+    collect(finalize(s, 10.52));
     f = find(TD_TD_HALF_CLOSED);
     CHECK(f && f->frame == 8 && near(f->duration, 10.0));
 
@@ -774,7 +852,7 @@ test_teardown(void)
     s = established();
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 0.52, S, TD_ACK, 5201, 1102, 0);
-    collect(td_stream_finalize(s, 0.79));
+    collect(finalize(s, 0.79));
     f = find(TD_TD_OPEN);
     CHECK(find(TD_TD_HALF_CLOSED) == NULL && f && strcmp(f->detail, "closing") == 0);
 
@@ -795,7 +873,7 @@ test_teardown(void)
     feed(s, 0.75, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 1.25, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     CHECK(td_stream_teardown(s) == TD_TD_FIN_RETRANSMITTED);
-    collect(td_stream_finalize(s, 5.0));
+    collect(finalize(s, 5.0));
     f = find(TD_TD_FIN_RETRANSMITTED);
     CHECK(f && f->count == 2 && strstr(f->message, "+250.0 ms, +500.0 ms") != NULL);
 
@@ -807,7 +885,7 @@ test_teardown(void)
     feed(s, 2.4, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     feed(s, 4.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     CHECK(td_stream_teardown(s) == TD_TD_ABANDONED);
-    collect(td_stream_finalize(s, 20.0));
+    collect(finalize(s, 20.0));
     f = find(TD_TD_ABANDONED);
     CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
     CHECK(f && strstr(f->message, "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
@@ -843,7 +921,7 @@ test_teardown(void)
     feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     feed(s, 3.0, C, TD_SYN, 1000, 0, 0);
     feed(s, 3.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
-    collect(td_stream_finalize(s, 6.0));
+    collect(finalize(s, 6.0));
     {
         td_code_t headline;
         CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED
@@ -904,7 +982,7 @@ test_teardown(void)
     s = established();
     feed(s, 2.0, C, TD_ACK, 1100, 5201, 0);
     CHECK(!has_code(s, TD_DT_KEEPALIVE_DEAD));
-    collect(td_stream_finalize(s, 2.5));
+    collect(finalize(s, 2.5));
     CHECK(find(TD_DT_KEEPALIVE_DEAD) == NULL);
 
     current = "a RST after the peer's FIN with all delivered is a note, late when it waited";
@@ -939,7 +1017,7 @@ test_teardown(void)
     feed(s, 1.2, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     feed(s, 1.6, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     feed(s, 1.62, S, TD_ACK, 5201, 1201, 0);
-    collect(td_stream_finalize(s, 20.0));
+    collect(finalize(s, 20.0));
     CHECK(find(TD_TD_ABANDONED) == NULL && find(TD_TD_OPEN) != NULL);
 }
 
@@ -1177,6 +1255,34 @@ test_stalls(void)
     CHECK(f && f->frame == 12 && f->ref_frame == 8 && f->trigger_frame == 11 && f->count == 2);
     CHECK(f && near(f->duration, 2.0001 - 0.12));
 
+    current = "zero window never reopened: open at the end, and again after a thaw";
+    s = established();
+    feed(s, 0.1, S, TD_ACK, 5201, 1101, 1000);
+    {
+        td_segment_t seg;
+        memset(&seg, 0, sizeof(seg));
+        seg.frame = ++frame_no; seg.time = 0.12; seg.dir = C; seg.flags = TD_ACK;
+        seg.seq = 1101; seg.ack = 6201; seg.win = 0; seg.wscale = TD_NO_WSCALE;
+        collect(td_stream_segment(s, &seg));             /* window 0 */
+        feed(s, 0.5, S, TD_ACK, 6200, 1101, 0);          /* probe */
+    }
+    collect(finalize(s, 3.0));
+    f = find(TD_ST_ZERO_WINDOW);
+    CHECK(f && f->detail && g_str_equal(f->detail, "open") && f->frame == frame_no);
+    {
+        /* a live capture: the window reopens after a finalize */
+        guint32 open_stalls = s->stalls;
+        td_segment_t seg;
+        memset(&seg, 0, sizeof(seg));
+        seg.frame = ++frame_no; seg.time = 3.5; seg.dir = C; seg.flags = TD_ACK;
+        seg.seq = 1101; seg.ack = 6201; seg.win = 64240; seg.wscale = TD_NO_WSCALE;
+        collect(td_stream_segment(s, &seg));
+        CHECK(!s->finalized && s->stalls == open_stalls - 1);
+        collect(finalize(s, 4.0));
+        CHECK(!(td_stream_codes(s) & TD_CODE_BIT(TD_ST_ZERO_WINDOW))
+              || s->last_finding->code != TD_ST_ZERO_WINDOW);
+    }
+
     current = "RTO: a segment resent after a quiet timeout, then acknowledged";
     s = established();
     /* 0.5 s after the original: later than a tail loss probe's timeout
@@ -1298,12 +1404,12 @@ test_data_phase(void)
     f = find(TD_ST_ZERO_WINDOW);
     CHECK(f && f->frame == frame_no && f->ref_frame == 8);
     feed_ts(s, 0.52, C, TD_ACK, 1101, 7201, 0, 64240, 52, 50, 0, 0);
-    td_stream_finalize(s, 1.0);
+    finalize(s, 1.0);
     CHECK(find(TD_DT_LOSS) == NULL);
 }
 
 /* The table's severity and one-line diagnosis. The line must read the same
- * before and after td_stream_finalize(): single-pass tshark never finalizes.
+ * before and after finalize(): single-pass tshark never finalizes.
  * It moves the stream's clock as the glue does: at a deadline the capture's
  * later packets passed. */
 static char *
@@ -1321,7 +1427,7 @@ summary_across_finalize(td_stream_t *s, double capture_end, td_stream_severity_t
     sev_before = td_stream_severity(s, headline);
 
     td_summary_key(s, "x", &key_before);
-    collect(td_stream_finalize(s, capture_end));
+    collect(finalize(s, capture_end));
     after = td_stream_summary(scope, s);
     *severity = td_stream_severity(s, headline);
     td_summary_key(s, "x", &key_after);
