@@ -300,7 +300,11 @@ td_stream_icmp_error(td_stream_t *s, const td_icmp_error_t *icmp)
         return NULL;
     td_stream_thaw(s);
     s->version++;
-    s->last_frame = icmp->frame;
+    /* An ICMP error that came before its stream (a capture out of order) is
+     * fed after the stream's first segment: the last frame stays that one's,
+     * where the conclusions go (the ICMP's own frame has no stream). */
+    if (icmp->frame > s->last_frame)
+        s->last_frame = icmp->frame;
     if (icmp->time > s->last_time)
         s->last_time = icmp->time;
     td_handshake_icmp(s, icmp, &out);

@@ -376,7 +376,6 @@ td_capture_time(const packet_info *pinfo)
         capture_start = pinfo->abs_ts;
         capture_started = TRUE;
     }
-
     nstime_delta(&delta, &pinfo->abs_ts, &capture_start);
     t = nstime_to_sec(&delta);
     if (t > capture_end)
