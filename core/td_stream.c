@@ -326,6 +326,28 @@ typedef struct td_prefinal {
     gboolean      rto_open[2], ka_reported[2];
 } td_prefinal_t;
 
+/* Save those fields into p (save), or put them back from p: one list. */
+static void
+prefinal_keep(td_stream_t *s, td_prefinal_t *p, gboolean save)
+{
+#define KEEP(field, kept) do { if (save) (kept) = (field); else (field) = (kept); } while (0)
+    KEEP(s->hs_flags, p->hs_flags);
+    KEEP(s->codes, p->codes);
+    KEEP(s->stalls, p->stalls);
+    KEEP(s->last_finding, p->last_finding);
+    KEEP(s->last_segment_finding, p->last_segment_finding);
+    KEEP(s->stall_time, p->stall_time);
+    KEEP(s->stall_counted_until, p->stall_counted_until);
+    KEEP(s->worst_stall_time, p->worst_stall_time);
+    KEEP(s->worst_stall, p->worst_stall);
+    for (int d = 0; d < 2; d++) {
+        KEEP(s->side[d].zw_frame, p->zw_frame[d]);
+        KEEP(s->seq[d].rto_open, p->rto_open[d]);
+        KEEP(s->seq[d].ka_reported, p->ka_reported[d]);
+    }
+#undef KEEP
+}
+
 td_finding_t *
 td_stream_finalize(td_stream_t *s, double capture_end)
 {
@@ -337,7 +359,6 @@ td_stream_finalize_in(td_stream_t *s, double capture_end, wmem_allocator_t *scop
 {
     td_finding_t *out = NULL;
     wmem_allocator_t *own = s->scope;
-    td_prefinal_t *p;
 
     if (s->finalized)
         return NULL;
@@ -346,21 +367,7 @@ td_stream_finalize_in(td_stream_t *s, double capture_end, wmem_allocator_t *scop
     td_stream_clock(s, capture_end);
     if (!s->prefinal)
         s->prefinal = wmem_new(s->scope, td_prefinal_t);
-    p = s->prefinal;
-    p->hs_flags = s->hs_flags;
-    p->codes = s->codes;
-    p->stalls = s->stalls;
-    p->last_finding = s->last_finding;
-    p->last_segment_finding = s->last_segment_finding;
-    p->stall_time = s->stall_time;
-    p->stall_counted_until = s->stall_counted_until;
-    p->worst_stall_time = s->worst_stall_time;
-    p->worst_stall = s->worst_stall;
-    for (int d = 0; d < 2; d++) {
-        p->zw_frame[d] = s->side[d].zw_frame;
-        p->rto_open[d] = s->seq[d].rto_open;
-        p->ka_reported[d] = s->seq[d].ka_reported;
-    }
+    prefinal_keep(s, s->prefinal, TRUE);
     s->finalized = TRUE;
     s->version++;
     s->last_segment_finding = s->last_finding;
@@ -381,25 +388,10 @@ td_stream_finalize_in(td_stream_t *s, double capture_end, wmem_allocator_t *scop
 void
 td_stream_thaw(td_stream_t *s)
 {
-    const td_prefinal_t *p = s->prefinal;
-
     if (!s->finalized)
         return;
     s->finalized = FALSE;
-    s->hs_flags = p->hs_flags;
-    s->codes = p->codes;
-    s->stalls = p->stalls;
-    s->last_finding = p->last_finding;
-    s->last_segment_finding = p->last_segment_finding;
-    s->stall_time = p->stall_time;
-    s->stall_counted_until = p->stall_counted_until;
-    s->worst_stall_time = p->worst_stall_time;
-    s->worst_stall = p->worst_stall;
-    for (int d = 0; d < 2; d++) {
-        s->side[d].zw_frame = p->zw_frame[d];
-        s->seq[d].rto_open = p->rto_open[d];
-        s->seq[d].ka_reported = p->ka_reported[d];
-    }
+    prefinal_keep(s, s->prefinal, FALSE);
     s->version++;
 }
 

@@ -366,18 +366,7 @@ def drive(args):
                     return entry
             return None
         def status():
-            bar = find(main_frame(), lambda a: a.getRoleName() == "status bar", 2)
-            texts = []
-
-            def walk(a, depth=0):
-                if a.name:
-                    texts.append(a.name)
-                if depth < 3:
-                    for c in a:
-                        if c is not None:
-                            walk(c, depth + 1)
-            walk(bar)
-            return [t for t in texts if "Displayed:" in t or "No packet" in t]
+            return [t for t in status_texts() if "Displayed:" in t or "No packet" in t]
 
         def status_texts():
             texts = []

@@ -188,6 +188,17 @@ feed(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack,
     return feed_full(s, t, dir, flags, seq, ack, len, dir == C ? 64 : 63, 0);
 }
 
+/* A pure ACK advertising window win (0: a zero window). */
+static void
+feed_window(td_stream_t *s, double t, int dir, guint32 seq, guint32 ack, guint32 win)
+{
+    td_segment_t seg;
+
+    make_seg(&seg, t, dir, TD_ACK, seq, ack, 0);
+    seg.win = win;
+    collect(td_stream_segment(s, &seg));
+}
+
 /* One segment with timestamps and at most one SACK block (le < re). */
 static void
 feed_ts(td_stream_t *s, double t, int dir, guint16 flags, guint32 seq, guint32 ack, guint32 len,
@@ -971,6 +982,16 @@ test_teardown(void)
               && headline == TD_DT_KEEPALIVE_DEAD);
     }
 
+    current = "keep-alive probes unanswered until the capture ends: keepalive_dead, silence";
+    s = established();
+    feed(s, 2.0, C, TD_ACK, 1100, 5201, 0);
+    feed(s, 3.0, C, TD_ACK, 1100, 5201, 0);
+    feed(s, 4.0, C, TD_ACK, 1100, 5201, 0);
+    collect(finalize(s, 9.0));
+    f = find(TD_DT_KEEPALIVE_DEAD);
+    CHECK(f && f->frame == frame_no && f->count == 3 && strcmp(f->detail, "silence") == 0
+          && strstr(f->message, "until the capture ends 5.00 s later"));
+
     current = "a FIN sent again after its ACK was lost is no keep-alive";
     s = established();
     feed(s, 1.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);
@@ -1240,17 +1261,11 @@ test_stalls(void)
     current = "zero window with probes, then data";
     s = established();
     feed(s, 0.1, S, TD_ACK, 5201, 1101, 1000);
-    {
-        td_segment_t seg;
-        memset(&seg, 0, sizeof(seg));
-        seg.frame = ++frame_no; seg.time = 0.12; seg.dir = C; seg.flags = TD_ACK;
-        seg.seq = 1101; seg.ack = 6201; seg.win = 0; seg.wscale = TD_NO_WSCALE;
-        collect(td_stream_segment(s, &seg));             /* frame 8: window 0 */
-        feed(s, 0.5, S, TD_ACK, 6200, 1101, 0);          /* probe */
-        feed(s, 1.3, S, TD_ACK, 6200, 1101, 0);          /* probe */
-        feed(s, 2.0, C, TD_ACK, 1101, 6201, 0);          /* window update (64240) */
-        feed(s, 2.0001, S, TD_ACK | TD_PSH, 6201, 1101, 1000);
-    }
+    feed_window(s, 0.12, C, 1101, 6201, 0);              /* frame 8: window 0 */
+    feed(s, 0.5, S, TD_ACK, 6200, 1101, 0);              /* probe */
+    feed(s, 1.3, S, TD_ACK, 6200, 1101, 0);              /* probe */
+    feed(s, 2.0, C, TD_ACK, 1101, 6201, 0);              /* window update (64240) */
+    feed(s, 2.0001, S, TD_ACK | TD_PSH, 6201, 1101, 1000);
     f = find(TD_ST_ZERO_WINDOW);
     CHECK(f && f->frame == 12 && f->ref_frame == 8 && f->trigger_frame == 11 && f->count == 2);
     CHECK(f && near(f->duration, 2.0001 - 0.12));
@@ -1258,25 +1273,16 @@ test_stalls(void)
     current = "zero window never reopened: open at the end, and again after a thaw";
     s = established();
     feed(s, 0.1, S, TD_ACK, 5201, 1101, 1000);
-    {
-        td_segment_t seg;
-        memset(&seg, 0, sizeof(seg));
-        seg.frame = ++frame_no; seg.time = 0.12; seg.dir = C; seg.flags = TD_ACK;
-        seg.seq = 1101; seg.ack = 6201; seg.win = 0; seg.wscale = TD_NO_WSCALE;
-        collect(td_stream_segment(s, &seg));             /* window 0 */
-        feed(s, 0.5, S, TD_ACK, 6200, 1101, 0);          /* probe */
-    }
+    feed_window(s, 0.12, C, 1101, 6201, 0);              /* window 0 */
+    feed(s, 0.5, S, TD_ACK, 6200, 1101, 0);              /* probe */
     collect(finalize(s, 3.0));
     f = find(TD_ST_ZERO_WINDOW);
     CHECK(f && f->detail && g_str_equal(f->detail, "open") && f->frame == frame_no);
     {
         /* a live capture: the window reopens after a finalize */
         guint32 open_stalls = s->stalls;
-        td_segment_t seg;
-        memset(&seg, 0, sizeof(seg));
-        seg.frame = ++frame_no; seg.time = 3.5; seg.dir = C; seg.flags = TD_ACK;
-        seg.seq = 1101; seg.ack = 6201; seg.win = 64240; seg.wscale = TD_NO_WSCALE;
-        collect(td_stream_segment(s, &seg));
+
+        feed_window(s, 3.5, C, 1101, 6201, 64240);
         CHECK(!s->finalized && s->stalls == open_stalls - 1);
         collect(finalize(s, 4.0));
         CHECK(!(td_stream_codes(s) & TD_CODE_BIT(TD_ST_ZERO_WINDOW))
