@@ -113,7 +113,9 @@ def drive(args):
     result = {"capture": base}
     # Live: capture from the FIFO (dumpcap reads a pipe unprivileged). The
     # window's title names the interface, then the temporary file: any title.
-    source = ["-i", cap, "-k"] if args.live else ["-r", cap]
+    # Live, a filter on the verdict is applied from the start, before any
+    # packet is redrawn: the packets of every phase arrive filtered.
+    source = ["-i", cap, "-k", "-Y", LIVE_MISSING] if args.live else ["-r", cap]
     ws = subprocess.Popen(["wireshark"] + source, stdin=subprocess.DEVNULL,
                           stdout=open(os.path.join(args.outdir, base + ".wireshark.log"), "w"),
                           stderr=subprocess.STDOUT)
@@ -511,10 +513,10 @@ def drive_live(args, result, h):
                      "Wireshark showing the %d packets of phase %s" % (n, phase), 0.5)
         except StepError as e:
             raise StepError("%s; the status bar says %r" % (e, h["status_texts"]()))
-        if phase != "a":
-            # the filter of the last phase is still applied: frames that came
-            # since were filtered as they arrived
-            result[phase + "_missing_live"] = stable_counts()[1]
+        # The filter applied at the start (phase a) or left by the last phase
+        # is still applied: the frames that came since were filtered as they
+        # arrived.
+        result[phase + "_missing_live"] = stable_counts()[1]
 
         if phase == "b":
             # the dialog left open in phase a, refreshed by its Apply button
