@@ -343,26 +343,18 @@ draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
 }
 
 static void
-draw_stream(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_stream_t *gs,
+draw_stream(proto_tree *tree, tvbuff_t *tvb, const td_glue_stream_t *gs,
             gboolean final)
 {
     const td_stream_t *s = gs->core;
     proto_item *ti;
     proto_tree *st;
-    const char *conn_state, *handshake, *teardown, *diagnoses;
-
-    if (final) {
-        conn_state = gs->conn_state;
-        handshake = gs->handshake;
-        teardown = gs->teardown;
-        diagnoses = gs->diagnoses;
-    } else {
-        /* Single pass: the verdict as of this frame. */
-        conn_state = td_stream_conn_state(s);
-        handshake = td_code_short_name(td_stream_handshake(s), "ok");
-        teardown = td_code_short_name(td_stream_teardown(s), "none");
-        diagnoses = td_stream_diagnoses(pinfo->pool, s);
-    }
+    /* As of this frame in a first pass; concluded in a later one
+     * (td_capture_final). */
+    const char *conn_state = td_stream_conn_state(s);
+    const char *handshake = td_code_short_name(td_stream_handshake(s), "ok");
+    const char *teardown = td_code_short_name(td_stream_teardown(s), "none");
+    const char *diagnoses = td_capture_diagnoses(gs);
     ti = proto_tree_add_uint(tree, hf_stream, tvb, 0, 0, s->index);
     proto_item_append_text(ti, " [%s, handshake %s, teardown %s]", conn_state, handshake,
                            teardown);
@@ -481,7 +473,7 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
     ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
     proto_item_set_generated(ti);
-    draw_stream(dt, tvb, pinfo, gs, final);
+    draw_stream(dt, tvb, gs, final);
     if (verdict)
         draw_verdict(dt, tvb, verdict);
     for (const td_finding_t *f = findings; f; f = f->next)

@@ -268,6 +268,8 @@ append_healthy(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s
 {
     guint32 codes = td_stream_codes(s);
     const td_finding_t *graceful = segment_finding(s, TD_TD_GRACEFUL);
+    int unacked = td_teardown_both_closed_unacked_side(s);
+    int closing = td_teardown_closing_side(s);
 
     wmem_strbuf_append(buf, "Healthy");
     if (s->initial_rtt >= 0.0)
@@ -284,15 +286,14 @@ append_healthy(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s
                                   : g_str_equal(graceful->detail, "fin_unseen")
                                       ? "one FIN not in the capture, its ACK is"
                                   : "simultaneous close");
-    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && td_teardown_both_closed_unacked_side(s) >= 0)
+    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && unacked >= 0)
         wmem_strbuf_append_printf(buf, ", closing when the capture ended (both sides sent a FIN, "
                                   "the %s's not acknowledged in the capture)",
-                                  td_side_name(s, td_teardown_both_closed_unacked_side(s)));
-    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && td_teardown_closing_side(s) >= 0)
+                                  td_side_name(s, unacked));
+    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && closing >= 0)
         wmem_strbuf_append_printf(buf, ", closing when the capture ended (the %s's FIN "
                                   "acknowledged, the %s not closed yet)",
-                                  td_side_name(s, td_teardown_closing_side(s)),
-                                  td_side_name(s, 1 - td_teardown_closing_side(s)));
+                                  td_side_name(s, closing), td_side_name(s, 1 - closing));
     else if (codes & TD_CODE_BIT(TD_TD_OPEN))
         wmem_strbuf_append(buf, ", still open at the end of the capture");
     wmem_strbuf_append(buf, ", no stall");

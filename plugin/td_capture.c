@@ -420,30 +420,33 @@ td_capture_clock(td_glue_stream_t *gs)
     }
 }
 
-gboolean
-td_capture_final_valid(const td_glue_stream_t *gs)
-{
-    return gs->core->finalized && gs->final_version == gs->core->version;
-}
-
 const char *
-td_capture_conn_state(const td_glue_stream_t *gs)
+td_capture_diagnoses(const td_glue_stream_t *cgs)
 {
-    return td_capture_final_valid(gs) ? gs->conn_state : td_stream_conn_state(gs->core);
+    td_glue_stream_t *gs = (td_glue_stream_t *)cgs;
+    char *codes;
+
+    if (gs->diagnoses && gs->diagnoses_version == gs->core->version)
+        return gs->diagnoses;
+    /* A few combinations of codes over a whole capture: one copy each. */
+    codes = td_stream_diagnoses(NULL, gs->core);
+    gs->diagnoses = g_intern_string(codes);
+    gs->diagnoses_version = gs->core->version;
+    g_free(codes);
+    return gs->diagnoses;
 }
 
 void
 td_capture_final(td_glue_stream_t *gs)
 {
     td_stream_t *s = gs->core;
-    char *codes;
 
     td_capture_conclude();
     /* Concluded, and neither the stream nor the capture's end moved since
      * (the end moves only in a live capture: "until the capture ends 3 s
      * later" is then redrawn; a finalize that concludes nothing costs no
      * memory). */
-    if (td_capture_final_valid(gs) && gs->final_end == capture_end)
+    if (s->finalized && gs->final_version == s->version && gs->final_end == capture_end)
         return;
     td_stream_thaw(s);
     if (s->prefinal) {
@@ -458,11 +461,4 @@ td_capture_final(td_glue_stream_t *gs)
     gs->final_findings = td_stream_finalize_in(s, capture_end, gs->conclusions);
     gs->final_version = s->version;
     gs->final_end = capture_end;
-    gs->conn_state = td_stream_conn_state(s);
-    gs->handshake = td_code_short_name(td_stream_handshake(s), "ok");
-    gs->teardown = td_code_short_name(td_stream_teardown(s), "none");
-    /* A few combinations of codes over a whole capture: one copy each. */
-    codes = td_stream_diagnoses(NULL, s);
-    gs->diagnoses = g_intern_string(codes);
-    g_free(codes);
 }

@@ -17,17 +17,17 @@ typedef struct td_glue_stream {
     td_stream_t *core;
     address      addr[2];   /* [0]: the endpoint that sent the stream's first packet */
     guint32      port[2];
-    /* Its verdict when it was last finalized (td_capture_final): the
-     * conclusions and the strings every later-pass frame draws. Valid while
-     * the core is finalized at final_version. */
-    td_finding_t *final_findings; /* on its last frame */
+    /* Its conclusions when it was last finalized (td_capture_final), drawn
+     * on its last frame by later passes; valid while the core is finalized
+     * at final_version. */
+    td_finding_t *final_findings;
     wmem_allocator_t *conclusions; /* where they live when concluded again (live); or NULL */
     guint32      final_version;
     double       final_end;       /* the capture's end they were concluded at */
-    const char  *conn_state;
-    const char  *handshake;
-    const char  *teardown;
-    const char  *diagnoses;       /* interned */
+    /* Its codes as a string (interned), as of core version diagnoses_version:
+     * drawn on every packet, formatted once per change of the stream. */
+    const char  *diagnoses;
+    guint32      diagnoses_version;
     double       deadline;  /* td_stream_deadline() it waits on in the clock queue; < 0 none */
 } td_glue_stream_t;
 
@@ -102,10 +102,8 @@ void td_capture_clock(td_glue_stream_t *gs);
  * moving past its conclusions, and it is concluded again when next drawn.
  * Its verdict is then the one the file saved at that moment gives. */
 void td_capture_final(td_glue_stream_t *gs);
-/* Whether the stream's final verdict (gs->final_findings, the strings) is
- * the one drawn now, as td_capture_final() left it. */
-gboolean td_capture_final_valid(const td_glue_stream_t *gs);
-/* The stream's conn_state: the final one when valid, else as of now. */
-const char *td_capture_conn_state(const td_glue_stream_t *gs);
+/* tcpdiag.stream.diagnoses of the stream as it is now (interned; a cache,
+ * not state: a const stream keeps it in place, as td_stream_snapshot). */
+const char *td_capture_diagnoses(const td_glue_stream_t *gs);
 
 #endif /* TD_CAPTURE_H */

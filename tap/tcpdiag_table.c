@@ -216,12 +216,12 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
 {
     const td_stream_t *s = gs->core;
     row_info_t *ri = row_info(row);
-    const char *conn_state = td_capture_conn_state(gs);
+    const char *conn_state = td_stream_conn_state(s);
     td_summary_key_t key;
     td_code_t headline, worst_stall;
     guint32 stalls;
     double stall_time, worst_time;
-    char *text;
+    const char *text;
 
     int client = s->client < 0 ? 0 : s->client;
 
@@ -274,9 +274,8 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     /* The NULL wmem allocator is g_malloc: its strings are the cells' own. */
     set_string(row, COL_DIAGNOSIS, td_stream_summary(NULL, s));
     /* The codes: a few combinations, shared. */
-    text = td_stream_diagnoses(NULL, s);
+    text = td_capture_diagnoses(gs);
     set_shared(row, COL_CODES, *text ? text : "-");
-    g_free(text);
     return TRUE;
 }
 
