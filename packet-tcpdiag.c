@@ -467,13 +467,17 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
      * on other fields; Wireshark builds one whenever a postdissector primes
      * fields): only the frame's findings and segment verdict (the expert
      * infos, -z expert) cost anything; the stream's verdict is drawn when
-     * shown or filtered on. */
-    if (!final && !findings && !verdict && !proto_field_is_referenced(tree, proto_tcpdiag))
+     * shown or filtered on (a filter or column on any tcpdiag field makes
+     * the protocol referenced). */
+    gboolean wanted = final || proto_field_is_referenced(tree, proto_tcpdiag);
+
+    if (!wanted && !findings && !verdict)
         return;
     ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
     proto_item_set_generated(ti);
-    draw_stream(dt, tvb, gs, final);
+    if (wanted)
+        draw_stream(dt, tvb, gs, final);
     if (verdict)
         draw_verdict(dt, tvb, verdict);
     for (const td_finding_t *f = findings; f; f = f->next)

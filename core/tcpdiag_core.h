@@ -199,9 +199,40 @@ typedef struct td_sb_range {
 
 #define TD_SB_MAX 12 /* ranges per direction: the bound of td_seqspace.h */
 
+/* What a direction needs only once its data is in trouble: a chain of
+ * unanswered retransmissions, keep-alives, path MTU evidence, a stall on its
+ * retransmission timer. Most directions never are, so it is allocated the
+ * first time one of these begins (td_seqdir_trouble) and read through
+ * td_seqdir_trouble_of(), which gives all zeros until then: a short stream
+ * does not pay for it (issue 12: bytes per stream). */
+typedef struct td_seqdir_trouble {
+    /* the unanswered chain: retransmissions of the same data with nothing
+     * from the receiver since the first (abandoned: a dead peer or path) */
+    td_times_t chain_times;
+    guint32  chain_seq, chain_count, chain_first_frame, chain_peer_packets;
+    guint32  chain_len;     /* the length of its last retransmission */
+    /* keep-alive probes with nothing from the receiver since the first
+     * (data.keepalive_dead) */
+    guint32  ka_count, ka_first_frame, ka_peer_packets;
+    td_times_t ka_times;
+    /* the rto stall under way */
+    double   rto_begin, rto_last;
+    guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;
+    /* path MTU: "fragmentation needed" / "packet too big" quoting its data
+     * (data.path_mtu), or a black hole: the same data timed out at one size
+     * and passed at once when resent smaller */
+    const char *pmtu_sender;
+    guint32  pmtu_icmps, pmtu_icmp_frame, pmtu_mtu, pmtu_big;
+    guint32  bh_frame, bh_end, bh_big, bh_small, bh_timeouts;
+    guint8   pmtu_reported, pmtu_v6;
+    guint8   ka_reported;   /* its finding was drawn (on the prober's RST, or at the end) */
+    guint8   rto_open;
+} td_seqdir_trouble_t;
+
 /* The sequence-space model of the data one side sends (td_seqspace.h). */
 typedef struct td_seqdir {
-    gboolean known;
+    /* Fields are grouped by size within each concern, so that the struct
+     * has no padding: a stream holds two. */
     guint32  una;           /* the receiver's cumulative ACK */
     guint32  nxt;           /* highest sequence number sent + 1 */
     double   una_time;      /* when una last advanced (or the data started) */
@@ -213,57 +244,32 @@ typedef struct td_seqdir {
     guint32  ack_high;      /* the receiver's highest ACK, even past nxt (data this capture
                              * missed); valid once ack_time is set */
     double   timer_time;    /* when its retransmission timer last started; */
-    guint32  timer_frame;   /* 0: not running (nothing outstanding) */
     double   progress_time; /* its last progress: the timer's start without the */
+    guint32  timer_frame;   /* 0: not running (nothing outstanding) */
     guint32  progress_frame; /* restarts by retransmissions (an rto stall begins there) */
-    guint32  syn_data_end;  /* end of the data its SYN carried (TFO); 0 none */
     guint32  zwp_seq, zwp_end; /* new data a zero-window probe carried; zwp_end 0 none */
     /* the previous data segment, to tell a duplicated frame */
     guint32  last_seq, last_len, last_ack, peer_packets_at_last;
     double   last_time;
     /* loss signals from the receiver (RFC 5681, RFC 6675) */
+    double   signal_time;   /* the receiver's last duplicate ACK or new SACK */
+    double   ack_time;      /* the receiver's last ACK */
     guint32  dupacks;       /* duplicate ACKs since una last advanced */
     guint32  rcv_win;       /* the window of the receiver's last ACK */
     guint32  sack_high;     /* highest SACKed sequence number above una; valid if sack_seen */
-    gboolean sack_seen;
-    double   signal_time;   /* the receiver's last duplicate ACK or new SACK */
-    double   ack_time;      /* the receiver's last ACK */
-    guint8   recovery;      /* td_retx_kind_t of the recovery under way; 0 none */
-    guint32  recovery_point; /* nxt when it began (RFC 6582) */
-    gboolean tlp_sent;      /* a tail loss probe since una last advanced */
-    gboolean frto_done;     /* the first ACK after a timeout came (RFC 5682) */
+    guint32  recovery_point; /* nxt when the recovery under way began (RFC 6582) */
     /* RTT: one timed segment at a time (as BSD), none from a retransmission
      * (Karn); capture point -> receiver -> capture point */
-    gboolean timing;
-    guint32  timed_end;
     double   timed_at;
-    guint32  rtt_samples;
     double   srtt, rttvar, rtt_min;
-    /* the unanswered chain: retransmissions of the same data with nothing
-     * from the receiver since the first (abandoned: a dead peer or path) */
-    guint32  chain_seq, chain_count, chain_first_frame, chain_peer_packets;
-    td_times_t chain_times;
-    /* keep-alive probes with nothing from the receiver since the first
-     * (data.keepalive_dead) */
-    guint32  ka_count, ka_first_frame, ka_peer_packets;
-    gboolean ka_reported;   /* its finding was drawn (on the prober's RST, or at the end) */
-    td_times_t ka_times;
-    /* path MTU: "fragmentation needed" / "packet too big" quoting its data
-     * (data.path_mtu), or a black hole: the same data timed out at one size
-     * and passed at once when resent smaller */
-    guint32  pmtu_icmps, pmtu_icmp_frame, pmtu_mtu, pmtu_big, chain_len;
-    const char *pmtu_sender;
-    guint32  bh_frame, bh_end, bh_big, bh_small, bh_timeouts;
-    gboolean pmtu_reported, pmtu_v6;
+    guint32  timed_end;
+    guint32  rtt_samples;
     guint32  max_len;       /* its largest segment so far: its effective MSS */
+    guint32  syn_data_end;  /* end of the data its SYN carried (TFO); 0 none */
     /* the flight under way: new data sent since nothing was outstanding */
+    double   flight_idle;   /* the sender's silence before it; < 0: its first data */
     guint32  flight_frame;  /* its first segment; 0 none yet */
     guint32  flight_seq, flight_segs;
-    double   flight_idle;   /* the sender's silence before it; < 0: its first data */
-    /* the rto stall under way */
-    gboolean rto_open;
-    guint32  rto_count, rto_begin_frame, rto_last_frame, rto_seq;
-    double   rto_begin, rto_last;
     /* the account */
     guint32  segments;      /* data segments sent, new or not */
     guint32  retrans, retrans_kind[TD_RETX_KINDS], upstream, downstream;
@@ -271,35 +277,83 @@ typedef struct td_seqdir {
     guint32  dsacks;        /* ACKs from the receiver that carried a D-SACK (RFC 2883) */
     guint32  spurious, reordered, keepalives, zw_probes, duplicates;
     guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
+    /* flags */
+    guint8   known;
+    guint8   sack_seen;
+    guint8   recovery;      /* td_retx_kind_t of the recovery under way; 0 none */
+    guint8   tlp_sent;      /* a tail loss probe since una last advanced */
+    guint8   frto_done;     /* the first ACK after a timeout came (RFC 5682) */
+    guint8   timing;        /* a segment is being timed (timed_end, timed_at) */
     guint8   n, cap;        /* ranges in use, and allocated (at most TD_SB_MAX) */
     td_sb_range_t *r;       /* grown on demand: most streams need one or two */
-    wmem_allocator_t *scope; /* where r lives: the stream's */
+    td_seqdir_trouble_t *trouble; /* NULL until its data is first in trouble */
+    wmem_allocator_t *scope; /* where r and trouble live: the stream's own */
 } td_seqdir_t;
 
+/* A direction's trouble, all zeros while it had none (never NULL). */
+extern const td_seqdir_trouble_t td_seqdir_no_trouble;
+static inline const td_seqdir_trouble_t *
+td_seqdir_trouble_of(const td_seqdir_t *q)
+{
+    return q->trouble ? q->trouble : &td_seqdir_no_trouble;
+}
+/* The same, to write: allocated (zeroed) on the first call. */
+td_seqdir_trouble_t *td_seqdir_trouble(td_seqdir_t *q);
+
 /* What the core keeps about each side of a stream. */
+/* What the stall detector (td_stall.c) keeps of one side as a sender while
+ * a stall may be forming: a late ACK of its data (a Nagle candidate), the
+ * segment that ACK released, its filling the peer's window, the peer's zero
+ * window. Allocated on the first such event (td_side_stall), read through
+ * td_side_stall_of(), all zeros until then. */
+typedef struct td_side_stall {
+    /* the peer's late ACK of all its data: Nagle candidate */
+    double   late_ack_time, late_ack_excess;
+    double   late_ack_from;  /* time of the data it acked */
+    double   late_ack_idle;  /* the sender's idle time before the flight it acked; < 0 none */
+    guint32  late_ack_frame; /* 0 none */
+    guint32  late_ack_from_frame;
+    guint32  late_ack_flight; /* segments in that flight */
+    /* the segment the late ACK released, awaiting the next packet to tell
+     * a lone release from a flight */
+    guint32  held_frame;    /* 0 none */
+    double   held_time;
+    guint32  held_len;
+    guint32  wf_frame;      /* it filled the peer's window here; 0 none */
+    double   wf_time;
+    double   zw_time;
+    double   zw_update_time;
+    guint32  zw_frame;      /* the peer's zero window began here; 0 none */
+    guint32  zw_update_frame; /* the peer reopened its window here; 0 not yet */
+    td_times_t zw_probe_times;
+    guint32  zw_probes;
+    guint8   late_ack_full;  /* the late-acked flight's segments were all full-sized */
+} td_side_stall_t;
+
 typedef struct td_side {
     td_ep_state_t state;
     guint32  isn;           /* sequence number of its SYN / SYN-ACK */
     guint32  nxt;           /* highest sequence number sent + 1 (seq + len + SYN/FIN) */
-    gboolean seq_known;
     guint32  base_seq;      /* its ISN (SYN), else the sequence number before its first byte */
-    gboolean syn_seen;      /* sent a SYN or SYN-ACK */
     guint16  mss;           /* from its SYN / SYN-ACK; 0 none */
     gint8    wscale;
     guint8   opts;
     guint8   ttl;           /* TTL of its last non-RST packet; 0 unknown */
+    guint8   seq_known;
+    guint8   syn_seen;      /* sent a SYN or SYN-ACK */
+    guint8   ack_known;
+    guint16  history_seen;  /* which history letters it already logged */
     guint32  packets;
     guint64  payload_bytes;
     guint32  retransmissions;
     guint32  zero_windows;
-    guint16  history_seen;  /* which history letters it already logged */
+    gint64   rwnd;          /* the window the PEER last advertised to it, bytes; -1 unknown */
 
     /* teardown */
-    gboolean ack_known;
     guint32  ack_max;       /* highest acknowledgment number it sent */
+    guint32  last_data_frame;
     double   last_time;     /* time of its last packet */
     double   last_data_time; /* time of its last packet with payload */
-    guint32  last_data_frame;
     guint32  last_frame_seen; /* frame of its last packet */
     guint32  fin_count;     /* FINs sent with its first FIN's sequence number */
     guint32  fin_seq;       /* sequence number of its FIN */
@@ -309,26 +363,16 @@ typedef struct td_side {
     double   fin_acked_time;
     guint32  sent_after_peer_fin; /* payload bytes sent after the peer's FIN */
     guint32  rst_count;
-    /* stalls, with this side as the sender */
-    guint32  late_ack_frame; /* the peer's late ACK of all its data: Nagle candidate */
-    double   late_ack_time, late_ack_excess, late_ack_from; /* from: time of the data it acked */
-    guint32  late_ack_from_frame;
-    double   late_ack_idle;  /* the sender's idle time before the flight it acked; < 0 none */
-    guint32  late_ack_flight; /* segments in that flight */
-    gboolean late_ack_full;  /* ... all of them full-sized */
-    guint32  held_frame;    /* the segment the late ACK released, awaiting the next */
-    guint32  held_len;      /* packet to tell a lone release from a flight; 0 none */
-    double   held_time;
-    gint64   rwnd;          /* the window the PEER last advertised to it, bytes; -1 unknown */
-    guint32  wf_frame;      /* it filled the peer's window here; 0 none */
-    double   wf_time;
-    guint32  zw_frame;      /* the peer's zero window began here; 0 none */
-    double   zw_time;
-    guint32  zw_update_frame; /* the peer reopened its window here; 0 not yet */
-    double   zw_update_time;
-    guint32  zw_probes;
-    td_times_t zw_probe_times;
+    td_side_stall_t *stall;  /* NULL until its first stall evidence */
 } td_side_t;
+
+/* A side's stall evidence, all zeros while it had none (never NULL). */
+extern const td_side_stall_t td_side_no_stall;
+static inline const td_side_stall_t *
+td_side_stall_of(const td_side_t *side)
+{
+    return side->stall ? side->stall : &td_side_no_stall;
+}
 
 #define TD_MAX_SYN_TIMES TD_MAX_TIMES
 
@@ -340,34 +384,38 @@ typedef struct td_snapshot {
     guint32   codes;            /* found so far, and what is pending */
     td_code_t handshake, teardown;
     guint32   stalls;           /* ended and still open */
-    double    stall_time, worst_stall_time;
     td_code_t worst_stall;
     int       severity;         /* td_stream_severity_t (td_summary.h) */
     td_code_t headline;         /* the code that earns it */
+    double    stall_time, worst_stall_time;
 } td_snapshot_t;
 
 typedef struct td_stream {
+    /* Fields are grouped by size within each concern, so that the struct
+     * has no padding (issue 12: bytes per stream). */
     wmem_allocator_t  *scope;    /* where its findings and strings live */
     const td_config_t *cfg;
+    struct td_stream *prev_same_tuple; /* earlier stream on the same 4-tuple, if any */
     guint32  index;              /* tcpdiag's stream number: Wireshark 4.0's tcp.stream
                                   * (td_stream_is_new_connection) */
-    struct td_stream *prev_same_tuple; /* earlier stream on the same 4-tuple, if any */
+    guint32  packets;
 
     td_side_t side[2];
-    gint8    client;             /* dir of the side that sent the first SYN; -1 unknown */
-    guint8   ip_version;
 
-    guint32  last_frame;
     double   last_time;
     double   clock;              /* the capture's time as last told (td_stream_clock): */
                                  /* >= last_time; verdicts that take time read it */
-    guint32  packets;
+    guint32  last_frame;
+    gint8    client;             /* dir of the side that sent the first SYN; -1 unknown */
+    guint8   ip_version;
 
     /* handshake */
-    guint32  syn_count;          /* SYNs from the client with its first ISN */
-    guint32  syn_before_synack;  /* ... sent before the first SYN-ACK */
+    guint8   reject_ttl;         /* that RST's TTL while no reference TTL judged it; 0 none */
+    guint8   rst_dir;            /* teardown: the side that sent the first RST */
     td_times_t syn_times;
     guint32  syn_tsval[TD_MAX_SYN_TIMES]; /* their TSvals (RFC 7323); 0 none */
+    guint32  syn_count;          /* SYNs from the client with its first ISN */
+    guint32  syn_before_synack;  /* ... sent before the first SYN-ACK */
     guint32  synack_first_tsval, synack_first_tsecr, synack_last_tsval; /* 0 none */
     guint32  suspect_frame;      /* a SYN repeated after a SYN-ACK, verdict awaiting the ACK */
     double   suspect_time;
@@ -376,41 +424,40 @@ typedef struct td_stream {
     guint32  server_packets_at_syn;    /* server's packet count when the last SYN was sent */
     guint32  client_packets_at_synack; /* client's packet count when the last SYN-ACK was sent */
     guint32  synack_count;
-    guint32  synack_first_frame;
     double   synack_first_time, synack_last_time;
+    guint32  synack_first_frame;
     guint32  established_frame;  /* client's ACK of the SYN-ACK; 0 not yet */
     double   established_time;
     double   initial_rtt;        /* < 0 unknown */
     double   answered_syn_time;  /* the SYN the SYN-ACK answered: initial_rtt starts there */
     guint32  reject_frame;       /* RST or ICMP that rejected the SYN; 0 none */
-    guint8   reject_ttl;         /* that RST's TTL while no reference TTL judged it; 0 none */
     guint32  hs_flags;           /* TD_HSF_* (td_handshake.h) */
 
     /* teardown */
-    guint32  td_flags;           /* TD_TDF_* (td_teardown.h) */
     double   rst_time;           /* first RST after the handshake */
-    guint8   rst_dir;
     struct td_finding *rst_finding; /* its teardown.reset finding, refined by later packets */
-
-    /* the data phase: the sequence-space model of each side's data */
-    td_seqdir_t seq[2];
-    td_seg_verdict_t *verdict;   /* of the segment just fed; NULL: plain */
+    guint32  td_flags;           /* TD_TDF_* (td_teardown.h) */
 
     /* stalls */
     guint32  stalls;             /* stalls ended so far */
     double   stall_time;         /* the union of their intervals */
     double   stall_counted_until; /* the end of the stall time counted so far */
-    td_code_t worst_stall;       /* kind of the longest, TD_CODE_NONE if none */
     double   worst_stall_time;
+    td_code_t worst_stall;       /* kind of the longest, TD_CODE_NONE if none */
 
     guint32  codes;              /* bit per td_code_t found so far */
+
+    /* the data phase: the sequence-space model of each side's data */
+    td_seqdir_t seq[2];
+    td_seg_verdict_t *verdict;   /* of the segment just fed; NULL: plain */
+
     td_finding_t *last_finding;  /* its newest finding; older ones via stream_prev */
     td_finding_t *last_segment_finding; /* the newest before td_stream_finalize() added
                                          * its conclusions (those depend on the capture's end) */
-    gboolean finalized;
     struct td_prefinal *prefinal; /* what td_stream_finalize() changed, for td_stream_thaw() */
     char     history[40];
     guint8   history_len;
+    guint8   finalized;
     /* The verdict as of the stream's last change, computed once on the first
      * read after it (td_stream_snapshot): the tree, the table and the fields
      * all read this. version counts the changes (packets, ICMP errors, the

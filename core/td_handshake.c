@@ -42,6 +42,7 @@ check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     const td_side_t *c = CLIENT(s), *v = SERVER(s);
     wmem_strbuf_t *summary, *why, *detail;
+    char *summary_str, *why_str, *detail_str;
     gboolean v6 = s->ip_version == 6;
     guint32 low = s->cfg->mss_low;
     const td_side_t *sides[2] = { c, v };
@@ -50,9 +51,16 @@ check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if ((s->hs_flags & TD_HSF_OPTIONS_DONE) || !c->syn_seen || !v->syn_seen)
         return;
     s->hs_flags |= TD_HSF_OPTIONS_DONE;
-    summary = wmem_strbuf_new(s->scope, "");
-    why = wmem_strbuf_new(s->scope, "");
-    detail = wmem_strbuf_new(s->scope, "");
+    /* Most streams negotiate cleanly: nothing to build. */
+    if ((c->wscale != TD_NO_WSCALE) == (v->wscale != TD_NO_WSCALE)
+        && !((c->opts ^ v->opts) & (TD_OPT_SACK_PERM | TD_OPT_TIMESTAMP))
+        && c->mss >= low && v->mss >= low && c->mss && v->mss)
+        return;
+    /* Built in g_malloc'd memory and freed below: only the finding keeps
+     * (copies of) what it needs. */
+    summary = wmem_strbuf_new(NULL, "");
+    why = wmem_strbuf_new(NULL, "");
+    detail = wmem_strbuf_new(NULL, "");
 
     /* key: detail keyword; what: the short statement; consequence: for the cause line */
 #define ADD(key, consequence, ...) do { \
@@ -89,11 +97,16 @@ check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                 "the %s's MSS is %u (below %u)", names[i], sides[i]->mss, low);
     }
 #undef ADD
-    if (wmem_strbuf_get_len(detail) == 0)
-        return;
-    td_finding_add(s, out, TD_HS_OPTIONS, seg->frame, wmem_strbuf_finalize(detail), 0, -1.0,
-                   s->syn_first_frame, wmem_strbuf_finalize(why), "Option negotiation: %s",
-                   wmem_strbuf_get_str(summary));
+    summary_str = wmem_strbuf_finalize(summary);
+    why_str = wmem_strbuf_finalize(why);
+    detail_str = wmem_strbuf_finalize(detail);
+    if (*detail_str)
+        td_finding_add(s, out, TD_HS_OPTIONS, seg->frame, wmem_strdup(s->scope, detail_str), 0,
+                       -1.0, s->syn_first_frame, wmem_strdup(s->scope, why_str),
+                       "Option negotiation: %s", summary_str);
+    g_free(summary_str);
+    g_free(why_str);
+    g_free(detail_str);
 }
 
 static void

@@ -58,6 +58,18 @@ new_verdict(td_stream_t *s, const td_segment_t *seg, td_segclass_t cls)
     return v;
 }
 
+const td_seqdir_trouble_t td_seqdir_no_trouble; /* all zeros */
+
+td_seqdir_trouble_t *
+td_seqdir_trouble(td_seqdir_t *q)
+{
+    /* q->scope is the stream's own, never the conclusions' scope that
+     * td_stream_finalize_in() may put in s->scope: the part outlives them. */
+    if (!q->trouble)
+        q->trouble = wmem_new0(q->scope, td_seqdir_trouble_t);
+    return q->trouble;
+}
+
 /* ------------------------------------------------------------------ ranges */
 
 /* Whether two adjacent ranges say the same: merging them loses nothing. */
@@ -81,8 +93,9 @@ sb_make_room(td_seqdir_t *q)
     if (q->n < q->cap)
         return;
     if (q->cap < TD_SB_MAX) {
-        /* 2, 4, 8, then TD_SB_MAX: a short stream's ranges stay small */
-        guint8 cap = (guint8)MIN(MAX(2 * q->cap, 2), TD_SB_MAX);
+        /* 1, 2, 4, 8, then TD_SB_MAX: a request/response stream mostly
+         * has one range outstanding at a time */
+        guint8 cap = (guint8)MIN(MAX(2 * q->cap, 1), TD_SB_MAX);
         q->r = (td_sb_range_t *)wmem_realloc(q->scope, q->r, cap * sizeof(*q->r));
         q->cap = cap;
         return;
@@ -289,18 +302,18 @@ reacts_to(const td_stream_t *s, guint8 dir, double t, double at)
 static void
 rto_close(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
 {
-    td_seqdir_t *q = &s->seq[dir];
-    double duration = q->rto_last - q->rto_begin;
+    td_seqdir_trouble_t *t = td_seqdir_trouble(&s->seq[dir]); /* open: it exists */
+    double duration = t->rto_last - t->rto_begin;
     char *msg;
 
-    q->rto_open = FALSE;
+    t->rto_open = FALSE;
     msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s for its timer "
                              "(%u timeout%s, the last in frame %u) before this ACK",
                              td_side_name(s, dir), td_fmt_duration(s->scope, duration),
-                             q->rto_count, q->rto_count > 1 ? "s with backoff" : "",
-                             q->rto_last_frame);
-    td_stall_add(s, out, TD_ST_RTO, frame, "rto", q->rto_count, q->rto_begin, q->rto_last,
-                 q->rto_begin_frame, q->rto_last_frame,
+                             t->rto_count, t->rto_count > 1 ? "s with backoff" : "",
+                             t->rto_last_frame);
+    td_stall_add(s, out, TD_ST_RTO, frame, "rto", t->rto_count, t->rto_begin, t->rto_last,
+                 t->rto_begin_frame, t->rto_last_frame,
                  "Loss with too little data in flight to signal it (no duplicate ACKs or SACK), "
                  "or a path that went dead for a while", msg);
 }
@@ -310,28 +323,29 @@ static void
 rto_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 {
     td_seqdir_t *q = &s->seq[dir];
+    td_seqdir_trouble_t *t = td_seqdir_trouble(q);
 
-    if (q->rto_open) {
-        q->rto_count++;
-        q->rto_last = seg->time;
-        q->rto_last_frame = seg->frame;
+    if (t->rto_open) {
+        t->rto_count++;
+        t->rto_last = seg->time;
+        t->rto_last_frame = seg->frame;
         return;
     }
-    q->rto_open = TRUE;
-    q->rto_count = 1;
-    q->rto_seq = seg->seq;
-    q->rto_last = seg->time;
-    q->rto_last_frame = seg->frame;
+    t->rto_open = TRUE;
+    t->rto_count = 1;
+    t->rto_seq = seg->seq;
+    t->rto_last = seg->time;
+    t->rto_last_frame = seg->frame;
     /* The wait began at the last progress: the last ACK of new data with
      * data still outstanding (the timer restarts there, RFC 6298 5.3), or
      * the first data sent when nothing was (5.1). */
-    q->rto_begin = q->progress_time;
-    q->rto_begin_frame = q->progress_frame;
+    t->rto_begin = q->progress_time;
+    t->rto_begin_frame = q->progress_frame;
     if (!q->progress_frame) {
         /* nothing was outstanding (data resent after all was acknowledged):
          * the wait began at that ACK */
-        q->rto_begin = q->una_time;
-        q->rto_begin_frame = q->una_frame;
+        t->rto_begin = q->una_time;
+        t->rto_begin_frame = q->una_frame;
     }
 }
 
@@ -400,6 +414,7 @@ static void
 note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
 {
     td_seqdir_t *q = &s->seq[dir];
+    td_seqdir_trouble_t *t = q->trouble; /* NULL: nothing timed out, no black hole */
     guint32 ack = seg->ack;
     guint32 win = seg->win;
 
@@ -484,20 +499,20 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
         }
         if (undo)
             q->recovery = 0;
-        if (q->bh_frame && !q->pmtu_reported && td_seq_le(q->bh_end, ack)
+        if (t && t->bh_frame && !t->pmtu_reported && td_seq_le(t->bh_end, ack)
             && seg->time - q->una_time < 2.0 * td_seqspace_srtt(s, dir) + REACT_SLACK) {
-            q->pmtu_reported = TRUE;
-            td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "black_hole", q->bh_timeouts, -1.0,
-                           q->bh_frame,
+            t->pmtu_reported = TRUE;
+            td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "black_hole", t->bh_timeouts, -1.0,
+                           t->bh_frame,
                            "A hop with a smaller MTU whose ICMP \"fragmentation needed\" is dropped "
                            "(a firewall): large segments vanish, small ones pass; black-hole "
                            "detection (RFC 4821, tcp_mtu_probing) got it through",
                            "Path MTU black hole: the %s's %u-byte segment timed out %u times with "
                            "no ICMP from the path; resent in %u bytes (frame %u), it got through "
-                           "at once", td_side_name(s, dir), q->bh_big, q->bh_timeouts, q->bh_small,
-                           q->bh_frame);
+                           "at once", td_side_name(s, dir), t->bh_big, t->bh_timeouts, t->bh_small,
+                           t->bh_frame);
         }
-        if (q->rto_open && td_seq_lt(q->rto_seq, ack))
+        if (t && t->rto_open && td_seq_lt(t->rto_seq, ack))
             rto_close(s, dir, seg->frame, out);
     } else if (ack == q->una && seg->len == 0 && !(seg->flags & (TD_SYN | TD_FIN))
                && q->nxt != q->una && win == q->rcv_win) {
@@ -549,7 +564,8 @@ classify(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, doubl
      * tcp_schedule_loss_probe), and never later than the RTO would fire, so
      * it may fire at the RTO's time. One per episode: the first timer-driven
      * retransmission since the last progress, and not in a recovery. */
-    if (end == q->nxt && srtt > 0.0 && !q->recovery && !q->rto_open && !q->tlp_sent
+    if (end == q->nxt && srtt > 0.0 && !q->recovery && !td_seqdir_trouble_of(q)->rto_open
+        && !q->tlp_sent
         && quiet >= 1.5 * srtt
         && quiet <= 2.0 * srtt + (seg->seq == q->una ? WC_DELACK : 0.0)
                     + REACT_SLACK + 0.25 * srtt) {
@@ -578,31 +594,33 @@ static void
 chain_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 {
     td_seqdir_t *q = &s->seq[dir];
+    td_seqdir_trouble_t *t;
     guint32 peer_packets = s->side[1 - dir].packets;
 
     if (td_seq_lt(seg->seq, q->una))
         return; /* already acknowledged: the data had arrived */
-    if (!q->chain_count || q->chain_peer_packets != peer_packets || seg->seq != q->chain_seq) {
-        q->chain_seq = seg->seq;
-        q->chain_count = 0;
-        q->chain_first_frame = seg->frame;
-        q->chain_peer_packets = peer_packets;
-    } else if (q->rto_open && q->rto_count >= 3 && !q->pmtu_icmps && !q->bh_frame
-               && seg->len < q->chain_len - q->chain_len / 10) {
+    t = td_seqdir_trouble(q);
+    if (!t->chain_count || t->chain_peer_packets != peer_packets || seg->seq != t->chain_seq) {
+        t->chain_seq = seg->seq;
+        t->chain_count = 0;
+        t->chain_first_frame = seg->frame;
+        t->chain_peer_packets = peer_packets;
+    } else if (t->rto_open && t->rto_count >= 3 && !t->pmtu_icmps && !t->bh_frame
+               && seg->len < t->chain_len - t->chain_len / 10) {
         /* The same data timed out at least twice at one size, with nothing
          * from the receiver and no ICMP from the path, and is now resent
          * clearly smaller (Linux's black-hole detection, tcp_mtu_probing,
          * RFC 4821): a path MTU black hole if this one passes at once. */
-        q->bh_frame = seg->frame;
-        q->bh_end = seg->seq + seg->len;
-        q->bh_big = q->chain_len;
-        q->bh_small = seg->len;
-        q->bh_timeouts = q->rto_count - 1;
+        t->bh_frame = seg->frame;
+        t->bh_end = seg->seq + seg->len;
+        t->bh_big = t->chain_len;
+        t->bh_small = seg->len;
+        t->bh_timeouts = t->rto_count - 1;
     }
-    q->chain_len = seg->len;
-    if (q->chain_count < TD_MAX_TIMES)
-        td_times_set(s->scope, &q->chain_times, q->chain_count, seg->time);
-    q->chain_count++;
+    t->chain_len = seg->len;
+    if (t->chain_count < TD_MAX_TIMES)
+        td_times_set(s->scope, &t->chain_times, t->chain_count, seg->time);
+    t->chain_count++;
 }
 
 /* Data that lies below what was sent before: a retransmission, or a segment
@@ -705,26 +723,26 @@ is_duplicate(const td_stream_t *s, guint8 dir, const td_segment_t *seg)
 static void
 keepalive_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 {
-    td_seqdir_t *q = &s->seq[dir];
+    td_seqdir_trouble_t *t = td_seqdir_trouble(&s->seq[dir]);
     guint32 peer_packets = s->side[1 - dir].packets;
 
-    if (!q->ka_count || q->ka_peer_packets != peer_packets) {
-        q->ka_count = 0;
-        q->ka_first_frame = seg->frame;
-        q->ka_peer_packets = peer_packets;
+    if (!t->ka_count || t->ka_peer_packets != peer_packets) {
+        t->ka_count = 0;
+        t->ka_first_frame = seg->frame;
+        t->ka_peer_packets = peer_packets;
     }
-    if (q->ka_count < TD_MAX_TIMES)
-        td_times_set(s->scope, &q->ka_times, q->ka_count, seg->time);
-    q->ka_count++;
+    if (t->ka_count < TD_MAX_TIMES)
+        td_times_set(s->scope, &t->ka_times, t->ka_count, seg->time);
+    t->ka_count++;
 }
 
 int
 td_seqspace_keepalive_dead_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
-        const td_seqdir_t *q = &s->seq[d];
-        if (q->ka_count >= KEEPALIVE_DEAD_PROBES
-            && s->side[1 - d].packets == q->ka_peer_packets)
+        const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[d]);
+        if (t->ka_count >= KEEPALIVE_DEAD_PROBES
+            && s->side[1 - d].packets == t->ka_peer_packets)
             return d;
     }
     return -1;
@@ -734,15 +752,15 @@ static void
 keepalive_dead_finding(td_stream_t *s, guint8 d, guint32 frame, gboolean reset, double after,
                        td_finding_t **out)
 {
-    const td_seqdir_t *q = &s->seq[d];
-    guint n = MIN(q->ka_count, TD_MAX_TIMES);
+    const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[d]);
+    guint n = MIN(t->ka_count, TD_MAX_TIMES);
 
-    td_finding_add(s, out, TD_DT_KEEPALIVE_DEAD, frame, reset ? "reset" : "silence", q->ka_count,
-                   td_times_span(&q->ka_times, n), q->ka_first_frame,
+    td_finding_add(s, out, TD_DT_KEEPALIVE_DEAD, frame, reset ? "reset" : "silence", t->ka_count,
+                   td_times_span(&t->ka_times, n), t->ka_first_frame,
                    "The peer or the path died while the connection was idle (host down, NAT or "
                    "firewall state expired); keep-alive found it (tcp_keepalive_time/intvl/probes)",
                    "Keep-alive: the %s's %u probes (%s) got no answer from the %s, %s",
-                   td_side_name(s, d), q->ka_count, td_times_intervals(s->scope, &q->ka_times, n),
+                   td_side_name(s, d), t->ka_count, td_times_intervals(s->scope, &t->ka_times, n),
                    td_side_name(s, 1 - d),
                    reset ? "then it reset the connection: the peer was gone"
                          : wmem_strdup_printf(s->scope, "until the capture ends %s later",
@@ -759,9 +777,9 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
 
     if (seg->flags & TD_RST) {
         /* the prober giving up on a peer that never answered */
-        if (td_seqspace_keepalive_dead_side(s) == dir && !q->ka_reported) {
+        if (td_seqspace_keepalive_dead_side(s) == dir && !q->trouble->ka_reported) {
             keepalive_dead_finding(s, dir, seg->frame, TRUE, 0.0, out);
-            q->ka_reported = TRUE;
+            q->trouble->ka_reported = TRUE;
         }
         return;
     }
@@ -849,17 +867,20 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     }
     q->zwp_end = 0;
 
-    if (q->pmtu_icmp_frame && !q->pmtu_reported && seg->len && seg->len < q->pmtu_big) {
-        q->pmtu_reported = TRUE;
-        td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "icmp", q->pmtu_icmps, -1.0,
-                       q->pmtu_icmp_frame,
+    if (td_seqdir_trouble_of(q)->pmtu_icmp_frame && !q->trouble->pmtu_reported && seg->len
+        && seg->len < q->trouble->pmtu_big) {
+        td_seqdir_trouble_t *t = q->trouble;
+
+        t->pmtu_reported = TRUE;
+        td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "icmp", t->pmtu_icmps, -1.0,
+                       t->pmtu_icmp_frame,
                        "A hop with a smaller MTU (a tunnel, a VPN, PPPoE); path MTU discovery "
                        "worked (RFC 1191, RFC 8201), at the cost of resending what was too large",
                        "Path MTU: an ICMP %s from %s (next-hop MTU %u, frame %u) quoted the %s's "
                        "%u-byte segments; it resends them in %u-byte segments",
-                       q->pmtu_v6 ? "packet too big" : "fragmentation needed",
-                       q->pmtu_sender ? q->pmtu_sender : "?", q->pmtu_mtu, q->pmtu_icmp_frame,
-                       td_side_name(s, dir), q->pmtu_big, seg->len);
+                       t->pmtu_v6 ? "packet too big" : "fragmentation needed",
+                       t->pmtu_sender ? t->pmtu_sender : "?", t->pmtu_mtu, t->pmtu_icmp_frame,
+                       td_side_name(s, dir), t->pmtu_big, seg->len);
     }
     q->max_len = MAX(q->max_len, seg->len);
     if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
@@ -916,6 +937,7 @@ void
 td_seqspace_icmp(td_stream_t *s, const td_icmp_error_t *e)
 {
     td_seqdir_t *q;
+    td_seqdir_trouble_t *t;
 
     if (e->quoted_dir > 1 || !((e->ip_version == 4 && e->type == 3 && e->code == 4)
                                || (e->ip_version == 6 && e->type == 2)))
@@ -923,12 +945,13 @@ td_seqspace_icmp(td_stream_t *s, const td_icmp_error_t *e)
     q = &s->seq[e->quoted_dir];
     if (!q->known || !q->max_len)
         return;
-    if (!q->pmtu_icmps++) {
-        q->pmtu_icmp_frame = e->frame;
-        q->pmtu_mtu = e->mtu;
-        q->pmtu_big = q->max_len;
-        q->pmtu_v6 = e->ip_version == 6;
-        q->pmtu_sender = e->sender ? wmem_strdup(s->scope, e->sender) : NULL;
+    t = td_seqdir_trouble(q);
+    if (!t->pmtu_icmps++) {
+        t->pmtu_icmp_frame = e->frame;
+        t->pmtu_mtu = e->mtu;
+        t->pmtu_big = q->max_len;
+        t->pmtu_v6 = e->ip_version == 6;
+        t->pmtu_sender = e->sender ? wmem_strdup(s->scope, e->sender) : NULL;
     }
 }
 
@@ -1052,16 +1075,18 @@ td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
 {
     int ka = td_seqspace_keepalive_dead_side(s);
 
-    if (ka >= 0 && !s->seq[ka].ka_reported) {
+    /* A dead side has sent keep-alives: its trouble exists (and was not
+     * allocated here, in the conclusions' scope). */
+    if (ka >= 0 && !s->seq[ka].trouble->ka_reported) {
         keepalive_dead_finding(s, (guint8)ka, s->last_frame, FALSE, capture_end - s->last_time, out);
-        s->seq[ka].ka_reported = TRUE;
+        s->seq[ka].trouble->ka_reported = TRUE;
     }
     for (guint8 d = 0; d < 2; d++) {
         td_seqdir_t *q = &s->seq[d];
         guint32 n = lost(q);
 
-        if (q->rto_open)
-            q->rto_open = FALSE; /* the stall stays open: td_stall_finalize says so */
+        if (td_seqdir_trouble_of(q)->rto_open)
+            q->trouble->rto_open = FALSE; /* the stall stays open: td_stall_finalize says so */
         if (n) {
             guint32 of = MAX(q->segments, n);
             td_finding_add(s, out, TD_DT_LOSS, s->last_frame,

@@ -26,6 +26,20 @@
  * the receiver's host stalled, which Nagle does not explain. */
 #define DELAYED_ACK_MAX 0.5
 
+const td_side_stall_t td_side_no_stall; /* all zeros */
+
+/* Side d's stall evidence, to write: allocated on its first event. In the
+ * stream's own scope (its seqdir's), not s->scope, which is the conclusions'
+ * while td_stream_finalize_in() runs: nothing here allocates then, and the
+ * part must outlive them anyway. */
+static td_side_stall_t *
+side_stall(td_stream_t *s, guint8 d)
+{
+    if (!s->side[d].stall)
+        s->side[d].stall = wmem_new0(s->seq[d].scope, td_side_stall_t);
+    return s->side[d].stall;
+}
+
 /* Whether a packet from the sender, gap seconds after the releasing packet
  * passed the capture point, is its reaction: the release must first travel
  * to the sender, so the gap is one round trip from here to the sender, no
@@ -93,7 +107,7 @@ delayed_ack_timer(double excess)
 static char *
 late_ack_words(td_stream_t *s, guint8 d)
 {
-    const td_side_t *me = &s->side[d];
+    const td_side_stall_t *me = td_side_stall_of(&s->side[d]);
 
     return wmem_strdup_printf(s->scope, "the %s's ACK (frame %u) came %s late (%s)",
                               td_side_name(s, 1 - d), me->late_ack_frame,
@@ -127,7 +141,7 @@ full_segment(const td_stream_t *s, guint8 d)
 static void
 check_idle_restart(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
-    td_side_t *me = &s->side[d];
+    const td_side_stall_t *me = td_side_stall_of(&s->side[d]);
     char *msg;
 
     if (me->late_ack_idle < 0.0 || s->initial_rtt < 0.0
@@ -151,9 +165,9 @@ check_idle_restart(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding
 static void
 check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
-    td_side_t *me = &s->side[d];
+    td_side_stall_t *me = s->side[d].stall;
 
-    if (!me->late_ack_frame)
+    if (!me || !me->late_ack_frame)
         return;
     /* The held segment starts where the late ACK ended and leaves as soon
      * as the ACK can have reached the sender: one round trip from here to
@@ -189,10 +203,10 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
 static void
 check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
-    td_side_t *me = &s->side[d];
+    td_side_stall_t *me = s->side[d].stall;
     char *msg;
 
-    if (!me->held_frame || seg->frame == me->held_frame)
+    if (!me || !me->held_frame || seg->frame == me->held_frame)
         return;
     if (seg->dir == d && seg->len) {
         me->held_frame = 0; /* more data right behind it: a flight */
@@ -219,13 +233,14 @@ check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out
 static void
 note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
 {
-    td_side_t *peer = &s->side[1 - d];
+    td_side_stall_t *peer;
     const td_seqdir_t *q = &s->seq[1 - d];
     double back = td_stream_rtt_to(s, d), excess;
 
     if (!(seg->flags & TD_ACK) || q->una_frame != seg->frame)
         return; /* it acknowledged nothing new */
-    peer->late_ack_frame = 0;
+    if (s->side[1 - d].stall)
+        s->side[1 - d].stall->late_ack_frame = 0;
     if (seg->len || (seg->flags & (TD_SYN | TD_FIN | TD_RST)) || back < 0.0
         || seg->ack != q->nxt || !q->new_frame)
         return;
@@ -251,6 +266,7 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
     excess = seg->time - q->new_time - back;
     if (excess < s->cfg->delayed_ack_min || excess > DELAYED_ACK_MAX + RELEASE_SLACK)
         return;
+    peer = side_stall(s, (guint8)(1 - d));
     peer->late_ack_frame = seg->frame;
     peer->late_ack_time = seg->time;
     peer->late_ack_excess = excess;
@@ -291,15 +307,17 @@ note_window(td_stream_t *s, guint8 d, const td_segment_t *seg)
     }
     /* zero window: the peer is blocked */
     if (seg->win == 0) {
-        if (!peer->zw_frame || peer->zw_update_frame) {
-            peer->zw_frame = seg->frame;
-            peer->zw_time = seg->time;
-            peer->zw_update_frame = 0;
-            peer->zw_probes = 0;
+        td_side_stall_t *blocked = side_stall(s, (guint8)(1 - d));
+
+        if (!blocked->zw_frame || blocked->zw_update_frame) {
+            blocked->zw_frame = seg->frame;
+            blocked->zw_time = seg->time;
+            blocked->zw_update_frame = 0;
+            blocked->zw_probes = 0;
         }
-    } else if (peer->zw_frame && !peer->zw_update_frame) {
-        peer->zw_update_frame = seg->frame;
-        peer->zw_update_time = seg->time;
+    } else if (peer->stall && peer->stall->zw_frame && !peer->stall->zw_update_frame) {
+        peer->stall->zw_update_frame = seg->frame;
+        peer->stall->zw_update_time = seg->time;
     }
 }
 
@@ -307,11 +325,11 @@ static void
 check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean sends,
                   td_finding_t **out)
 {
-    td_side_t *me = &s->side[d];
+    td_side_stall_t *me = s->side[d].stall;
     double duration;
     char *msg;
 
-    if (!me->zw_frame)
+    if (!me || !me->zw_frame)
         return;
     if (!me->zw_update_frame) {
         /* window still closed: what it sends now probes it */
@@ -350,11 +368,12 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
 static void
 check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
-    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    td_side_stall_t *me = s->side[d].stall;
+    const td_side_t *peer = &s->side[1 - d];
     double wait;
     char *msg;
 
-    if (me->wf_frame && seg->frame != me->wf_frame) {
+    if (me && me->wf_frame && seg->frame != me->wf_frame) {
         wait = seg->time - me->wf_time;
         if (wait >= s->cfg->window_full_min) {
             msg = wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive window "
@@ -368,7 +387,8 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
         }
         me->wf_frame = 0;
     }
-    if (me->rwnd > 0 && (gint64)td_seqspace_in_flight(s, d) >= me->rwnd) {
+    if (s->side[d].rwnd > 0 && (gint64)td_seqspace_in_flight(s, d) >= s->side[d].rwnd) {
+        me = side_stall(s, d);
         me->wf_frame = seg->frame;
         me->wf_time = seg->time;
     }
@@ -401,9 +421,9 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if (seg->flags & TD_SYN)
         return;
     check_zero_window(s, d, seg, sends, out);
-    if (seg->len && s->side[1 - d].late_ack_frame) {
+    if (seg->len && td_side_stall_of(&s->side[1 - d])->late_ack_frame) {
         /* data after the late ACK: the peer's next segment may answer it */
-        s->side[1 - d].late_ack_frame = 0;
+        s->side[1 - d].stall->late_ack_frame = 0;
     }
     if (!new_data)
         return;
@@ -416,7 +436,8 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 static td_code_t
 open_stall(const td_stream_t *s, guint8 d, double *duration)
 {
-    const td_side_t *me = &s->side[d];
+    const td_side_stall_t *me = td_side_stall_of(&s->side[d]);
+    const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[d]);
     gboolean data_waiting = !s->seq[d].known || !s->seq[d].ack_time
                             || td_seqspace_in_flight(s, d) > 0;
 
@@ -424,8 +445,8 @@ open_stall(const td_stream_t *s, guint8 d, double *duration)
         *duration = s->last_time - me->zw_time;
         return TD_ST_ZERO_WINDOW;
     }
-    if (s->seq[d].rto_open) {
-        *duration = s->last_time - s->seq[d].rto_begin;
+    if (t->rto_open) {
+        *duration = s->last_time - t->rto_begin;
         return TD_ST_RTO;
     }
     return TD_CODE_NONE;
@@ -462,11 +483,13 @@ void
 td_stall_finalize(td_stream_t *s, td_finding_t **out)
 {
     for (guint8 d = 0; d < 2; d++) {
-        td_side_t *me = &s->side[d];
-        td_seqdir_t *q = &s->seq[d];
         double t = 0.0;
         td_code_t kind = open_stall(s, d, &t);
         gboolean zw = kind == TD_ST_ZERO_WINDOW;
+        /* An open stall has its evidence (neither part is allocated here,
+         * in what may be the conclusions' scope). */
+        td_side_stall_t *me = s->side[d].stall;
+        td_seqdir_trouble_t *q = s->seq[d].trouble;
 
         if (kind == TD_CODE_NONE)
             continue;
@@ -479,7 +502,9 @@ td_stall_finalize(td_stream_t *s, td_finding_t **out)
                                         td_fmt_duration(s->scope, t),
                                         zw ? "zero window, never reopened"
                                            : "retransmission never acknowledged"));
-        me->zw_frame = 0;
-        q->rto_open = FALSE;
+        if (me)
+            me->zw_frame = 0;
+        if (q)
+            q->rto_open = FALSE;
     }
 }

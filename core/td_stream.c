@@ -323,7 +323,7 @@ typedef struct td_prefinal {
     double        stall_time, stall_counted_until, worst_stall_time;
     td_code_t     worst_stall;
     guint32       zw_frame[2];
-    gboolean      rto_open[2], ka_reported[2];
+    guint8        rto_open[2], ka_reported[2];
 } td_prefinal_t;
 
 /* Save those fields into p (save), or put them back from p: one list. */
@@ -341,9 +341,23 @@ prefinal_keep(td_stream_t *s, td_prefinal_t *p, gboolean save)
     KEEP(s->worst_stall_time, p->worst_stall_time);
     KEEP(s->worst_stall, p->worst_stall);
     for (int d = 0; d < 2; d++) {
-        KEEP(s->side[d].zw_frame, p->zw_frame[d]);
-        KEEP(s->seq[d].rto_open, p->rto_open[d]);
-        KEEP(s->seq[d].ka_reported, p->ka_reported[d]);
+        /* Parts allocated on first use: none is allocated while a stream
+         * is finalized, so a part absent when saved is absent when put back. */
+        td_side_stall_t *st = s->side[d].stall;
+        td_seqdir_trouble_t *t = s->seq[d].trouble;
+
+        if (save) {
+            p->zw_frame[d] = td_side_stall_of(&s->side[d])->zw_frame;
+            p->rto_open[d] = td_seqdir_trouble_of(&s->seq[d])->rto_open;
+            p->ka_reported[d] = td_seqdir_trouble_of(&s->seq[d])->ka_reported;
+        } else {
+            if (st)
+                st->zw_frame = p->zw_frame[d];
+            if (t) {
+                t->rto_open = p->rto_open[d];
+                t->ka_reported = p->ka_reported[d];
+            }
+        }
     }
 #undef KEEP
 }

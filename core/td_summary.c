@@ -232,13 +232,13 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
             goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Abandoned: the %s retransmitted the same data %u times "
                                   "with no reply from the %s (dead peer or path)",
-                                  td_side_name(s, d), s->seq[d].chain_count, td_side_name(s, 1 - d));
+                                  td_side_name(s, d), td_seqdir_trouble_of(&s->seq[d])->chain_count, td_side_name(s, 1 - d));
         break;
     case TD_DT_KEEPALIVE_DEAD:
         if ((d = td_seqspace_keepalive_dead_side(s)) < 0)
             goto title;
         wmem_strbuf_append_printf(buf, "Keep-alive: the %s's %u probes got no answer from the %s "
-                                  "(dead peer or path)%s", td_side_name(s, d), s->seq[d].ka_count,
+                                  "(dead peer or path)%s", td_side_name(s, d), td_seqdir_trouble_of(&s->seq[d])->ka_count,
                                   td_side_name(s, 1 - d),
                                   s->side[d].rst_count ? ", then it reset the connection" : "");
         break;
@@ -352,31 +352,4 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
                                 : hs == TD_HS_ACK_LOST ? "; also a slow connect (third ACK lost)"
                                 : "");
     return wmem_strbuf_finalize(buf);
-}
-
-void
-td_summary_key(const td_stream_t *s, const char *conn_state, td_summary_key_t *key)
-{
-    td_code_t worst;
-
-    memset(key, 0, sizeof(*key)); /* padding too: keys are compared with memcmp */
-    key->conn_state = conn_state;
-    key->finding = s->finalized ? s->last_segment_finding : s->last_finding;
-    key->reset_message = s->rst_finding ? s->rst_finding->message : NULL;
-    key->codes = td_stream_codes(s);
-    td_stream_stalls(s, &key->stalls, &key->stall_time, &worst, &key->worst_time);
-    key->worst_stall = worst;
-    key->syn_count = s->syn_count;
-    key->synack_count = s->synack_count;
-    for (int d = 0; d < 2; d++) {
-        key->chain[d] = s->seq[d].chain_count;
-        key->fin[d] = s->side[d].fin_count;
-        key->keepalives[d] = s->seq[d].ka_count;
-        key->fin_acked[d] = s->side[d].fin_acked_frame;
-        key->retrans[d] = s->seq[d].retrans;
-        key->spurious[d] = s->seq[d].spurious;
-        key->reordered[d] = s->seq[d].reordered;
-        key->segments[d] = s->seq[d].segments;
-    }
-    key->initial_rtt = s->initial_rtt;
 }

@@ -41,18 +41,5 @@ const char *td_stream_severity_label(td_stream_severity_t severity);
  * 2896 bytes of its data unacknowledged; also 2 stalls (1.20 s)". */
 char *td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s);
 
-/* Everything td_stream_summary() and td_stream_severity() read, to tell
- * cheaply whether they would say something new. Compare with memcmp. */
-typedef struct td_summary_key {
-    const char *conn_state;
-    const td_finding_t *finding; /* the newest finding drawn from a segment */
-    const char *reset_message;   /* a reset's message is refined by later packets */
-    guint32 codes, stalls, worst_stall, syn_count, synack_count;
-    guint32 chain[2], fin[2], fin_acked[2], keepalives[2];
-    guint32 retrans[2], spurious[2], reordered[2], segments[2];
-    double  stall_time, worst_time, initial_rtt;
-} td_summary_key_t;
-
-void td_summary_key(const td_stream_t *s, const char *conn_state, td_summary_key_t *key);
 
 #endif /* TD_SUMMARY_H */

@@ -72,6 +72,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     char *what;
     gboolean middlebox = seg->ttl && me->ttl && seg->ttl != me->ttl;
     gboolean late = FALSE;
+    const td_seqdir_trouble_t *chain = td_seqdir_trouble_of(&s->seq[d]);
 
     if ((seg->flags & TD_ACK) && (!me->ack_known || td_seq_lt(me->ack_max, seg->ack)))
         my_ack = seg->ack;
@@ -114,17 +115,17 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                   "knows the connection (half-open)", other, peer->last_data_frame);
         cause = "This side lost the connection (restart, crash, or a NAT or firewall state "
                 "timeout) while its peer kept it; the peer's next data drew the RST";
-    } else if (s->seq[d].chain_count >= ABANDON_MIN_RETRIES
-               && peer->packets == s->seq[d].chain_peer_packets) {
+    } else if (chain->chain_count >= ABANDON_MIN_RETRIES
+               && peer->packets == chain->chain_peer_packets) {
         detail = "gave_up";
         what = wmem_strdup_printf(s->scope, "after %u unanswered retransmissions: it gave up",
-                                  s->seq[d].chain_count);
+                                  chain->chain_count);
         cause = "The peer or the path went dead; the sender's retries ran out (tcp_retries2 on "
                 "Linux, TcpMaxDataRetransmissions on Windows)";
     } else if (td_seqspace_keepalive_dead_side(s) == d) {
         detail = "keepalive_dead";
         what = wmem_strdup_printf(s->scope, "after %u unanswered keep-alive probes: the %s was "
-                                  "gone", s->seq[d].ka_count, other);
+                                  "gone", td_seqdir_trouble_of(&s->seq[d])->ka_count, other);
         cause = "The peer or the path died while the connection was idle; keep-alive gave up "
                 "(tcp_keepalive_probes on Linux, TcpMaxDataRetransmissions on Windows)";
     } else if (own_out || peer_out) {
@@ -323,7 +324,7 @@ int
 td_teardown_abandoning_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
-        const td_seqdir_t *q = &s->seq[d];
+        const td_seqdir_trouble_t *q = td_seqdir_trouble_of(&s->seq[d]);
         if (q->chain_count >= ABANDON_MIN_RETRIES && s->side[1 - d].packets == q->chain_peer_packets)
             return d;
     }
@@ -418,7 +419,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
      * the compiler too. */
     if ((pending & TD_CODE_BIT(TD_TD_ABANDONED)) && (d = td_teardown_abandoning_side(s)) >= 0) {
         const td_side_t *me = &s->side[d];
-        const td_seqdir_t *q = &s->seq[d];
+        const td_seqdir_trouble_t *q = td_seqdir_trouble_of(&s->seq[d]);
         guint n = MIN(q->chain_count, TD_MAX_TIMES);
         td_finding_add(s, out, TD_TD_ABANDONED, s->last_frame,
                        me->rst_count ? "gave_up" : "no_reply", q->chain_count,

@@ -29,11 +29,6 @@ typedef struct ttl_wait {
     host_key_t        server;
 } ttl_wait_t;
 
-typedef struct tuple_key {
-    address  addr[2];
-    guint32  port[2];
-} tuple_key_t;
-
 static td_config_t  config;
 static GPtrArray   *streams;        /* tcp.stream index -> td_glue_stream_t* */
 static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: none */
@@ -43,7 +38,8 @@ static wmem_map_t  *host_ttl;       /* host_key_t* -> TTL of its last SYN or SYN
 static wmem_array_t *ttl_waits;     /* ttl_wait_t */
 static guint        ttl_waits_judged; /* the first ones, judged by td_capture_conclude() */
 static wmem_map_t  *deferred;       /* tcp.stream index -> wmem_list_t of the caller's items */
-static wmem_map_t  *last_on_tuple;  /* tuple_key_t* -> td_glue_stream_t*: port reuse */
+static wmem_map_t  *last_on_tuple;  /* a stream's 4-tuple (the stream) -> the last stream
+                                     * on it (port reuse) */
 static guint32      streams_merged; /* Wireshark streams that continue an earlier one */
 static nstime_t     capture_start;
 static gboolean     capture_started;
@@ -84,32 +80,36 @@ host_make(host_key_t *key, const packet_info *pinfo, gboolean source)
 }
 
 /* The 4-tuple in a canonical order, so both directions give the same key. */
-static void
-tuple_make(tuple_key_t *key, const packet_info *pinfo)
+/* The map of streams by 4-tuple keys on the streams themselves (their
+ * endpoints, in either order), so that it copies no address: the first
+ * stream on a 4-tuple stays its key, the last one its value. */
+static int
+tuple_first(const td_glue_stream_t *gs)
 {
-    int first = cmp_address(&pinfo->src, &pinfo->dst) < 0
-                || (addresses_equal(&pinfo->src, &pinfo->dst) && pinfo->srcport <= pinfo->destport);
+    int c = cmp_address(&gs->addr[0], &gs->addr[1]);
 
-    copy_address_shallow(&key->addr[first ? 0 : 1], &pinfo->src);
-    copy_address_shallow(&key->addr[first ? 1 : 0], &pinfo->dst);
-    key->port[first ? 0 : 1] = pinfo->srcport;
-    key->port[first ? 1 : 0] = pinfo->destport;
+    return c < 0 || (c == 0 && gs->port[0] <= gs->port[1]) ? 0 : 1;
 }
 
 static guint
 tuple_hash(gconstpointer k)
 {
-    const tuple_key_t *key = (const tuple_key_t *)k;
-    guint h = add_address_to_hash(key->port[0] * 65537u + key->port[1], &key->addr[0]);
-    return add_address_to_hash(h, &key->addr[1]);
+    const td_glue_stream_t *gs = (const td_glue_stream_t *)k;
+    int f = tuple_first(gs);
+    guint h = add_address_to_hash(gs->port[f] * 65537u + gs->port[1 - f], &gs->addr[f]);
+
+    return add_address_to_hash(h, &gs->addr[1 - f]);
 }
 
 static gboolean
 tuple_equal(gconstpointer a, gconstpointer b)
 {
-    const tuple_key_t *x = (const tuple_key_t *)a, *y = (const tuple_key_t *)b;
-    return x->port[0] == y->port[0] && x->port[1] == y->port[1]
-           && addresses_equal(&x->addr[0], &y->addr[0]) && addresses_equal(&x->addr[1], &y->addr[1]);
+    const td_glue_stream_t *x = (const td_glue_stream_t *)a, *y = (const td_glue_stream_t *)b;
+    int fx = tuple_first(x), fy = tuple_first(y);
+
+    return x->port[fx] == y->port[fy] && x->port[1 - fx] == y->port[1 - fy]
+           && addresses_equal(&x->addr[fx], &y->addr[fy])
+           && addresses_equal(&x->addr[1 - fx], &y->addr[1 - fy]);
 }
 
 void
@@ -174,8 +174,7 @@ td_glue_stream_t *
 td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *first)
 {
     td_glue_stream_t *gs;
-    tuple_key_t key, *stored;
-    td_glue_stream_t *prev;
+    td_glue_stream_t tuple, *prev;
 
     if (index < streams->len && (gs = g_ptr_array_index(streams, index)) != NULL)
         return gs;
@@ -185,8 +184,12 @@ td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *f
     if (index >= streams->len)
         g_ptr_array_set_size(streams, index + 1);
 
-    tuple_make(&key, pinfo);
-    prev = (td_glue_stream_t *)wmem_map_lookup(last_on_tuple, &key);
+    /* its 4-tuple, as its record will hold it */
+    copy_address_shallow(&tuple.addr[0], &pinfo->src);
+    copy_address_shallow(&tuple.addr[1], &pinfo->dst);
+    tuple.port[0] = pinfo->srcport;
+    tuple.port[1] = pinfo->destport;
+    prev = (td_glue_stream_t *)wmem_map_lookup(last_on_tuple, &tuple);
     if (prev) {
         td_segment_t probe = *first;
 
@@ -212,12 +215,8 @@ td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *f
     gs->port[1] = pinfo->destport;
     g_ptr_array_index(streams, index) = gs;
 
-    stored = wmem_new(wmem_file_scope(), tuple_key_t);
-    copy_address_wmem(wmem_file_scope(), &stored->addr[0], &key.addr[0]);
-    copy_address_wmem(wmem_file_scope(), &stored->addr[1], &key.addr[1]);
-    stored->port[0] = key.port[0];
-    stored->port[1] = key.port[1];
-    wmem_map_insert(last_on_tuple, stored, gs);
+    /* a 4-tuple seen before keeps its first stream as the key */
+    wmem_map_insert(last_on_tuple, gs, gs);
     return gs;
 }
 

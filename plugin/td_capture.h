@@ -22,12 +22,12 @@ typedef struct td_glue_stream {
      * at final_version. */
     td_finding_t *final_findings;
     wmem_allocator_t *conclusions; /* where they live when concluded again (live); or NULL */
-    guint32      final_version;
     double       final_end;       /* the capture's end they were concluded at */
+    guint32      final_version;
     /* Its codes as a string (interned), as of core version diagnoses_version:
      * drawn on every packet, formatted once per change of the stream. */
-    const char  *diagnoses;
     guint32      diagnoses_version;
+    const char  *diagnoses;
     double       deadline;  /* td_stream_deadline() it waits on in the clock queue; < 0 none */
 } td_glue_stream_t;
 

@@ -81,7 +81,7 @@ static const char table_name[] = "TCP Diagnosis";
 typedef struct row_info {
     guint32 appearance;             /* rows sort on (severity, appearance) */
     td_stream_severity_t severity;
-    td_summary_key_t key;           /* what the verdict cells were computed from */
+    guint32 version;                /* the stream's version its cells show; 0 none yet */
     int client;                     /* the endpoint in the Client cell (0, 1) */
     const td_glue_stream_t *gs;     /* tshark: the stream, to fill the row before printing */
 } row_info_t;
@@ -91,7 +91,8 @@ typedef struct row_info {
 static struct {
     stat_tap_table_ui *ui;
     stat_tap_table *table;
-    GHashTable     *row_of_stream; /* tcp.stream -> its row (stat_tap_table_item_type *) */
+    GArray         *has_row;       /* a bit per tcpdiag stream number: its row exists
+                                    * (stream numbers are dense from 0) */
     guint32         appearances;
     gboolean        cli;           /* tshark: fill and sort the rows before it prints */
     gboolean        sorter;        /* the listener that does it is registered */
@@ -128,6 +129,32 @@ row_cmp(const void *a, const void *b)
     return x->appearance < y->appearance ? -1 : x->appearance > y->appearance;
 }
 
+/* Which streams have a row: a bit each, not a hash entry (about 30 bytes a
+ * row less at 300,000 streams). */
+static gboolean
+row_exists(guint32 index)
+{
+    return live.has_row && index / 32 < live.has_row->len
+           && (g_array_index(live.has_row, guint32, index / 32) >> (index % 32)) & 1;
+}
+
+static void
+mark_row(guint32 index)
+{
+    if (!live.has_row)
+        live.has_row = g_array_new(FALSE, TRUE, sizeof(guint32));
+    if (index / 32 >= live.has_row->len)
+        g_array_set_size(live.has_row, MAX(index / 32 + 1, 2 * live.has_row->len));
+    g_array_index(live.has_row, guint32, index / 32) |= 1u << (index % 32);
+}
+
+static void
+forget_rows(void)
+{
+    if (live.has_row)
+        g_array_set_size(live.has_row, 0);
+}
+
 static void
 table_reset(stat_tap_table *table);
 static void
@@ -150,9 +177,7 @@ table_init(stat_tap_table_ui *ui)
     if (ui->refcount <= 1)
         free_retired(); /* no other dialog shows them any more */
     live.appearances = 0;
-    if (!live.row_of_stream)
-        live.row_of_stream = g_hash_table_new(g_direct_hash, g_direct_equal);
-    g_hash_table_remove_all(live.row_of_stream);
+    forget_rows();
 }
 
 static char *
@@ -217,7 +242,6 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     const td_stream_t *s = gs->core;
     row_info_t *ri = row_info(row);
     const char *conn_state = td_stream_conn_state(s);
-    td_summary_key_t key;
     td_code_t headline, worst_stall;
     guint32 stalls;
     double stall_time, worst_time;
@@ -233,10 +257,10 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
         set_string(row, COL_SERVER, endpoint_str(gs, 1 - client));
         ri->client = client;
     }
-    td_summary_key(s, conn_state, &key);
-    if (memcmp(&key, &ri->key, sizeof(key)) == 0)
+    /* The core counts every change of the stream (td_stream_t.version). */
+    if (ri->version == s->version)
         return FALSE;
-    ri->key = key;
+    ri->version = s->version;
     ri->severity = td_stream_severity(s, &headline);
 
     td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
@@ -302,7 +326,7 @@ add_row(const td_glue_stream_t *gs)
     row = live.table->elements[n];
     if (!live.cli)
         refresh_row(row, gs); /* tshark's rows are filled before it prints */
-    g_hash_table_insert(live.row_of_stream, GUINT_TO_POINTER(gs->core->index), row);
+    mark_row(gs->core->index);
     return row;
 }
 
@@ -345,8 +369,7 @@ table_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
 {
     const td_glue_stream_t *gs = (const td_glue_stream_t *)data;
 
-    if (!live_table()
-        || g_hash_table_contains(live.row_of_stream, GUINT_TO_POINTER(gs->core->index)))
+    if (!live_table() || row_exists(gs->core->index))
         return TAP_PACKET_DONT_REDRAW;
     if (live.cli && !live.sorter)
         register_sorter();
@@ -389,8 +412,7 @@ table_free_item(stat_tap_table *table, guint row _U_, guint column,
 {
     if (table == live.table) {
         live.table = NULL;
-        if (live.row_of_stream)
-            g_hash_table_remove_all(live.row_of_stream);
+        forget_rows();
         free_retired();
     }
     free_cell(column, field_data);
@@ -420,7 +442,7 @@ table_reset(stat_tap_table *table)
     table->num_elements = 0;
     if (table == live.table) {
         live.appearances = 0;
-        g_hash_table_remove_all(live.row_of_stream);
+        forget_rows();
     }
 }
 
