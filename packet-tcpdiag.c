@@ -255,46 +255,47 @@ draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
     for (int i = 0; i < 2; i++) {
         int d = s->client >= 0 ? (i == 0 ? s->client : 1 - s->client) : i;
         const td_seqdir_t *q = &s->seq[d];
-        guint32 lost = q->retrans > q->spurious ? q->retrans - q->spurious : 0;
+        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
+        guint32 lost = acct->retrans > acct->spurious ? acct->retrans - acct->spurious : 0;
         const char *sender = (d == (s->client < 0 ? 0 : s->client)) ? "client" : "server";
         proto_item *ti;
         proto_tree *dt;
 
-        if (!q->segments && !q->retrans && !q->keepalives && !q->zw_probes && !q->duplicates)
+        if (!q->segments && !acct->retrans && !acct->keepalives && !acct->zw_probes && !acct->duplicates)
             continue;
         ti = proto_tree_add_string_format_value(tree, hf_stream_data, tvb, 0, 0, sender,
                                                 "%s -> %s: %u segments, %u retransmitted, "
                                                 "%u lost", sender,
                                                 g_str_equal(sender, "client") ? "server" : "client",
-                                                q->segments, q->retrans, lost);
+                                                q->segments, acct->retrans, lost);
         proto_item_set_generated(ti);
         dt = proto_item_add_subtree(ti, ett_data);
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_segments, tvb, 0, 0, q->segments));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_retransmissions, tvb, 0, 0,
-                                                     q->retrans));
+                                                     acct->retrans));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_lost, tvb, 0, 0, lost));
         /* per mille, an integer: -T fields prints it alike on every release */
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_loss_rate, tvb, 0, 0,
                                                      q->segments ? (guint32)(1000.0 * lost
                                                                              / MAX(q->segments, lost) + 0.5)
                                                                  : 0));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_spurious, tvb, 0, 0, q->spurious));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_reordered, tvb, 0, 0, q->reordered));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_spurious, tvb, 0, 0, acct->spurious));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_reordered, tvb, 0, 0, acct->reordered));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_fast, tvb, 0, 0,
-                                                     q->retrans_kind[TD_RETX_FAST]));
+                                                     acct->retrans_kind[TD_RETX_FAST]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_rto, tvb, 0, 0,
-                                                     q->retrans_kind[TD_RETX_RTO]));
+                                                     acct->retrans_kind[TD_RETX_RTO]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_tlp, tvb, 0, 0,
-                                                     q->retrans_kind[TD_RETX_TLP]));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0, q->timeouts));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0, q->dsacks));
+                                                     acct->retrans_kind[TD_RETX_TLP]));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0, acct->timeouts));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0, acct->dsacks));
         /* counted apart: none of these is a retransmission */
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_keepalives, tvb, 0, 0,
-                                                     q->keepalives));
+                                                     acct->keepalives));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_zw_probes, tvb, 0, 0,
-                                                     q->zw_probes));
+                                                     acct->zw_probes));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_duplicates, tvb, 0, 0,
-                                                     q->duplicates));
+                                                     acct->duplicates));
     }
 }
 

@@ -201,7 +201,8 @@ typedef struct td_sb_range {
 
 /* What a direction needs only once its data is in trouble: a chain of
  * unanswered retransmissions, keep-alives, path MTU evidence, a stall on its
- * retransmission timer. Most directions never are, so it is allocated the
+ * retransmission timer, and the count of every segment that was not plain
+ * new data (retransmitted, reordered, a probe, a duplicated frame). Most directions never are, so it is allocated the
  * first time one of these begins (td_seqdir_trouble) and read through
  * td_seqdir_trouble_of(), which gives all zeros until then: a short stream
  * does not pay for it (issue 12: bytes per stream). */
@@ -224,6 +225,12 @@ typedef struct td_seqdir_trouble {
     const char *pmtu_sender;
     guint32  pmtu_icmps, pmtu_icmp_frame, pmtu_mtu, pmtu_big;
     guint32  bh_frame, bh_end, bh_big, bh_small, bh_timeouts;
+    /* the account of what was not plain new data */
+    guint32  retrans, retrans_kind[TD_RETX_KINDS], upstream, downstream;
+    guint32  timeouts;      /* times its timer fired (the first rto retransmissions) */
+    guint32  dsacks;        /* ACKs from the receiver that carried a D-SACK (RFC 2883) */
+    guint32  spurious, reordered, keepalives, zw_probes, duplicates;
+    guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
     guint8   pmtu_reported, pmtu_v6;
     guint8   ka_reported;   /* its finding was drawn (on the prober's RST, or at the end) */
     guint8   rto_open;
@@ -270,13 +277,7 @@ typedef struct td_seqdir {
     double   flight_idle;   /* the sender's silence before it; < 0: its first data */
     guint32  flight_frame;  /* its first segment; 0 none yet */
     guint32  flight_seq, flight_segs;
-    /* the account */
     guint32  segments;      /* data segments sent, new or not */
-    guint32  retrans, retrans_kind[TD_RETX_KINDS], upstream, downstream;
-    guint32  timeouts;      /* times its timer fired (the first rto retransmissions) */
-    guint32  dsacks;        /* ACKs from the receiver that carried a D-SACK (RFC 2883) */
-    guint32  spurious, reordered, keepalives, zw_probes, duplicates;
-    guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
     /* flags */
     guint8   known;
     guint8   sack_seen;

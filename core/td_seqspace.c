@@ -357,9 +357,9 @@ mark_spurious(td_seqdir_t *q, td_sb_range_t *r, guint8 evidence)
     if (!r->verdict)
         return;
     if (!r->verdict->spurious)
-        q->spurious++;
+        td_seqdir_trouble(q)->spurious++;
     r->verdict->spurious |= evidence;
-    q->spurious_evidence |= evidence;
+    td_seqdir_trouble(q)->spurious_evidence |= evidence;
 }
 
 /* SACK blocks of an ACK for the data of q (RFC 2018); a block below the
@@ -377,7 +377,7 @@ note_sack(td_seqdir_t *q, const td_segment_t *seg)
                            || (seg->sack_count > 1 && td_seq_le(seg->sack[1][0], le)
                                && td_seq_le(re, seg->sack[1][1])));
         if (dsack)
-            q->dsacks++;
+            td_seqdir_trouble(q)->dsacks++;
         for (guint i = 0; i < q->n; i++) {
             td_sb_range_t *r = &q->r[i];
             if (!overlaps(r, le, re))
@@ -414,7 +414,7 @@ static void
 note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
 {
     td_seqdir_t *q = &s->seq[dir];
-    td_seqdir_trouble_t *t = q->trouble; /* NULL: nothing timed out, no black hole */
+    td_seqdir_trouble_t *t;
     guint32 ack = seg->ack;
     guint32 win = seg->win;
 
@@ -499,6 +499,7 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
         }
         if (undo)
             q->recovery = 0;
+        t = q->trouble; /* NULL: nothing timed out, no black hole */
         if (t && t->bh_frame && !t->pmtu_reported && td_seq_le(t->bh_end, ack)
             && seg->time - q->una_time < 2.0 * td_seqspace_srtt(s, dir) + REACT_SLACK) {
             t->pmtu_reported = TRUE;
@@ -658,7 +659,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         gboolean older = seg->ts_known && hole_tsval && td_seq_lt(seg->tsval, hole_tsval);
         if (older || (rtt > 0.0 && seg->time - hole_time < 0.75 * rtt)) {
             new_verdict(s, seg, TD_SEGCLASS_REORDERED);
-            q->reordered++;
+            td_seqdir_trouble(q)->reordered++;
             for (guint i = 0; i < q->n; i++) {
                 if (overlaps(&q->r[i], seg->seq, top) && !q->r[i].frame) {
                     q->r[i].frame = seg->frame;
@@ -675,15 +676,15 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     if (td_seq_le(end, q->una)) {
         /* all of it acknowledged before: the data had arrived */
         v->spurious = TD_SPURIOUS_ACKED;
-        q->spurious++;
-        q->spurious_evidence |= TD_SPURIOUS_ACKED;
+        td_seqdir_trouble(q)->spurious++;
+        td_seqdir_trouble(q)->spurious_evidence |= TD_SPURIOUS_ACKED;
     }
-    q->retrans++;
-    q->retrans_kind[v->kind]++;
+    td_seqdir_trouble(q)->retrans++;
+    td_seqdir_trouble(q)->retrans_kind[v->kind]++;
     if (v->loss_at == TD_LOSS_DOWNSTREAM)
-        q->downstream++;
+        td_seqdir_trouble(q)->downstream++;
     else if (v->loss_at == TD_LOSS_UPSTREAM)
-        q->upstream++;
+        td_seqdir_trouble(q)->upstream++;
     for (guint i = 0; i < q->n; i++) {
         td_sb_range_t *r = &q->r[i];
         if (!overlaps(r, seg->seq, top))
@@ -698,7 +699,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         }
     }
     if (timer) {
-        q->timeouts++;
+        td_seqdir_trouble(q)->timeouts++;
         rto_note(s, dir, seg);
     }
     chain_note(s, dir, seg);
@@ -800,9 +801,9 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
             gboolean zw = s->side[dir].rwnd == 0;
             new_verdict(s, seg, zw ? TD_SEGCLASS_ZW_PROBE : TD_SEGCLASS_KEEPALIVE);
             if (zw) {
-                q->zw_probes++;
+                td_seqdir_trouble(q)->zw_probes++;
             } else {
-                q->keepalives++;
+                td_seqdir_trouble(q)->keepalives++;
                 keepalive_note(s, dir, seg);
             }
         }
@@ -821,7 +822,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     }
     if (is_duplicate(s, dir, seg)) {
         new_verdict(s, seg, TD_SEGCLASS_DUPLICATE);
-        q->duplicates++;
+        td_seqdir_trouble(q)->duplicates++;
         return;
     }
     q->last_seq = seg->seq;
@@ -838,14 +839,14 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
      * (RFC 9293 section 3.8.6.1). */
     if (seg->len <= 1 && seg->seq == q->una - 1 && q->nxt == q->una && !(seg->flags & TD_FIN)) {
         new_verdict(s, seg, TD_SEGCLASS_KEEPALIVE);
-        q->keepalives++;
+        td_seqdir_trouble(q)->keepalives++;
         keepalive_note(s, dir, seg);
         q->segments--;
         return;
     }
     if (seg->len <= 1 && s->side[dir].rwnd == 0 && !(seg->flags & TD_FIN)) {
         new_verdict(s, seg, TD_SEGCLASS_ZW_PROBE);
-        q->zw_probes++;
+        td_seqdir_trouble(q)->zw_probes++;
         q->segments--;
         if (td_seq_lt(q->nxt, end)) {
             sb_append(q, q->nxt, end, seg->time, seg->frame, tsval);
@@ -960,7 +961,9 @@ td_seqspace_icmp(td_stream_t *s, const td_icmp_error_t *e)
 static guint32
 lost(const td_seqdir_t *q)
 {
-    return q->retrans > q->spurious ? q->retrans - q->spurious : 0;
+    const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
+
+    return acct->retrans > acct->spurious ? acct->retrans - acct->spurious : 0;
 }
 
 guint32
@@ -982,11 +985,13 @@ td_seqspace_pending(const td_stream_t *s)
 
     for (int d = 0; d < 2; d++) {
         const td_seqdir_t *q = &s->seq[d];
+        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
+
         if (lost(q))
             codes |= TD_CODE_BIT(TD_DT_LOSS);
-        if (q->spurious)
+        if (acct->spurious)
             codes |= TD_CODE_BIT(TD_DT_SPURIOUS_RETRANSMISSION);
-        if (q->reordered)
+        if (acct->reordered)
             codes |= TD_CODE_BIT(TD_DT_REORDERING);
     }
     if (td_seqspace_keepalive_dead_side(s) >= 0)
@@ -997,13 +1002,15 @@ td_seqspace_pending(const td_stream_t *s)
 static const char *
 where(td_stream_t *s, const td_seqdir_t *q)
 {
-    if (q->downstream && !q->upstream)
+    const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
+
+    if (acct->downstream && !acct->upstream)
         return wmem_strdup_printf(s->scope, "all after this capture point%s", td_vantage_words(s));
-    if (q->upstream && !q->downstream)
+    if (acct->upstream && !acct->downstream)
         return wmem_strdup_printf(s->scope, "all before this capture point%s", td_vantage_words(s));
-    if (q->upstream && q->downstream)
+    if (acct->upstream && acct->downstream)
         return wmem_strdup_printf(s->scope, "%u after this capture point, %u before%s",
-                                  q->downstream, q->upstream, td_vantage_words(s));
+                                  acct->downstream, acct->upstream, td_vantage_words(s));
     return "where it was lost cannot be told";
 }
 
@@ -1013,6 +1020,7 @@ where(td_stream_t *s, const td_seqdir_t *q)
 static const char *
 recovered(td_stream_t *s, const td_stream_t *st, const td_seqdir_t *q)
 {
+    const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
     gboolean sack = (st->side[0].opts & st->side[1].opts & TD_OPT_SACK_PERM) != 0;
     gboolean acked = TRUE;
     wmem_strbuf_t *b;
@@ -1023,23 +1031,23 @@ recovered(td_stream_t *s, const td_stream_t *st, const td_seqdir_t *q)
             acked = FALSE;
     }
     b = wmem_strbuf_new(s->scope, acked ? "recovered by " : "resent by ");
-    if (q->retrans_kind[TD_RETX_FAST]) {
+    if (acct->retrans_kind[TD_RETX_FAST]) {
         wmem_strbuf_append_printf(b, "fast retransmission%s", sack ? " with SACK" : "");
         sep = ", ";
     }
-    if (q->retrans_kind[TD_RETX_TLP]) {
-        wmem_strbuf_append_printf(b, "%s%u tail loss probe%s", sep, q->retrans_kind[TD_RETX_TLP],
-                                  q->retrans_kind[TD_RETX_TLP] > 1 ? "s" : "");
+    if (acct->retrans_kind[TD_RETX_TLP]) {
+        wmem_strbuf_append_printf(b, "%s%u tail loss probe%s", sep, acct->retrans_kind[TD_RETX_TLP],
+                                  acct->retrans_kind[TD_RETX_TLP] > 1 ? "s" : "");
         sep = ", ";
     }
-    if (q->retrans_kind[TD_RETX_RTO]) {
-        wmem_strbuf_append_printf(b, "%s%u timeout%s", sep, q->timeouts, q->timeouts == 1 ? "" : "s");
+    if (acct->retrans_kind[TD_RETX_RTO]) {
+        wmem_strbuf_append_printf(b, "%s%u timeout%s", sep, acct->timeouts, acct->timeouts == 1 ? "" : "s");
         sep = ", ";
     } else if (*sep) {
         wmem_strbuf_append(b, ", no timeout");
     }
-    if (q->retrans_kind[TD_RETX_UNKNOWN])
-        wmem_strbuf_append_printf(b, "%s%u of unknown cause", sep, q->retrans_kind[TD_RETX_UNKNOWN]);
+    if (acct->retrans_kind[TD_RETX_UNKNOWN])
+        wmem_strbuf_append_printf(b, "%s%u of unknown cause", sep, acct->retrans_kind[TD_RETX_UNKNOWN]);
     if (!acked)
         wmem_strbuf_append(b, ", never acknowledged");
     return wmem_strbuf_finalize(b);
@@ -1053,6 +1061,7 @@ td_seqspace_describe_loss(wmem_strbuf_t *buf, const td_stream_t *s, gboolean cap
     for (guint8 i = 0; i < 2; i++) {
         guint8 d = s->client >= 0 ? (i == 0 ? (guint8)s->client : (guint8)(1 - s->client)) : i;
         const td_seqdir_t *q = &s->seq[d];
+        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
         guint32 n = lost(q), of = MAX(q->segments, n);
 
         if (!n)
@@ -1061,10 +1070,10 @@ td_seqspace_describe_loss(wmem_strbuf_t *buf, const td_stream_t *s, gboolean cap
                                   first ? (capital ? "Lost" : "lost") : "; lost", n, of,
                                   td_side_name(s, d),
                                   td_side_name(s, 1 - d), 100.0 * n / of);
-        if (q->retrans_kind[TD_RETX_RTO])
-            wmem_strbuf_append_printf(buf, ", %u timeout%s", q->timeouts,
-                                      q->timeouts == 1 ? "" : "s");
-        else if (q->retrans_kind[TD_RETX_FAST] || q->retrans_kind[TD_RETX_TLP])
+        if (acct->retrans_kind[TD_RETX_RTO])
+            wmem_strbuf_append_printf(buf, ", %u timeout%s", acct->timeouts,
+                                      acct->timeouts == 1 ? "" : "s");
+        else if (acct->retrans_kind[TD_RETX_FAST] || acct->retrans_kind[TD_RETX_TLP])
             wmem_strbuf_append(buf, ", recovered without a timeout");
         first = FALSE;
     }
@@ -1083,6 +1092,7 @@ td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
     }
     for (guint8 d = 0; d < 2; d++) {
         td_seqdir_t *q = &s->seq[d];
+        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
         guint32 n = lost(q);
 
         if (td_seqdir_trouble_of(q)->rto_open)
@@ -1090,38 +1100,38 @@ td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
         if (n) {
             guint32 of = MAX(q->segments, n);
             td_finding_add(s, out, TD_DT_LOSS, s->last_frame,
-                           q->downstream && !q->upstream ? "downstream"
-                           : q->upstream && !q->downstream ? "upstream"
-                           : q->upstream ? "both" : "unknown", n, -1.0, 0,
+                           acct->downstream && !acct->upstream ? "downstream"
+                           : acct->upstream && !acct->downstream ? "upstream"
+                           : acct->upstream ? "both" : "unknown", n, -1.0, 0,
                            "Congestion or a lossy link on the path; where it was lost relative to "
                            "the capture point says which part of the path to look at",
                            "Lost %u of %u %s->%s segments (%.1f%%), %s; %s", n, of,
                            td_side_name(s, d), td_side_name(s, 1 - d), 100.0 * n / of,
                            where(s, q), recovered(s, s, q));
         }
-        if (q->spurious) {
+        if (acct->spurious) {
             td_finding_add(s, out, TD_DT_SPURIOUS_RETRANSMISSION, s->last_frame,
-                           (q->spurious_evidence & TD_SPURIOUS_DSACK) ? "dsack"
-                           : (q->spurious_evidence & TD_SPURIOUS_EIFEL) ? "eifel"
-                           : (q->spurious_evidence & TD_SPURIOUS_EARLY) ? "early_ack" : "acked",
-                           q->spurious, -1.0, 0,
+                           (acct->spurious_evidence & TD_SPURIOUS_DSACK) ? "dsack"
+                           : (acct->spurious_evidence & TD_SPURIOUS_EIFEL) ? "eifel"
+                           : (acct->spurious_evidence & TD_SPURIOUS_EARLY) ? "early_ack" : "acked",
+                           acct->spurious, -1.0, 0,
                            "A retransmission timer too eager for the path, or a sudden delay "
                            "(a mobile handover, a queue filling up)",
                            "%u of the %s's %u retransmissions were spurious: the data had "
-                           "arrived (%s%s%s%s)", q->spurious, td_side_name(s, d), q->retrans,
-                           (q->spurious_evidence & TD_SPURIOUS_DSACK) ? "D-SACK " : "",
-                           (q->spurious_evidence & TD_SPURIOUS_EARLY) ? "early ACK " : "",
-                           (q->spurious_evidence & TD_SPURIOUS_EIFEL) ? "Eifel " : "",
-                           (q->spurious_evidence & TD_SPURIOUS_ACKED) ? "already ACKed" : "");
+                           "arrived (%s%s%s%s)", acct->spurious, td_side_name(s, d), acct->retrans,
+                           (acct->spurious_evidence & TD_SPURIOUS_DSACK) ? "D-SACK " : "",
+                           (acct->spurious_evidence & TD_SPURIOUS_EARLY) ? "early ACK " : "",
+                           (acct->spurious_evidence & TD_SPURIOUS_EIFEL) ? "Eifel " : "",
+                           (acct->spurious_evidence & TD_SPURIOUS_ACKED) ? "already ACKed" : "");
         }
-        if (q->reordered) {
-            td_finding_add(s, out, TD_DT_REORDERING, s->last_frame, "reordered", q->reordered,
+        if (acct->reordered) {
+            td_finding_add(s, out, TD_DT_REORDERING, s->last_frame, "reordered", acct->reordered,
                            -1.0, 0,
                            "The path reorders packets (parallel links, load balancing); "
                            "receivers then send duplicate ACKs that can trigger needless "
                            "fast retransmissions",
                            "%u %s->%s segments arrived out of order, sooner than any "
-                           "retransmission could", q->reordered, td_side_name(s, d),
+                           "retransmission could", acct->reordered, td_side_name(s, d),
                            td_side_name(s, 1 - d));
         }
     }

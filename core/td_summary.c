@@ -43,8 +43,8 @@ client_data_never_acked(const td_stream_t *s)
         return FALSE;
     q = &s->seq[s->client];
     /* ... and it retransmitted it: the capture did not just end too soon */
-    return q->segments > 0 && q->retrans > 0 && q->una == s->side[s->client].base_seq + 1
-           && q->nxt != q->una;
+    return q->segments > 0 && td_seqdir_trouble_of(q)->retrans > 0
+           && q->una == s->side[s->client].base_seq + 1 && q->nxt != q->una;
 }
 
 td_stream_severity_t

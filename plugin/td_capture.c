@@ -32,7 +32,7 @@ typedef struct ttl_wait {
 static td_config_t  config;
 static GPtrArray   *streams;        /* tcp.stream index -> td_glue_stream_t* */
 static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: none */
-static wmem_map_t  *frame_findings; /* frame number -> td_finding_t* list */
+static wmem_map_t  *frame_findings; /* frame number -> its td_finding_t list */
 static wmem_map_t  *frame_verdicts; /* frame number -> td_seg_verdict_t* */
 static wmem_map_t  *host_ttl;       /* host_key_t* -> TTL of its last SYN or SYN-ACK */
 static wmem_array_t *ttl_waits;     /* ttl_wait_t */
@@ -245,21 +245,19 @@ void
 td_capture_add_findings(td_finding_t *list)
 {
     while (list) {
-        td_finding_t *next = list->next, **tail;
+        td_finding_t *next = list->next, *head;
         gpointer key = GUINT_TO_POINTER(list->frame);
 
-        /* Findings of one frame form one list, in the order they were found. */
+        /* Findings of one frame form one list, in the order they were found
+         * (a frame has a few at most: appending walks it). */
         list->next = NULL;
-        tail = (td_finding_t **)wmem_map_lookup(frame_findings, key);
-        if (!tail) {
-            tail = wmem_new(wmem_file_scope(), td_finding_t *);
-            *tail = list;
-            wmem_map_insert(frame_findings, key, tail);
+        head = (td_finding_t *)wmem_map_lookup(frame_findings, key);
+        if (!head) {
+            wmem_map_insert(frame_findings, key, list);
         } else {
-            td_finding_t *f = *tail;
-            while (f->next)
-                f = f->next;
-            f->next = list;
+            while (head->next)
+                head = head->next;
+            head->next = list;
         }
         list = next;
     }
@@ -268,12 +266,9 @@ td_capture_add_findings(td_finding_t *list)
 td_finding_t *
 td_capture_frame_findings(guint32 frame)
 {
-    td_finding_t **head;
-
     if (!frame_findings)
         return NULL;
-    head = (td_finding_t **)wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame));
-    return head ? *head : NULL;
+    return (td_finding_t *)wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame));
 }
 
 void

@@ -279,15 +279,16 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     {
         /* client's data first, then the server's */
         int c = s->client < 0 ? 0 : s->client;
-        const td_seqdir_t *cq = &s->seq[c], *sq = &s->seq[1 - c];
+        const td_seqdir_t *cd = &s->seq[c], *sd = &s->seq[1 - c];
+        const td_seqdir_trouble_t *cq = td_seqdir_trouble_of(cd), *sq = td_seqdir_trouble_of(sd);
         guint32 cl = cq->retrans > cq->spurious ? cq->retrans - cq->spurious : 0;
         guint32 sl = sq->retrans > sq->spurious ? sq->retrans - sq->spurious : 0;
 
         set_common(row, COL_RETRANS, g_strdup_printf("%u/%u", cq->retrans, sq->retrans), "0/0");
-        set_common(row, COL_LOST, g_strdup_printf("%.1f/%.1f", cq->segments ? 100.0 * cl
-                                                  / MAX(cq->segments, cl) : 0.0,
-                                                  sq->segments ? 100.0 * sl
-                                                  / MAX(sq->segments, sl) : 0.0), "0.0/0.0");
+        set_common(row, COL_LOST, g_strdup_printf("%.1f/%.1f", cd->segments ? 100.0 * cl
+                                                  / MAX(cd->segments, cl) : 0.0,
+                                                  sd->segments ? 100.0 * sl
+                                                  / MAX(sd->segments, sl) : 0.0), "0.0/0.0");
         row[COL_SPURIOUS].value.uint_value = cq->spurious + sq->spurious;
         row[COL_REORDERED].value.uint_value = cq->reordered + sq->reordered;
     }

@@ -1010,7 +1010,7 @@ test_teardown(void)
     feed(s, 1.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 1.02, S, TD_ACK | TD_FIN, 5201, 1102, 0);
     feed(s, 3.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);   /* seq = ACKed - 1 */
-    CHECK(td_stream_verdict(s) == NULL && s->seq[C].keepalives == 0);
+    CHECK(td_stream_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[C])->keepalives == 0);
 
     current = "one unanswered keep-alive is not a dead peer (RFC 1122 4.2.3.6)";
     s = established();
@@ -1354,13 +1354,13 @@ test_data_phase(void)
     /* the originals of 1101..3101 were only delayed: the ACK echoes their
      * TSval, older than the retransmission's (RFC 3522) */
     feed_ts(s, 1.62, S, TD_ACK, 5201, 3101, 0, 64240, 500, 100, 0, 0);
-    CHECK(s->seq[C].spurious == 1 && s->seq[C].recovery == 0);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 1 && s->seq[C].recovery == 0);
     /* new data (F-RTO), then a SACK of it shows 3101.. lost */
     feed_ts(s, 1.62, C, TD_ACK, 6101, 5201, 1000, 64240, 162, 500, 0, 0);
     feed_ts(s, 1.66, S, TD_ACK, 5201, 3101, 0, 64240, 504, 162, 6101, 7101);
     feed_ts(s, 1.66, C, TD_ACK, 3101, 5201, 1000, 64240, 166, 504, 0, 0);
     CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_FAST);
-    CHECK(s->seq[C].retrans_kind[TD_RETX_RTO] == 1 && s->seq[C].timeouts == 1);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->retrans_kind[TD_RETX_RTO] == 1 && td_seqdir_trouble_of(&s->seq[C])->timeouts == 1);
 
     current = "a timeout that was real keeps its go-back-N";
     s = established();
@@ -1369,7 +1369,7 @@ test_data_phase(void)
     feed_ts(s, 1.6, C, TD_ACK, 1101, 5201, 1000, 64240, 160, 0, 0, 0);
     /* the ACK echoes the retransmission: it was needed */
     feed_ts(s, 1.62, S, TD_ACK, 5201, 2101, 0, 64240, 500, 160, 0, 0);
-    CHECK(s->seq[C].spurious == 0 && s->seq[C].recovery == TD_RETX_RTO);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 0 && s->seq[C].recovery == TD_RETX_RTO);
     feed_ts(s, 1.62, C, TD_ACK, 2101, 5201, 1000, 64240, 162, 500, 0, 0);
     CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_RTO);
 
@@ -1419,7 +1419,7 @@ test_data_phase(void)
     feed_ts(s, 0.32, C, TD_ACK, 1101, 6201, 0, 0, 32, 30, 0, 0);       /* refused */
     feed_ts(s, 0.5, C, TD_ACK, 1101, 6201, 0, 64240, 50, 30, 0, 0);    /* window update */
     feed_ts(s, 0.5001, S, TD_ACK, 6201, 1101, 1000, 64240, 50, 50, 0, 0);
-    CHECK(td_stream_verdict(s) == NULL && s->seq[S].retrans == 0 && s->seq[S].zw_probes == 1);
+    CHECK(td_stream_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[S])->retrans == 0 && td_seqdir_trouble_of(&s->seq[S])->zw_probes == 1);
     f = find(TD_ST_ZERO_WINDOW);
     CHECK(f && f->frame == frame_no && f->ref_frame == 8);
     feed_ts(s, 0.52, C, TD_ACK, 1101, 7201, 0, 64240, 52, 50, 0, 0);
