@@ -301,6 +301,11 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
         if (!w.b)
             goto done;
         h = w.b + w.tcp;
+        /* The item is where the header starts (every release so far): the
+         * ports there are the frame's. Should a release place it elsewhere,
+         * the frame is not analysed rather than misread. */
+        if (!icmp && (w.avail < 4 || be16(h) != pinfo->srcport || be16(h + 2) != pinfo->destport))
+            return;
         if (w.avail >= 8 && !icmp) {
             out->seq_known = TRUE;
             seg->seq = be32(h + 4);
