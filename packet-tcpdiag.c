@@ -261,7 +261,8 @@ draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
         proto_item *ti;
         proto_tree *dt;
 
-        if (!q->segments && !acct->retrans && !acct->keepalives && !acct->zw_probes && !acct->duplicates)
+        if (!q->segments && !acct->retrans && !acct->keepalives && !acct->zw_probes
+            && !acct->duplicates)
             continue;
         ti = proto_tree_add_string_format_value(tree, hf_stream_data, tvb, 0, 0, sender,
                                                 "%s -> %s: %u segments, %u retransmitted, "
@@ -279,16 +280,20 @@ draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
                                                      q->segments ? (guint32)(1000.0 * lost
                                                                              / MAX(q->segments, lost) + 0.5)
                                                                  : 0));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_spurious, tvb, 0, 0, acct->spurious));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_reordered, tvb, 0, 0, acct->reordered));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_spurious, tvb, 0, 0,
+                                                     acct->spurious));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_reordered, tvb, 0, 0,
+                                                     acct->reordered));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_fast, tvb, 0, 0,
                                                      acct->retrans_kind[TD_RETX_FAST]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_rto, tvb, 0, 0,
                                                      acct->retrans_kind[TD_RETX_RTO]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_tlp, tvb, 0, 0,
                                                      acct->retrans_kind[TD_RETX_TLP]));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0, acct->timeouts));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0, acct->dsacks));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0,
+                                                     acct->timeouts));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0,
+                                                     acct->dsacks));
         /* counted apart: none of these is a retransmission */
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_keepalives, tvb, 0, 0,
                                                      acct->keepalives));

@@ -202,10 +202,11 @@ typedef struct td_sb_range {
 /* What a direction needs only once its data is in trouble: a chain of
  * unanswered retransmissions, keep-alives, path MTU evidence, a stall on its
  * retransmission timer, and the count of every segment that was not plain
- * new data (retransmitted, reordered, a probe, a duplicated frame). Most directions never are, so it is allocated the
- * first time one of these begins (td_seqdir_trouble) and read through
- * td_seqdir_trouble_of(), which gives all zeros until then: a short stream
- * does not pay for it (issue 12: bytes per stream). */
+ * new data (retransmitted, reordered, a probe, a duplicated frame). Most
+ * directions never are, so it is allocated the first time one of these
+ * begins (td_seqdir_trouble) and read through td_seqdir_trouble_of(), which
+ * gives all zeros until then: a short stream does not pay for it (issue 12:
+ * bytes per stream). */
 typedef struct td_seqdir_trouble {
     /* the unanswered chain: retransmissions of the same data with nothing
      * from the receiver since the first (abandoned: a dead peer or path) */

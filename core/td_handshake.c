@@ -41,7 +41,7 @@ static void
 check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     const td_side_t *c = CLIENT(s), *v = SERVER(s);
-    wmem_strbuf_t *summary, *why, *detail;
+    wmem_strbuf_t *summary = NULL, *why = NULL, *detail = NULL;
     char *summary_str, *why_str, *detail_str;
     gboolean v6 = s->ip_version == 6;
     guint32 low = s->cfg->mss_low;
@@ -51,20 +51,17 @@ check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     if ((s->hs_flags & TD_HSF_OPTIONS_DONE) || !c->syn_seen || !v->syn_seen)
         return;
     s->hs_flags |= TD_HSF_OPTIONS_DONE;
-    /* Most streams negotiate cleanly: nothing to build. */
-    if ((c->wscale != TD_NO_WSCALE) == (v->wscale != TD_NO_WSCALE)
-        && !((c->opts ^ v->opts) & (TD_OPT_SACK_PERM | TD_OPT_TIMESTAMP))
-        && c->mss >= low && v->mss >= low && c->mss && v->mss)
-        return;
-    /* Built in g_malloc'd memory and freed below: only the finding keeps
-     * (copies of) what it needs. */
-    summary = wmem_strbuf_new(NULL, "");
-    why = wmem_strbuf_new(NULL, "");
-    detail = wmem_strbuf_new(NULL, "");
 
-    /* key: detail keyword; what: the short statement; consequence: for the cause line */
+    /* key: detail keyword; what: the short statement; consequence: for the
+     * cause line. The strings are made at the first problem (most streams
+     * negotiate cleanly and build none), in g_malloc'd memory freed below:
+     * the finding keeps copies of what it needs. */
 #define ADD(key, consequence, ...) do { \
-        if (wmem_strbuf_get_len(detail)) { \
+        if (!detail) { \
+            summary = wmem_strbuf_new(NULL, ""); \
+            why = wmem_strbuf_new(NULL, ""); \
+            detail = wmem_strbuf_new(NULL, ""); \
+        } else { \
             wmem_strbuf_append_c(detail, ','); \
             wmem_strbuf_append(summary, "; "); \
             wmem_strbuf_append(why, "; "); \
@@ -97,13 +94,14 @@ check_options(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                 "the %s's MSS is %u (below %u)", names[i], sides[i]->mss, low);
     }
 #undef ADD
+    if (!detail)
+        return;
     summary_str = wmem_strbuf_finalize(summary);
     why_str = wmem_strbuf_finalize(why);
     detail_str = wmem_strbuf_finalize(detail);
-    if (*detail_str)
-        td_finding_add(s, out, TD_HS_OPTIONS, seg->frame, wmem_strdup(s->scope, detail_str), 0,
-                       -1.0, s->syn_first_frame, wmem_strdup(s->scope, why_str),
-                       "Option negotiation: %s", summary_str);
+    td_finding_add(s, out, TD_HS_OPTIONS, seg->frame, wmem_strdup(s->scope, detail_str), 0, -1.0,
+                   s->syn_first_frame, wmem_strdup(s->scope, why_str), "Option negotiation: %s",
+                   summary_str);
     g_free(summary_str);
     g_free(why_str);
     g_free(detail_str);

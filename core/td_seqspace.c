@@ -354,12 +354,15 @@ rto_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 static void
 mark_spurious(td_seqdir_t *q, td_sb_range_t *r, guint8 evidence)
 {
+    td_seqdir_trouble_t *acct;
+
     if (!r->verdict)
         return;
+    acct = td_seqdir_trouble(q);
     if (!r->verdict->spurious)
-        td_seqdir_trouble(q)->spurious++;
+        acct->spurious++;
     r->verdict->spurious |= evidence;
-    td_seqdir_trouble(q)->spurious_evidence |= evidence;
+    acct->spurious_evidence |= evidence;
 }
 
 /* SACK blocks of an ACK for the data of q (RFC 2018); a block below the
@@ -635,6 +638,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     guint32 hole_tsval = 0;
     gboolean timer = FALSE;
     td_seg_verdict_t *v;
+    td_seqdir_trouble_t *acct;
     guint32 top = td_seq_lt(q->nxt, end) ? q->nxt : end;
 
     sb_isolate(q, seg->seq, top);
@@ -673,18 +677,19 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     v = new_verdict(s, seg, TD_SEGCLASS_RETRANSMISSION);
     v->kind = (guint8)classify(s, dir, seg, end, last_resent, &timer);
     v->loss_at = seen ? TD_LOSS_DOWNSTREAM : hole ? TD_LOSS_UPSTREAM : TD_LOSS_UNKNOWN;
+    acct = td_seqdir_trouble(q);
     if (td_seq_le(end, q->una)) {
         /* all of it acknowledged before: the data had arrived */
         v->spurious = TD_SPURIOUS_ACKED;
-        td_seqdir_trouble(q)->spurious++;
-        td_seqdir_trouble(q)->spurious_evidence |= TD_SPURIOUS_ACKED;
+        acct->spurious++;
+        acct->spurious_evidence |= TD_SPURIOUS_ACKED;
     }
-    td_seqdir_trouble(q)->retrans++;
-    td_seqdir_trouble(q)->retrans_kind[v->kind]++;
+    acct->retrans++;
+    acct->retrans_kind[v->kind]++;
     if (v->loss_at == TD_LOSS_DOWNSTREAM)
-        td_seqdir_trouble(q)->downstream++;
+        acct->downstream++;
     else if (v->loss_at == TD_LOSS_UPSTREAM)
-        td_seqdir_trouble(q)->upstream++;
+        acct->upstream++;
     for (guint i = 0; i < q->n; i++) {
         td_sb_range_t *r = &q->r[i];
         if (!overlaps(r, seg->seq, top))
@@ -699,7 +704,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         }
     }
     if (timer) {
-        td_seqdir_trouble(q)->timeouts++;
+        acct->timeouts++;
         rto_note(s, dir, seg);
     }
     chain_note(s, dir, seg);
@@ -1041,13 +1046,15 @@ recovered(td_stream_t *s, const td_stream_t *st, const td_seqdir_t *q)
         sep = ", ";
     }
     if (acct->retrans_kind[TD_RETX_RTO]) {
-        wmem_strbuf_append_printf(b, "%s%u timeout%s", sep, acct->timeouts, acct->timeouts == 1 ? "" : "s");
+        wmem_strbuf_append_printf(b, "%s%u timeout%s", sep, acct->timeouts,
+                                  acct->timeouts == 1 ? "" : "s");
         sep = ", ";
     } else if (*sep) {
         wmem_strbuf_append(b, ", no timeout");
     }
     if (acct->retrans_kind[TD_RETX_UNKNOWN])
-        wmem_strbuf_append_printf(b, "%s%u of unknown cause", sep, acct->retrans_kind[TD_RETX_UNKNOWN]);
+        wmem_strbuf_append_printf(b, "%s%u of unknown cause", sep,
+                                  acct->retrans_kind[TD_RETX_UNKNOWN]);
     if (!acked)
         wmem_strbuf_append(b, ", never acknowledged");
     return wmem_strbuf_finalize(b);

@@ -342,21 +342,16 @@ prefinal_keep(td_stream_t *s, td_prefinal_t *p, gboolean save)
     KEEP(s->worst_stall, p->worst_stall);
     for (int d = 0; d < 2; d++) {
         /* Parts allocated on first use: none is allocated while a stream
-         * is finalized, so a part absent when saved is absent when put back. */
+         * is finalized, so a part absent when saved is absent when put back
+         * (and a finalize writes nothing in it). */
         td_side_stall_t *st = s->side[d].stall;
         td_seqdir_trouble_t *t = s->seq[d].trouble;
 
-        if (save) {
-            p->zw_frame[d] = td_side_stall_of(&s->side[d])->zw_frame;
-            p->rto_open[d] = td_seqdir_trouble_of(&s->seq[d])->rto_open;
-            p->ka_reported[d] = td_seqdir_trouble_of(&s->seq[d])->ka_reported;
-        } else {
-            if (st)
-                st->zw_frame = p->zw_frame[d];
-            if (t) {
-                t->rto_open = p->rto_open[d];
-                t->ka_reported = p->ka_reported[d];
-            }
+        if (st)
+            KEEP(st->zw_frame, p->zw_frame[d]);
+        if (t) {
+            KEEP(t->rto_open, p->rto_open[d]);
+            KEEP(t->ka_reported, p->ka_reported[d]);
         }
     }
 #undef KEEP

@@ -232,13 +232,15 @@ append_concluded(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t 
             goto title; /* a stream concluded before its last packet (live capture) */
         wmem_strbuf_append_printf(buf, "Abandoned: the %s retransmitted the same data %u times "
                                   "with no reply from the %s (dead peer or path)",
-                                  td_side_name(s, d), td_seqdir_trouble_of(&s->seq[d])->chain_count, td_side_name(s, 1 - d));
+                                  td_side_name(s, d), td_seqdir_trouble_of(&s->seq[d])->chain_count,
+                                  td_side_name(s, 1 - d));
         break;
     case TD_DT_KEEPALIVE_DEAD:
         if ((d = td_seqspace_keepalive_dead_side(s)) < 0)
             goto title;
         wmem_strbuf_append_printf(buf, "Keep-alive: the %s's %u probes got no answer from the %s "
-                                  "(dead peer or path)%s", td_side_name(s, d), td_seqdir_trouble_of(&s->seq[d])->ka_count,
+                                  "(dead peer or path)%s", td_side_name(s, d),
+                                  td_seqdir_trouble_of(&s->seq[d])->ka_count,
                                   td_side_name(s, 1 - d),
                                   s->side[d].rst_count ? ", then it reset the connection" : "");
         break;

@@ -72,7 +72,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     char *what;
     gboolean middlebox = seg->ttl && me->ttl && seg->ttl != me->ttl;
     gboolean late = FALSE;
-    const td_seqdir_trouble_t *chain = td_seqdir_trouble_of(&s->seq[d]);
+    const td_seqdir_trouble_t *trouble = td_seqdir_trouble_of(&s->seq[d]);
 
     if ((seg->flags & TD_ACK) && (!me->ack_known || td_seq_lt(me->ack_max, seg->ack)))
         my_ack = seg->ack;
@@ -115,17 +115,17 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                   "knows the connection (half-open)", other, peer->last_data_frame);
         cause = "This side lost the connection (restart, crash, or a NAT or firewall state "
                 "timeout) while its peer kept it; the peer's next data drew the RST";
-    } else if (chain->chain_count >= ABANDON_MIN_RETRIES
-               && peer->packets == chain->chain_peer_packets) {
+    } else if (trouble->chain_count >= ABANDON_MIN_RETRIES
+               && peer->packets == trouble->chain_peer_packets) {
         detail = "gave_up";
         what = wmem_strdup_printf(s->scope, "after %u unanswered retransmissions: it gave up",
-                                  chain->chain_count);
+                                  trouble->chain_count);
         cause = "The peer or the path went dead; the sender's retries ran out (tcp_retries2 on "
                 "Linux, TcpMaxDataRetransmissions on Windows)";
     } else if (td_seqspace_keepalive_dead_side(s) == d) {
         detail = "keepalive_dead";
         what = wmem_strdup_printf(s->scope, "after %u unanswered keep-alive probes: the %s was "
-                                  "gone", td_seqdir_trouble_of(&s->seq[d])->ka_count, other);
+                                  "gone", trouble->ka_count, other);
         cause = "The peer or the path died while the connection was idle; keep-alive gave up "
                 "(tcp_keepalive_probes on Linux, TcpMaxDataRetransmissions on Windows)";
     } else if (own_out || peer_out) {

@@ -79,7 +79,6 @@ host_make(host_key_t *key, const packet_info *pinfo, gboolean source)
     copy_address_shallow(&key->addr, source ? &pinfo->src : &pinfo->dst);
 }
 
-/* The 4-tuple in a canonical order, so both directions give the same key. */
 /* The map of streams by 4-tuple keys on the streams themselves (their
  * endpoints, in either order), so that it copies no address: the first
  * stream on a 4-tuple stays its key, the last one its value. */
@@ -88,6 +87,7 @@ tuple_first(const td_glue_stream_t *gs)
 {
     int c = cmp_address(&gs->addr[0], &gs->addr[1]);
 
+    /* the lower endpoint first, so both directions give the same key */
     return c < 0 || (c == 0 && gs->port[0] <= gs->port[1]) ? 0 : 1;
 }
 

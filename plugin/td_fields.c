@@ -135,12 +135,6 @@ typedef struct {
     int reported;      /* bytes from b[0] to the end of the frame as reported */
 } hdr_window_t;
 
-static inline guint16 be16(const guint8 *p) { return (guint16)(p[0] << 8 | p[1]); }
-static inline guint32 be32(const guint8 *p)
-{
-    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
-}
-
 /* The options of the TCP header (length hlen), within what was captured; a
  * malformed length ends the walk, as it ends Wireshark's. */
 static void
@@ -166,7 +160,7 @@ read_options(const hdr_window_t *w, int hlen, td_segment_t *seg)
         switch (kind) {
         case OPT_MSS:
             if (syn && len == 4)
-                seg->mss = be16(h + p + 2);
+                seg->mss = TD_PNTOH16(h + p + 2);
             break;
         case OPT_WSCALE:
             /* above 14 it counts as 14 (RFC 7323 section 2.3) */
@@ -181,16 +175,16 @@ read_options(const hdr_window_t *w, int hlen, td_segment_t *seg)
             /* the blocks as sent: Wireshark shows them relative to its own
              * base sequence number, not always the core's */
             for (int b = p + 2; b + 8 <= p + len && seg->sack_count < 4; b += 8) {
-                seg->sack[seg->sack_count][0] = be32(h + b);
-                seg->sack[seg->sack_count][1] = be32(h + b + 4);
+                seg->sack[seg->sack_count][0] = TD_PNTOH32(h + b);
+                seg->sack[seg->sack_count][1] = TD_PNTOH32(h + b + 4);
                 seg->sack_count++;
             }
             break;
         case OPT_TIMESTAMP:
             if (len == 10) {
                 seg->ts_known = TRUE;
-                seg->tsval = be32(h + p + 2);
-                seg->tsecr = be32(h + p + 6);
+                seg->tsval = TD_PNTOH32(h + p + 2);
+                seg->tsecr = TD_PNTOH32(h + p + 6);
             }
             break;
         case OPT_TFO:
@@ -199,7 +193,7 @@ read_options(const hdr_window_t *w, int hlen, td_segment_t *seg)
             break;
         case OPT_EXP:
             /* TFO as the experimental option older Linux clients send */
-            if (syn && len >= 4 && be16(h + p + 2) == TFO_EXP_MAGIC)
+            if (syn && len >= 4 && TD_PNTOH16(h + p + 2) == TFO_EXP_MAGIC)
                 seg->opts |= TD_OPT_TFO | (len > 4 ? TD_OPT_TFO_COOKIE : 0);
             break;
         default:
@@ -236,7 +230,7 @@ read_ip(const hdr_window_t *w, int hlen, const packet_info *pinfo, td_segment_t 
             continue;
         /* as Wireshark's packet-ip.c: a total length of 0 (a segmentation
          * offload capture) means the frame's; never beyond the frame */
-        total = be16(b + ip + 2);
+        total = TD_PNTOH16(b + ip + 2);
         rest = (guint)MAX(w->reported - ip, 0);
         if (total == 0 || total > rest)
             total = rest;
@@ -249,7 +243,7 @@ read_ip(const hdr_window_t *w, int hlen, const packet_info *pinfo, td_segment_t 
         && !(pinfo->net_src.type == AT_IPv6 && pinfo->net_src.len == 16
              && (memcmp(b + tcp - 32, pinfo->net_src.data, 16) != 0
                  || memcmp(b + tcp - 16, pinfo->net_dst.data, 16) != 0))) {
-        guint payload = be16(b + tcp - 36);
+        guint payload = TD_PNTOH16(b + tcp - 36);
         guint rest = (guint)MAX(w->reported - tcp, 0);
 
         if (payload == 0 || payload > rest)
@@ -304,18 +298,18 @@ td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out)
         /* The item is where the header starts (every release so far): the
          * ports there are the frame's. Should a release place it elsewhere,
          * the frame is not analysed rather than misread. */
-        if (!icmp && (w.avail < 4 || be16(h) != pinfo->srcport || be16(h + 2) != pinfo->destport))
+        if (!icmp && (w.avail < 4 || TD_PNTOH16(h) != pinfo->srcport || TD_PNTOH16(h + 2) != pinfo->destport))
             return;
         if (w.avail >= 8 && !icmp) {
             out->seq_known = TRUE;
-            seg->seq = be32(h + 4);
+            seg->seq = TD_PNTOH32(h + 4);
         }
         if (w.avail >= 12)
-            seg->ack = be32(h + 8);
+            seg->ack = TD_PNTOH32(h + 8);
         if (w.avail >= 14)
-            seg->flags = (guint16)(be16(h + 12) & 0x0FFF);
+            seg->flags = (guint16)(TD_PNTOH16(h + 12) & 0x0FFF);
         if (w.avail >= 16)
-            seg->win = be16(h + 14);
+            seg->win = TD_PNTOH16(h + 14);
         hlen = w.avail >= 13 ? (h[12] >> 4) * 4 : 20;
         if (w.avail > 20 && hlen > 20)
             read_options(&w, hlen, seg);

@@ -38,6 +38,17 @@
 #define TD_TVB_U8(tvb, off) tvb_get_guint8((tvb), (off))
 #endif
 
+/* Big-endian integers from bytes (wsutil/pint.h): 4.6 renamed pntoh16 and
+ * pntoh32 to pntohu16 and pntohu32. */
+#include <wsutil/pint.h>
+#if TD_WS_VERSION >= 406
+#define TD_PNTOH16(p) pntohu16(p)
+#define TD_PNTOH32(p) pntohu32(p)
+#else
+#define TD_PNTOH16(p) pntoh16(p)
+#define TD_PNTOH32(p) pntoh32(p)
+#endif
+
 /* plugin_describe() tells `tshark -G plugins` what kind of plugin this is;
  * 4.2 added it, with its flags in wsutil/plugins.h. */
 #if TD_WS_VERSION >= 402

@@ -81,8 +81,6 @@ static const char table_name[] = "TCP Diagnosis";
 typedef struct row_info {
     guint32 appearance;             /* rows sort on (severity, appearance) */
     td_stream_severity_t severity;
-    guint32 version;                /* the stream's version its cells show; 0 none yet */
-    int client;                     /* the endpoint in the Client cell (0, 1) */
     const td_glue_stream_t *gs;     /* tshark: the stream, to fill the row before printing */
 } row_info_t;
 
@@ -235,9 +233,10 @@ milliseconds(double seconds)
     return g_strdup_printf("%.3f", seconds * 1000.0);
 }
 
-/* Bring a row up to date with its stream; FALSE if nothing changed. */
-static gboolean
-refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
+/* Fill a row's cells from its stream, once: tshark's rows just before it
+ * prints, a dialog's when they appear (its retap reads analysed frames). */
+static void
+fill_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
 {
     const td_stream_t *s = gs->core;
     row_info_t *ri = row_info(row);
@@ -252,15 +251,8 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     row[COL_PACKETS].value.uint_value = s->packets;
     /* Roles come from the evidence as it stands (a SYN later in the capture
      * names the client), not from the frame that made the row. */
-    if (client != ri->client) {
-        set_string(row, COL_CLIENT, endpoint_str(gs, client));
-        set_string(row, COL_SERVER, endpoint_str(gs, 1 - client));
-        ri->client = client;
-    }
-    /* The core counts every change of the stream (td_stream_t.version). */
-    if (ri->version == s->version)
-        return FALSE;
-    ri->version = s->version;
+    set_string(row, COL_CLIENT, endpoint_str(gs, client));
+    set_string(row, COL_SERVER, endpoint_str(gs, 1 - client));
     ri->severity = td_stream_severity(s, &headline);
 
     td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
@@ -301,32 +293,27 @@ refresh_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     /* The codes: a few combinations, shared. */
     text = td_capture_diagnoses(gs);
     set_shared(row, COL_CODES, *text ? text : "-");
-    return TRUE;
 }
 
 static stat_tap_table_item_type *
 add_row(const td_glue_stream_t *gs)
 {
     stat_tap_table_item_type items[NUM_COLS];
-    int client = gs->core->client < 0 ? 0 : gs->core->client;
     guint n = live.table->num_elements;
     stat_tap_table_item_type *row;
     row_info_t *ri = g_new0(row_info_t, 1);
 
-    memset(items, 0, sizeof(items)); /* string cells: filled by refresh_row() below */
+    memset(items, 0, sizeof(items)); /* string cells: filled by fill_row() */
     for (int c = 0; c < NUM_COLS; c++)
         items[c].type = table_fields[c].type;
     items[COL_STREAM].value.uint_value = gs->core->index;
-    items[COL_CLIENT].value.string_value = endpoint_str(gs, client);
-    items[COL_SERVER].value.string_value = endpoint_str(gs, 1 - client);
-    ri->client = client;
     ri->appearance = live.appearances++;
     ri->gs = gs;
     items[COL_SEVERITY].user_data.ptr_value = ri;
     stat_tap_init_table_row(live.table, n, NUM_COLS, items);
     row = live.table->elements[n];
     if (!live.cli)
-        refresh_row(row, gs); /* tshark's rows are filled before it prints */
+        fill_row(row, gs); /* tshark's rows are filled before it prints */
     mark_row(gs->core->index);
     return row;
 }
@@ -342,7 +329,7 @@ sort_draw(void *tapdata _U_)
         return;
     td_capture_conclude();
     for (guint i = 0; i < table->num_elements; i++)
-        refresh_row(table->elements[i], row_info(table->elements[i])->gs);
+        fill_row(table->elements[i], row_info(table->elements[i])->gs);
     if (table->num_elements > 1)
         qsort(table->elements, table->num_elements, sizeof(*table->elements), row_cmp);
 }

@@ -1360,7 +1360,8 @@ test_data_phase(void)
     feed_ts(s, 1.66, S, TD_ACK, 5201, 3101, 0, 64240, 504, 162, 6101, 7101);
     feed_ts(s, 1.66, C, TD_ACK, 3101, 5201, 1000, 64240, 166, 504, 0, 0);
     CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_FAST);
-    CHECK(td_seqdir_trouble_of(&s->seq[C])->retrans_kind[TD_RETX_RTO] == 1 && td_seqdir_trouble_of(&s->seq[C])->timeouts == 1);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->retrans_kind[TD_RETX_RTO] == 1
+          && td_seqdir_trouble_of(&s->seq[C])->timeouts == 1);
 
     current = "a timeout that was real keeps its go-back-N";
     s = established();
@@ -1419,7 +1420,8 @@ test_data_phase(void)
     feed_ts(s, 0.32, C, TD_ACK, 1101, 6201, 0, 0, 32, 30, 0, 0);       /* refused */
     feed_ts(s, 0.5, C, TD_ACK, 1101, 6201, 0, 64240, 50, 30, 0, 0);    /* window update */
     feed_ts(s, 0.5001, S, TD_ACK, 6201, 1101, 1000, 64240, 50, 50, 0, 0);
-    CHECK(td_stream_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[S])->retrans == 0 && td_seqdir_trouble_of(&s->seq[S])->zw_probes == 1);
+    CHECK(td_stream_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[S])->retrans == 0
+          && td_seqdir_trouble_of(&s->seq[S])->zw_probes == 1);
     f = find(TD_ST_ZERO_WINDOW);
     CHECK(f && f->frame == frame_no && f->ref_frame == 8);
     feed_ts(s, 0.52, C, TD_ACK, 1101, 7201, 0, 64240, 52, 50, 0, 0);
