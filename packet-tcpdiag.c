@@ -1,12 +1,13 @@
 /* packet-tcpdiag.c
- * tcpdiag: a postdissector that diagnoses TCP connections from Wireshark's
- * own TCP analysis fields.
+ * tcpdiag: a postdissector that diagnoses TCP connections from what
+ * Wireshark's TCP dissector saw.
  *
- * Data flow (as plugins/epan/transum): on the first pass read the fields,
- * feed the analysis core, and keep each frame's findings in file scope; on
- * every pass draw the tree and expert items from what was kept and queue the
- * tap. The TCP fields are primed on the first pass only, so nothing here may
- * depend on reading them later (PLATFORM.md).
+ * Data flow (as plugins/epan/transum): on the first pass read the segment
+ * (td_fields.c: the TCP dissector's stream, the header's bytes), feed the
+ * analysis core, and keep each frame's findings in file scope; on every pass
+ * draw the tree and expert items from what was kept and queue the tap. The
+ * TCP dissector's conversations are looked up as of the frame on the first
+ * pass only, so nothing here reads them later.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,6 +20,7 @@
 #include "tcpdiag_core.h"
 #include "td_capture.h"
 #include "td_fields.h"
+#include "td_stream_id.h"
 #include "tcpdiag_table.h"
 
 void proto_register_tcpdiag(void);
@@ -26,6 +28,7 @@ void proto_reg_handoff_tcpdiag(void);
 
 static int proto_tcpdiag = -1;
 static int tcpdiag_tap = -1;
+static int expert_tap = -1;  /* Wireshark's "expert" tap (-z expert) */
 static dissector_handle_t tcpdiag_handle;
 
 static int hf_stream = -1;
@@ -190,13 +193,13 @@ feed_icmp(td_glue_stream_t *gs, const icmp_frame_t *f, guint32 on)
 
 /* First pass: read the frame, feed the core, keep the findings. */
 static td_glue_stream_t *
-analyse_frame(proto_tree *tree, packet_info *pinfo)
+analyse_frame(tvbuff_t *tvb, packet_info *pinfo)
 {
     td_frame_fields_t ff;
     td_glue_stream_t *gs;
     wmem_list_t *waiting;
 
-    td_fields_read(tree, pinfo, &ff);
+    td_fields_read(tvb, pinfo, &ff);
     if (ff.kind == TD_FRAME_OTHER)
         return NULL;
     if (ff.kind == TD_FRAME_ICMP_ERROR) {
@@ -469,12 +472,11 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
     proto_item *ti;
     proto_tree *dt;
 
-    /* A first pass that builds a tree nobody reads (tshark -z, or a filter
-     * on other fields; Wireshark builds one whenever a postdissector primes
-     * fields): only the frame's findings and segment verdict (the expert
-     * infos, -z expert) cost anything; the stream's verdict is drawn when
-     * shown or filtered on (a filter or column on any tcpdiag field makes
-     * the protocol referenced). */
+    /* A first pass that builds a tree nobody reads (tshark -z io,stat, or a
+     * filter on other fields): only the frame's findings and segment verdict
+     * (the expert infos, -z expert) cost anything; the stream's verdict is
+     * drawn when shown or filtered on (a filter or column on any tcpdiag
+     * field makes the protocol referenced). */
     gboolean wanted = final || proto_field_is_referenced(tree, proto_tcpdiag);
 
     if (!wanted && !findings && !verdict)
@@ -495,13 +497,35 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
     }
 }
 
-/* Every file's start (and a redissection after Enabled Protocols changed):
- * a clean state, and the fields asked for only while tcpdiag is enabled. */
+/* Without a tree (tshark -q -z expert, a pass with only taps): the frame's
+ * findings still reach the expert tap, as Wireshark's own TCP expert infos
+ * do, so that -z expert lists them whether or not a tree was built. */
+static void
+note_frame(packet_info *pinfo, const td_glue_stream_t *gs, gboolean final)
+{
+    for (const td_finding_t *f = td_capture_frame_findings(pinfo->num); f; f = f->next)
+        expert_add_info_format(pinfo, NULL, &ei_code[f->code], "%s", f->message);
+    for (const td_finding_t *f = final ? gs->final_findings : NULL; f; f = f->next) {
+        if (f->frame == pinfo->num)
+            expert_add_info_format(pinfo, NULL, &ei_code[f->code], "%s", f->message);
+    }
+}
+
+static void
+cleanup_tcpdiag(void)
+{
+    td_capture_cleanup();
+    td_stream_id_cleanup();
+}
+
+/* Every file's start (and a redissection after Enabled Protocols changed). */
 static void
 init_tcpdiag(void)
 {
     td_capture_init();
-    td_fields_enable(proto_is_protocol_enabled(find_protocol_by_id(proto_tcpdiag)));
+    td_fields_reset();
+    td_stream_id_reset();
+    expert_tap = find_tap_id("expert");
 }
 
 static int
@@ -511,7 +535,7 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     gboolean final = FALSE;
 
     if (!PINFO_FD_VISITED(pinfo)) {
-        gs = analyse_frame(tree, pinfo);
+        gs = analyse_frame(tvb, pinfo);
         td_capture_clock(gs);
     } else {
         /* A later pass: conclude what only the end of the capture (as read
@@ -525,6 +549,8 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
         return 0;
     if (tree)
         draw_frame(tree, tvb, pinfo, gs, final);
+    else if (expert_tap > 0 && have_tap_listener(expert_tap))
+        note_frame(pinfo, gs, final);
     if (have_tap_listener(tcpdiag_tap))
         tap_queue_packet(tcpdiag_tap, pinfo, gs);
     return 0;
@@ -739,7 +765,7 @@ proto_register_tcpdiag(void)
     td_config_default(td_capture_config());
     apply_preferences();
     register_init_routine(init_tcpdiag);
-    register_cleanup_routine(td_capture_cleanup);
+    register_cleanup_routine(cleanup_tcpdiag);
 
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
     tcpdiag_tap = register_tap("tcpdiag");
@@ -750,5 +776,6 @@ void
 proto_reg_handoff_tcpdiag(void)
 {
     register_postdissector(tcpdiag_handle);
-    td_fields_want(tcpdiag_handle);
+    td_fields_init();
+    td_stream_id_init();
 }

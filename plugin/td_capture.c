@@ -4,8 +4,9 @@
  *
  * Memory is kept proportional to streams and findings, not to frames, except
  * for one guint32 per frame (the frame's stream): later passes (tshark -2,
- * the GUI) must find the stream of a frame whose TCP fields are no longer
- * primed (PLATFORM.md: "first-pass-only fields").
+ * the GUI) must find the stream of a frame without looking it up again (the
+ * TCP dissector's conversations are looked up as of the frame on the first
+ * pass only).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -31,7 +32,8 @@ typedef struct ttl_wait {
 
 static td_config_t  config;
 static GPtrArray   *streams;        /* tcp.stream index -> td_glue_stream_t* */
-static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1, 0: none */
+static GArray      *frame_stream;   /* frame number -> tcp.stream index + 1 (0: none)
+                                     * and the FRAME_HAS_ flags */
 static wmem_map_t  *frame_findings; /* frame number -> its td_finding_t list */
 static wmem_map_t  *frame_verdicts; /* frame number -> td_seg_verdict_t* */
 static wmem_map_t  *host_ttl;       /* host_key_t* -> TTL of its last SYN or SYN-ACK */
@@ -45,6 +47,28 @@ static nstime_t     capture_start;
 static gboolean     capture_started;
 static double       capture_end;
 static GSequence   *clock_queue;    /* td_glue_stream_t* sorted by deadline */
+
+/* A frame's entry in frame_stream: its stream, and whether it has findings
+ * or a segment verdict, so that drawing a frame without either looks up
+ * neither map. */
+#define FRAME_HAS_FINDINGS 0x80000000u
+#define FRAME_HAS_VERDICT  0x40000000u
+#define FRAME_STREAM_MASK  0x3FFFFFFFu
+
+static guint32 *
+frame_entry(guint32 frame)
+{
+    if (frame >= frame_stream->len)
+        g_array_set_size(frame_stream, MAX(frame + 1, frame_stream->len * 2));
+    return &g_array_index(frame_stream, guint32, frame);
+}
+
+static gboolean
+frame_has(guint32 frame, guint32 flag)
+{
+    return frame_stream && frame < frame_stream->len
+           && (g_array_index(frame_stream, guint32, frame) & flag) != 0;
+}
 
 td_config_t *
 td_capture_config(void)
@@ -179,7 +203,7 @@ td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *f
     if (index < streams->len && (gs = g_ptr_array_index(streams, index)) != NULL)
         return gs;
     /* Wireshark numbers streams densely from 0, in order of first frame. */
-    if (index >= G_MAXUINT32 - 1)
+    if (index >= FRAME_STREAM_MASK - 1)
         return NULL;
     if (index >= streams->len)
         g_ptr_array_set_size(streams, index + 1);
@@ -223,9 +247,9 @@ td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *f
 void
 td_capture_set_frame_stream(guint32 frame, guint32 index)
 {
-    if (frame >= frame_stream->len)
-        g_array_set_size(frame_stream, MAX(frame + 1, frame_stream->len * 2));
-    g_array_index(frame_stream, guint32, frame) = index + 1;
+    guint32 *e = frame_entry(frame);
+
+    *e = (*e & ~FRAME_STREAM_MASK) | (index + 1);
 }
 
 td_glue_stream_t *
@@ -235,7 +259,7 @@ td_capture_frame_stream(guint32 frame)
 
     if (!frame_stream || frame >= frame_stream->len)
         return NULL;
-    value = g_array_index(frame_stream, guint32, frame);
+    value = g_array_index(frame_stream, guint32, frame) & FRAME_STREAM_MASK;
     if (value == 0 || value - 1 >= streams->len)
         return NULL;
     return (td_glue_stream_t *)g_ptr_array_index(streams, value - 1);
@@ -251,6 +275,7 @@ td_capture_add_findings(td_finding_t *list)
         /* Findings of one frame form one list, in the order they were found
          * (a frame has a few at most: appending walks it). */
         list->next = NULL;
+        *frame_entry(list->frame) |= FRAME_HAS_FINDINGS;
         head = (td_finding_t *)wmem_map_lookup(frame_findings, key);
         if (!head) {
             wmem_map_insert(frame_findings, key, list);
@@ -266,7 +291,7 @@ td_capture_add_findings(td_finding_t *list)
 td_finding_t *
 td_capture_frame_findings(guint32 frame)
 {
-    if (!frame_findings)
+    if (!frame_findings || !frame_has(frame, FRAME_HAS_FINDINGS))
         return NULL;
     return (td_finding_t *)wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame));
 }
@@ -274,15 +299,16 @@ td_capture_frame_findings(guint32 frame)
 void
 td_capture_set_frame_verdict(guint32 frame, const td_seg_verdict_t *verdict)
 {
+    *frame_entry(frame) |= FRAME_HAS_VERDICT;
     wmem_map_insert(frame_verdicts, GUINT_TO_POINTER(frame), (gpointer)verdict);
 }
 
 const td_seg_verdict_t *
 td_capture_frame_verdict(guint32 frame)
 {
-    return frame_verdicts ? (const td_seg_verdict_t *)wmem_map_lookup(frame_verdicts,
-                                                                      GUINT_TO_POINTER(frame))
-                          : NULL;
+    return frame_verdicts && frame_has(frame, FRAME_HAS_VERDICT)
+           ? (const td_seg_verdict_t *)wmem_map_lookup(frame_verdicts, GUINT_TO_POINTER(frame))
+           : NULL;
 }
 
 static guint8

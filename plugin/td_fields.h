@@ -1,5 +1,5 @@
 /* td_fields.h
- * Reading the TCP, IP and ICMP fields tcpdiag needs from a dissected frame.
+ * Reading the TCP segment, or the ICMP error quoting one, from a dissected frame.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,20 +18,21 @@ typedef enum {
 
 typedef struct td_frame_fields {
     td_frame_kind_t kind;
-    guint32      stream;      /* tcp.stream */
+    guint32      stream;      /* Wireshark's tcp.stream */
     td_segment_t seg;         /* dir and time are the caller's to set */
-    gboolean     seq_known;   /* tcp.seq_raw was present */
+    gboolean     seq_known;   /* not a quoted header (Wireshark shows no tcp.seq_raw there) */
     guint8       icmp_type, icmp_code, icmp_version;
     guint32      icmp_mtu;     /* next-hop MTU of a "fragmentation needed" / "packet too big"; 0 none */
 } td_frame_fields_t;
 
-/* In the handoff: ask for the fields on the first pass. */
-void td_fields_want(dissector_handle_t postdissector);
+/* In the handoff: find the protocols whose layers tell a frame apart. */
+void td_fields_init(void);
 
-/* At every file's start: ask for them only while tcpdiag is enabled. */
-void td_fields_enable(gboolean enabled);
+/* At every file's start. */
+void td_fields_reset(void);
 
-/* Read the frame's fields (first pass only; the tree must be primed). */
-void td_fields_read(proto_tree *tree, packet_info *pinfo, td_frame_fields_t *out);
+/* Read the frame's segment (first pass: the TCP dissector's conversations
+ * are looked up as of this frame). tvb is the frame's. */
+void td_fields_read(tvbuff_t *tvb, packet_info *pinfo, td_frame_fields_t *out);
 
 #endif /* TD_FIELDS_H */

@@ -59,6 +59,7 @@ ALL_SCENARIOS=(
 	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole hs_synack_all_lost hs_ack_all_lost
 	hs_synack_twice_client hs_synack_twice_server
 	st_nagle_delack100 st_nagle_delack200 hs_refused_first hs_refused_two_links
+	en_fragmented en_vxlan
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -1312,6 +1313,54 @@ path_mtu() { # path_mtu NAME DELAY_MS PORT BLACK_HOLE
 sc_dt_path_mtu() { path_mtu dt_path_mtu 20 62141 0; }
 sc_dt_path_mtu_300ms() { path_mtu dt_path_mtu_300ms 150 62142 0; }
 sc_dt_pmtu_black_hole() { path_mtu dt_pmtu_black_hole 20 62143 1; }
+
+# Encapsulations: where the TCP header is in the frame. en_fragmented: the
+# server sets no DF (net.ipv4.ip_no_pmtu_disc=1), so the router fragments
+# its full-sized segments onto the client link's 1400-byte MTU (RFC 791
+# section 2.3). Captured at the client: each full-sized response segment
+# arrives as two IPv4 fragments; Wireshark reassembles them and dissects the
+# segment on the last one. en_vxlan: the client reaches the server through
+# a VXLAN tunnel (RFC 7348) to the router. Captured on the client's link:
+# every segment is inside Ethernet, IPv4 and UDP port 4789, then Ethernet and
+# IPv4 again. Both are healthy connections that close gracefully.
+sc_en_fragmented() {
+	setup_net
+	ip -n $NS_R link set $IF_RC mtu 1400
+	sysc $NS_S net.ipv4.ip_no_pmtu_disc=1
+	srv --port $PORT
+	cap_start client en_fragmented
+	cli --host $S4 --port $PORT --src-port 41701 --requests 2 --req-size 100 --resp-size 20000
+	cap_stop
+	publish "$CAP_FILE" en_fragmented
+	teardown_net
+}
+
+sc_en_vxlan() {
+	local vc=10.77.9.2 vr=10.77.9.1 mac_vc=02:77:09:00:00:02 mac_vr=02:77:09:00:00:01 i
+	setup_net
+	ip -n $NS_C link add vx-c address $mac_vc type vxlan id 77 local $C4 remote $R4C dstport 4789 dev $IF_C
+	ip -n $NS_R link add vx-r address $mac_vr type vxlan id 77 local $R4C remote $C4 dstport 4789 dev $IF_RC
+	ip -n $NS_C addr add $vc/24 dev vx-c
+	ip -n $NS_R addr add $vr/24 dev vx-r
+	for i in "$NS_C vx-c" "$NS_R vx-r"; do
+		set -- $i
+		if [[ $HAVE_ETHTOOL == 1 ]]; then
+			ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+		fi
+		ip -n "$1" link set "$2" up
+	done
+	ip -n $NS_C neigh replace $vr lladdr $mac_vr dev vx-c nud permanent
+	ip -n $NS_R neigh replace $vc lladdr $mac_vc dev vx-r nud permanent
+	ip -n $NS_C route add $S4/32 via $vr dev vx-c src $vc
+	srv --port $PORT
+	CAP_FILTER='udp port 4789'
+	cap_start client en_vxlan
+	CAP_FILTER='tcp or icmp or icmp6'
+	cli --host $S4 --port $PORT --src-port 41711 --requests 2 --req-size 100 --resp-size 5000
+	cap_stop
+	publish "$CAP_FILE" en_vxlan
+	teardown_net
+}
 
 # Root cause first. hs_synack_all_lost: the router drops every SYN-ACK on
 # its way to the client; the client retries its SYN (tcp_syn_retries 2,

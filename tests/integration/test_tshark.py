@@ -263,6 +263,44 @@ def check_stalls(ts, captures, path_expected):
                       % (capture, extra, r["Stream"], r["Stalls"], n))
 
 
+# Where the TCP header is: behind IPv4 fragments Wireshark reassembles, and
+# inside a VXLAN tunnel. The data segments each side sent follow from the
+# scenario (make_captures.sh): requests x ceil(size / MSS), the MSS being what
+# the link gives (en_fragmented: 1448 bytes of a 1500-byte MTU, en_vxlan:
+# 1398 of the tunnel's 1450). A reassembled segment must count with its whole
+# length (it counted as empty before issue 12's byte reader).
+ENCAPSULATIONS = {
+    # capture: (client segments, server segments)
+    "en_fragmented.pcap": (2, 28),
+    "en_vxlan.pcap": (2, 8),
+}
+
+
+def check_encapsulations(ts, captures):
+    for name, (want_c, want_s) in sorted(ENCAPSULATIONS.items()):
+        path = ts.add_capture(os.path.join(captures, name))
+        rc, out, err = ts.run("-r", path, "-2", "-Y", "tcpdiag", "-T", "fields", "-E",
+                              "occurrence=a", "-e", "tcpdiag.stream.data", "-e",
+                              "tcpdiag.stream.segments")
+        check(rc == 0 and clean_stderr(err) == "", "%s: tshark exit %d %s" % (name, rc, err[:200]))
+        last = [l for l in out.splitlines() if l.strip()][-1:] or [""]
+        cols = last[0].split("\t")
+        got = dict(zip(cols[0].split(","), cols[1].split(","))) if len(cols) == 2 else {}
+        check(got == {"client": str(want_c), "server": str(want_s)},
+              "%s: data segments %s, expected client %d, server %d" % (name, got, want_c, want_s))
+
+
+# tcpdiag's expert infos reach -z expert in every mode: single pass (no tree
+# is built for -z expert) and -2 (the second pass builds none either).
+def check_expert(ts, captures):
+    path = ts.add_capture(os.path.join(captures, "hs_refused.pcap"))
+    for mode, extra in (("single", []), ("two-pass", ["-2"])):
+        rc, out, err = ts.run("-r", path, "-q", "-z", "expert", *extra)
+        refused = [l for l in out.splitlines() if "TCPDIAG" in l and "Connection refused" in l]
+        check(rc == 0 and len(refused) == 2,
+              "hs_refused.pcap %s: -z expert lists %d tcpdiag refusals, expected 2" % (mode, len(refused)))
+
+
 def check_registration(ts, version):
     rc, out, err = ts.run("-G", "plugins")
     check(any(l.split("\t")[0].strip() == "tcpdiag.so" and l.split("\t")[1].strip() == version
@@ -369,6 +407,8 @@ def main():
             path = ts.add_capture(os.path.join(args.captures, name))
             check_capture(ts, name, path, want, details.get(name, {}))
         check_stalls(ts, args.captures, os.path.join(args.captures, "expected_stalls.tsv"))
+        check_encapsulations(ts, args.captures)
+        check_expert(ts, args.captures)
         with tempfile.TemporaryDirectory() as tmp:
             check_bad_input(ts, args.captures, tmp)
     finally:
