@@ -19,6 +19,7 @@
 
 #include "tcpdiag_core.h"
 #include "td_capture.h"
+#include "td_finding.h"
 #include "td_fields.h"
 #include "td_stream_id.h"
 #include "tcpdiag_table.h"
@@ -29,6 +30,7 @@ void proto_reg_handoff_tcpdiag(void);
 static int proto_tcpdiag = -1;
 static int tcpdiag_tap = -1;
 static int expert_tap = -1;  /* Wireshark's "expert" tap (-z expert) */
+static int proto_ws_expert = -1; /* "_ws.expert", the parent of the expert info fields */
 static dissector_handle_t tcpdiag_handle;
 
 static int hf_stream = -1;
@@ -421,7 +423,8 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
                                             info->name, f->detail ? f->detail : "");
     proto_item_set_generated(ti);
     ft = proto_item_add_subtree(ti, ett_finding);
-    expert_add_info_format(pinfo, ti, &ei_code[f->code], "%s", f->message);
+    expert_add_info_format(pinfo, ti, &ei_code[f->code], "%s",
+                           td_finding_message(f, pinfo->pool));
     if (f->detail)
         proto_item_set_generated(proto_tree_add_string(ft, hf_finding_detail, tvb, 0, 0, f->detail));
     if (f->cause)
@@ -440,7 +443,8 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     if (TD_IS_STALL(f->code) && !g_str_equal(f->detail, "open")) {
         const char *kind = td_code_short_name(f->code, "");
         proto_item *si = proto_tree_add_string_format_value(tree, hf_stall, tvb, 0, 0, kind,
-                                                             "%s", f->message);
+                                                             "%s",
+                                                             td_finding_message(f, pinfo->pool));
         proto_tree *stt = proto_item_add_subtree(si, ett_stall);
         nstime_t d;
 
@@ -457,6 +461,18 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     }
 }
 
+/* A finding's expert info without an item: its text only for a reader of it
+ * (the expert tap), else its severity alone (the summary, no message made). */
+static void
+note_finding(packet_info *pinfo, const td_finding_t *f, gboolean text)
+{
+    if (text)
+        expert_add_info_format(pinfo, NULL, &ei_code[f->code], "%s",
+                               td_finding_message(f, pinfo->pool));
+    else
+        expert_add_info(pinfo, NULL, &ei_code[f->code]);
+}
+
 /* On every packet of a stream: the stream's verdict (later passes: over the
  * whole capture; a first pass, a live capture's newest packets: as of the
  * packet), what the model said of the segment, and the frame's findings.
@@ -468,46 +484,50 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
 {
     const td_finding_t *findings = td_capture_frame_findings(pinfo->num);
     const td_finding_t *conclusions = final ? gs->final_findings : NULL;
-    const td_seg_verdict_t *verdict = td_capture_frame_verdict(pinfo->num);
+    const td_seg_verdict_t *verdict;
     proto_item *ti;
     proto_tree *dt;
 
-    /* A first pass that builds a tree nobody reads (tshark -z io,stat, or a
-     * filter on other fields): only the frame's findings and segment verdict
-     * (the expert infos, -z expert) cost anything; the stream's verdict is
-     * drawn when shown or filtered on (a filter or column on any tcpdiag
-     * field makes the protocol referenced). */
-    gboolean wanted = final || proto_field_is_referenced(tree, proto_tcpdiag);
+    /* What is drawn is what someone reads. tcpdiag's items: a tree shown
+     * (the GUI's details, tshark -V / -O) or filtered on (a filter, column or
+     * field on any tcpdiag field makes the protocol referenced); the
+     * findings' expert info items too when a filter or field reads
+     * _ws.expert. Otherwise a pass that builds a tree (tshark -q -z io,stat,
+     * a filter on other fields, the GUI's coloring rules) or has the expert
+     * tap listening gets the findings' expert infos without items: the
+     * expert tap (-z expert, the GUI's Expert Information) reads their text,
+     * the Expert column and the GUI's highest severity their severity. Their
+     * items cost 5,500 instructions for the close nearly every stream has
+     * (callgrind, `many`). */
+    gboolean wanted = tree && (final || proto_field_is_referenced(tree, proto_tcpdiag));
+    gboolean expert_items = wanted || (tree && proto_ws_expert > 0
+                                       && proto_field_is_referenced(tree, proto_ws_expert));
 
-    if (!wanted && !findings && !verdict)
+    if (!expert_items) {
+        gboolean text = expert_tap > 0 && have_tap_listener(expert_tap);
+
+        for (const td_finding_t *f = findings; f; f = f->next)
+            note_finding(pinfo, f, text);
+        for (const td_finding_t *f = conclusions; f; f = f->next) {
+            if (f->frame == pinfo->num)
+                note_finding(pinfo, f, text);
+        }
         return;
+    }
     ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
     proto_item_set_generated(ti);
-    if (wanted)
+    if (wanted) {
         draw_stream(dt, tvb, gs, final);
-    if (verdict)
-        draw_verdict(dt, tvb, verdict);
+        if ((verdict = td_capture_frame_verdict(pinfo->num)) != NULL)
+            draw_verdict(dt, tvb, verdict);
+    }
     for (const td_finding_t *f = findings; f; f = f->next)
         draw_finding(dt, tvb, pinfo, f);
     /* What the end of the capture proves, on the stream's last frame. */
     for (const td_finding_t *f = conclusions; f; f = f->next) {
         if (f->frame == pinfo->num)
             draw_finding(dt, tvb, pinfo, f);
-    }
-}
-
-/* Without a tree (tshark -q -z expert, a pass with only taps): the frame's
- * findings still reach the expert tap, as Wireshark's own TCP expert infos
- * do, so that -z expert lists them whether or not a tree was built. */
-static void
-note_frame(packet_info *pinfo, const td_glue_stream_t *gs, gboolean final)
-{
-    for (const td_finding_t *f = td_capture_frame_findings(pinfo->num); f; f = f->next)
-        expert_add_info_format(pinfo, NULL, &ei_code[f->code], "%s", f->message);
-    for (const td_finding_t *f = final ? gs->final_findings : NULL; f; f = f->next) {
-        if (f->frame == pinfo->num)
-            expert_add_info_format(pinfo, NULL, &ei_code[f->code], "%s", f->message);
     }
 }
 
@@ -526,6 +546,8 @@ init_tcpdiag(void)
     td_fields_reset();
     td_stream_id_reset();
     expert_tap = find_tap_id("expert");
+    /* registered after every handoff (epan_init: expert_packet_init) */
+    proto_ws_expert = proto_get_id_by_filter_name("_ws.expert");
 }
 
 static int
@@ -547,10 +569,8 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     }
     if (!gs)
         return 0;
-    if (tree)
+    if (tree || (expert_tap > 0 && have_tap_listener(expert_tap)))
         draw_frame(tree, tvb, pinfo, gs, final);
-    else if (expert_tap > 0 && have_tap_listener(expert_tap))
-        note_frame(pinfo, gs, final);
     if (have_tap_listener(tcpdiag_tap))
         tap_queue_packet(tcpdiag_tap, pinfo, gs);
     return 0;

@@ -9,10 +9,21 @@
 
 #include "td_finding.h"
 
-td_finding_t *
-td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
-                       const char *detail, guint32 count, double duration, guint32 ref_frame,
-                       const char *cause, const char *message)
+/* An expert info holds under 240 characters (ITEM_LABEL_LENGTH); past that
+ * Wireshark cuts the text and marks the cut differently per release
+ * ("[truncated]", "[...]"). Messages are written to fit; should extreme counts
+ * overflow one, it is cut here, the same on every release. */
+static const char *
+fit(wmem_allocator_t *scope, const char *message)
+{
+    if (strlen(message) < TD_MESSAGE_MAX)
+        return message;
+    return wmem_strdup_printf(scope, "%.*s...", TD_MESSAGE_MAX - 4, message);
+}
+
+static td_finding_t *
+append(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame, const char *detail,
+       guint32 count, double duration, guint32 ref_frame, const char *cause)
 {
     td_finding_t *f = wmem_new0(s->scope, td_finding_t);
 
@@ -23,15 +34,6 @@ td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code, guin
     f->duration = duration;
     f->ref_frame = ref_frame;
     f->cause = cause;
-    f->message = message;
-    /* An expert info holds under 240 characters (ITEM_LABEL_LENGTH); past
-     * that Wireshark cuts the text and marks the cut differently per release
-     * ("[truncated]", "[...]"). Messages are written to fit; should extreme
-     * counts overflow one, it is cut here, the same on every release. */
-    if (strlen(message) >= TD_MESSAGE_MAX) {
-        f->message = wmem_strdup_printf(s->scope, "%.*s...", TD_MESSAGE_MAX - 4, message);
-    }
-
     while (*list)
         list = &(*list)->next;
     *list = f;
@@ -39,6 +41,37 @@ td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code, guin
     s->last_finding = f;
     s->codes |= TD_CODE_BIT(code);
     return f;
+}
+
+td_finding_t *
+td_finding_add_message(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
+                       const char *detail, guint32 count, double duration, guint32 ref_frame,
+                       const char *cause, const char *message)
+{
+    td_finding_t *f = append(s, list, code, frame, detail, count, duration, ref_frame, cause);
+
+    f->message = fit(s->scope, message);
+    return f;
+}
+
+td_finding_t *
+td_finding_add_described(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 frame,
+                         const char *detail, double duration, guint32 ref_frame,
+                         const char *cause,
+                         char *(*describe)(wmem_allocator_t *scope, const td_finding_t *f),
+                         guint32 arg)
+{
+    td_finding_t *f = append(s, list, code, frame, detail, 0, duration, ref_frame, cause);
+
+    f->describe = describe;
+    f->describe_arg = arg;
+    return f;
+}
+
+const char *
+td_finding_message(const td_finding_t *f, wmem_allocator_t *scope)
+{
+    return f->message ? f->message : fit(scope, f->describe(scope, f));
 }
 
 td_finding_t *

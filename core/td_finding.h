@@ -28,6 +28,19 @@ td_finding_t *td_finding_add_message(td_stream_t *s, td_finding_t **list, td_cod
                                      double duration, guint32 ref_frame, const char *cause,
                                      const char *message);
 
+/* The same with a message made only when shown: describe(scope, f) formats it
+ * from the finding's own fields and arg (td_finding_t.describe). */
+td_finding_t *td_finding_add_described(td_stream_t *s, td_finding_t **list, td_code_t code,
+                                       guint32 frame, const char *detail, double duration,
+                                       guint32 ref_frame, const char *cause,
+                                       char *(*describe)(wmem_allocator_t *scope,
+                                                         const td_finding_t *f),
+                                       guint32 arg);
+
+/* The finding's message: its own, or made in scope (cut to TD_MESSAGE_MAX as
+ * every message is). */
+const char *td_finding_message(const td_finding_t *f, wmem_allocator_t *scope);
+
 /* "client" or "server": the side that sends in direction dir (without a
  * known client, the first sender counts as the client). */
 static inline const char *

@@ -273,22 +273,27 @@ append_healthy(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_stream_t *s
     int unacked = td_teardown_both_closed_unacked_side(s);
     int closing = td_teardown_closing_side(s);
 
+    /* Nearly every row of a table of healthy streams is made here: plain
+     * appends, one printf (the duration). */
     wmem_strbuf_append(buf, "Healthy");
-    if (s->initial_rtt >= 0.0)
-        wmem_strbuf_append_printf(buf, ": connected in %s", td_fmt_duration(scope, s->initial_rtt));
-    else
+    if (s->initial_rtt >= 0.0) {
+        wmem_strbuf_append(buf, ": connected in ");
+        wmem_strbuf_append(buf, td_fmt_duration(scope, s->initial_rtt));
+    } else {
         wmem_strbuf_append(buf, ": no problem found");
+    }
     if (codes & TD_CODE_BIT(TD_HS_TFO))
         wmem_strbuf_append(buf, " with TCP Fast Open");
-    if (graceful)
-        wmem_strbuf_append_printf(buf, ", closed gracefully (%s)",
-                                  g_str_equal(graceful->detail, "four_way") ? "four-way"
-                                  : g_str_equal(graceful->detail, "three_way") ? "three-way"
-                                  : g_str_equal(graceful->detail, "late_close") ? "a late close"
-                                  : g_str_equal(graceful->detail, "fin_unseen")
-                                      ? "one FIN not in the capture, its ACK is"
-                                  : "simultaneous close");
-    else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && unacked >= 0)
+    if (graceful) {
+        wmem_strbuf_append(buf, ", closed gracefully (");
+        wmem_strbuf_append(buf, g_str_equal(graceful->detail, "four_way") ? "four-way"
+                                : g_str_equal(graceful->detail, "three_way") ? "three-way"
+                                : g_str_equal(graceful->detail, "late_close") ? "a late close"
+                                : g_str_equal(graceful->detail, "fin_unseen")
+                                    ? "one FIN not in the capture, its ACK is"
+                                : "simultaneous close");
+        wmem_strbuf_append_c(buf, ')');
+    } else if ((codes & TD_CODE_BIT(TD_TD_OPEN)) && unacked >= 0)
         wmem_strbuf_append_printf(buf, ", closing when the capture ended (both sides sent a FIN, "
                                   "the %s's not acknowledged in the capture)",
                                   td_side_name(s, unacked));
@@ -319,13 +324,13 @@ td_stream_summary(wmem_allocator_t *scope, const td_stream_t *s)
     if (severity == TD_STREAM_STALLED) {
         append_stalls(scope, buf, s);
     } else if (severity == TD_STREAM_LOSSY && headline == TD_DT_PATH_MTU) {
-        wmem_strbuf_append(buf, segment_finding(s, TD_DT_PATH_MTU)->message);
+        wmem_strbuf_append(buf, td_finding_message(segment_finding(s, TD_DT_PATH_MTU), scope));
         wmem_strbuf_append(buf, "; ");
         td_seqspace_describe_loss(buf, s, FALSE);
     } else if (severity == TD_STREAM_LOSSY) {
         td_seqspace_describe_loss(buf, s, TRUE);
     } else if ((f = segment_finding(s, headline)) != NULL) {
-        wmem_strbuf_append(buf, f->message);
+        wmem_strbuf_append(buf, td_finding_message(f, scope));
     } else {
         append_concluded(scope, buf, s, headline);
     }

@@ -180,13 +180,39 @@ refine_reset(td_stream_t *s, const td_segment_t *seg)
                                     td_fmt_duration(s->scope, seg->time - s->rst_time));
 }
 
+/* The message of a graceful close (td_finding_t.describe): its kind is the
+ * detail, the gap between the two FINs the duration; describe_arg is 1 when
+ * the client closed first. */
+static char *
+describe_graceful(wmem_allocator_t *scope, const td_finding_t *f)
+{
+    const char *closer = f->describe_arg ? "client" : "server";
+    const char *passive = f->describe_arg ? "server" : "client";
+    char *gap = td_fmt_duration(scope, f->duration);
+
+    if (g_str_equal(f->detail, "three_way"))
+        return wmem_strdup_printf(scope, "Graceful close, three-way: the %s closed first and holds "
+                                  "TIME_WAIT; the %s's FIN carried the ACK, %s later", closer,
+                                  passive, gap);
+    if (g_str_equal(f->detail, "late_close"))
+        return wmem_strdup_printf(scope, "Late close: the %s closed first; the %s ACKed and sent "
+                                  "its FIN %s later (four-way close, the %s's socket in "
+                                  "CLOSE_WAIT meanwhile)", closer, passive, gap, passive);
+    if (g_str_equal(f->detail, "four_way"))
+        return wmem_strdup_printf(scope, "Graceful close, four-way: the %s closed first and holds "
+                                  "TIME_WAIT; the %s ACKed, then sent its FIN %s later", closer,
+                                  passive, gap);
+    return wmem_strdup_printf(scope, "Graceful close, simultaneous: both sides sent a FIN before "
+                              "seeing the other's (%s apart); both pass through TIME_WAIT", gap);
+}
+
 static void
 check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     td_side_t *a, *p;
     guint8 first;
     double later;
-    const char *closer, *passive, *gap;
+    const char *kind, *cause = NULL;
 
     if ((s->td_flags & (TD_TDF_GRACEFUL_DONE | TD_TDF_RESET))
         || !s->side[0].fin_acked_frame || !s->side[1].fin_acked_frame)
@@ -196,9 +222,6 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     a = &s->side[first];
     p = &s->side[1 - first];
     later = td_times_at(&p->fin_times, 0) - td_times_at(&a->fin_times, 0);
-    closer = td_side_name(s, first);
-    passive = td_side_name(s, (1 - first));
-    gap = td_fmt_duration(s->scope, later);
     if (!a->fin_first_frame || !p->fin_first_frame) {
         int unseen = !s->side[0].fin_first_frame ? 0 : 1;
         td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "fin_unseen", 0, -1.0,
@@ -209,32 +232,25 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                        s->side[unseen].fin_acked_frame);
         return;
     }
-    if (a->fin_acked_frame == p->fin_first_frame)
-        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "three_way", 0, later,
-                       a->fin_first_frame,
-                       "The passive side had nothing left to send and closed at once",
-                       "Graceful close, three-way: the %s closed first and holds TIME_WAIT; the "
-                       "%s's FIN carried the ACK, %s later", closer, passive, gap);
-    else if (a->fin_acked_frame < p->fin_first_frame
-             && td_times_at(&p->fin_times, 0)
-                    - MAX(td_times_at(&a->fin_times, 0), p->last_data_time) >= s->cfg->late_close)
-        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "late_close", 0, later,
-                       a->fin_first_frame,
-                       "The passive side's application held its socket after reading EOF "
-                       "(CLOSE_WAIT that long) before calling close()",
-                       "Late close: the %s closed first; the %s ACKed and sent its FIN %s later "
-                       "(four-way close, the %s's socket in CLOSE_WAIT meanwhile)", closer, passive,
-                       gap, passive);
-    else if (a->fin_acked_frame < p->fin_first_frame)
-        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "four_way", 0, later,
-                       a->fin_first_frame, NULL,
-                       "Graceful close, four-way: the %s closed first and holds TIME_WAIT; the "
-                       "%s ACKed, then sent its FIN %s later", closer, passive, gap);
-    else
-        td_finding_add(s, out, TD_TD_GRACEFUL, seg->frame, "simultaneous", 0, later,
-                       a->fin_first_frame, NULL,
-                       "Graceful close, simultaneous: both sides sent a FIN before seeing the "
-                       "other's (%s apart); both pass through TIME_WAIT", gap);
+    if (a->fin_acked_frame == p->fin_first_frame) {
+        kind = "three_way";
+        cause = "The passive side had nothing left to send and closed at once";
+    } else if (a->fin_acked_frame < p->fin_first_frame
+               && td_times_at(&p->fin_times, 0)
+                      - MAX(td_times_at(&a->fin_times, 0), p->last_data_time)
+                  >= s->cfg->late_close) {
+        kind = "late_close";
+        cause = "The passive side's application held its socket after reading EOF (CLOSE_WAIT "
+                "that long) before calling close()";
+    } else if (a->fin_acked_frame < p->fin_first_frame) {
+        kind = "four_way";
+    } else {
+        kind = "simultaneous";
+    }
+    /* Nearly every stream ends here: its message is made only when shown. */
+    td_finding_add_described(s, out, TD_TD_GRACEFUL, seg->frame, kind, later, a->fin_first_frame,
+                             cause, describe_graceful,
+                             first == (s->client < 0 ? 0 : s->client));
 }
 
 static void

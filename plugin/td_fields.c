@@ -62,24 +62,21 @@ enum {
 };
 #define TFO_EXP_MAGIC 0xF989 /* RFC 7413 section 4.1.1: the experimental option's ExID */
 
-/* The bytes around a TCP header: up to 60 before it (its IP header) and its
- * header, as far as captured, read from the tvb once: a tvb call per field
- * cost about 400 instructions a frame (callgrind). Every read below stays
- * within [0, len). */
+/* A TCP header as far as captured (at most 60 bytes counted), read from the
+ * frame's bytes fetched once: a tvb call per field cost about 400
+ * instructions a frame (callgrind). Every read below stays within
+ * [0, avail). */
 typedef struct {
-    const guint8 *b;
-    int len;           /* bytes in b */
-    int tcp;           /* the TCP header's offset in b */
-    int avail;         /* its bytes captured (at most 60 counted) */
-    int reported;      /* bytes from b[0] to the end of the frame as reported */
-} hdr_window_t;
+    const guint8 *h;   /* the header's first byte */
+    int avail;         /* its bytes captured */
+} tcp_hdr_t;
 
 /* The options of the TCP header (length hlen), within what was captured; a
  * malformed length ends the walk, as it ends Wireshark's. */
 static void
-read_options(const hdr_window_t *w, int hlen, td_segment_t *seg)
+read_options(const tcp_hdr_t *w, int hlen, td_segment_t *seg)
 {
-    const guint8 *h = w->b + w->tcp;
+    const guint8 *h = w->h;
     int end = MIN(hlen, w->avail);
     int p = 20;
     /* MSS, window scale, SACK-permitted and TFO count only on SYNs */
@@ -140,59 +137,6 @@ read_options(const hdr_window_t *w, int hlen, td_segment_t *seg)
         }
         p += len;
     }
-}
-
-/* The IP header that carries the TCP header (length hlen): IPv4 with 0-40
- * bytes of options, or IPv6 without extension headers, right before it, with
- * protocol TCP. Its TTL / hop limit and its length give the segment's; FALSE
- * when there is no such header (IPv6 extension headers, a quoted header cut
- * short). The version, header length and protocol must all agree, and the
- * addresses too when the frame's are the IP ones (an ICMP error's are its
- * own, not the quoted packet's). */
-static gboolean
-read_ip(const hdr_window_t *w, int hlen, const packet_info *pinfo, td_segment_t *seg)
-{
-    const guint8 *b = w->b;
-    int tcp = w->tcp;
-
-    for (int ihl = 5; ihl <= 15; ihl++) {
-        int ip = tcp - 4 * ihl;
-        guint total, rest;
-
-        if (ip < 0)
-            break;
-        if (b[ip] != (0x40 | ihl) || b[ip + 9] != 6)
-            continue;
-        if (pinfo->net_src.type == AT_IPv4 && pinfo->net_src.len == 4
-            && (memcmp(b + ip + 12, pinfo->net_src.data, 4) != 0
-                || memcmp(b + ip + 16, pinfo->net_dst.data, 4) != 0))
-            continue;
-        /* as Wireshark's packet-ip.c: a total length of 0 (a segmentation
-         * offload capture) means the frame's; never beyond the frame */
-        total = TD_PNTOH16(b + ip + 2);
-        rest = (guint)MAX(w->reported - ip, 0);
-        if (total == 0 || total > rest)
-            total = rest;
-        seg->ip_version = 4;
-        seg->ttl = b[ip + 8];
-        seg->len = total > (guint)(4 * ihl + hlen) ? total - 4 * ihl - hlen : 0;
-        return TRUE;
-    }
-    if (tcp >= 40 && (b[tcp - 40] >> 4) == 6 && b[tcp - 34] == 6
-        && !(pinfo->net_src.type == AT_IPv6 && pinfo->net_src.len == 16
-             && (memcmp(b + tcp - 32, pinfo->net_src.data, 16) != 0
-                 || memcmp(b + tcp - 16, pinfo->net_dst.data, 16) != 0))) {
-        guint payload = TD_PNTOH16(b + tcp - 36);
-        guint rest = (guint)MAX(w->reported - tcp, 0);
-
-        if (payload == 0 || payload > rest)
-            payload = rest;
-        seg->ip_version = 6;
-        seg->ttl = b[tcp - 33];
-        seg->len = payload > (guint)hlen ? payload - hlen : 0;
-        return TRUE;
-    }
-    return FALSE;
 }
 
 /* An IPv4 or IPv6 header and where its payload starts. */
@@ -346,11 +290,11 @@ ip_of_segment(const bytes_t *bytes, const ip_hdr_t *iph, int hlen, td_segment_t 
         rest = (guint)MAX(bytes->reported - iph->ip, 0);
         seg->ttl = b[8];
     } else {
-        /* the payload length counts the extension headers */
+        /* the payload length follows the 40-byte header and counts the
+         * extension headers */
         total = TD_PNTOH16(b + 4);
-        rest = (guint)MAX(bytes->reported - iph->ip - 40, 0);
         total = total ? total + 40 : 0;
-        rest += 40;
+        rest = (guint)MAX(bytes->reported - iph->ip, 40);
         seg->ttl = b[7];
     }
     if (total == 0 || total > rest)
@@ -361,41 +305,34 @@ ip_of_segment(const bytes_t *bytes, const ip_hdr_t *iph, int hlen, td_segment_t 
 }
 
 /* The segment whose TCP header is at `off` in the bytes: its header and
- * options, and from the IP header right before it its TTL and length. A
+ * options, and, given the IP header that carries it, its TTL and length. A
  * quoted header (an ICMP error's) has no known sequence number, as Wireshark
  * shows none (no tcp.seq_raw there). Returns the header's length. */
 static int
-read_segment(const bytes_t *bytes, int off, const packet_info *pinfo, const ip_hdr_t *iph,
-             gboolean quoted, td_frame_fields_t *out)
+read_segment(const bytes_t *bytes, int off, const ip_hdr_t *iph, gboolean quoted,
+             td_frame_fields_t *out)
 {
     td_segment_t *seg = &out->seg;
-    int lo = MAX(off - 60, 0), hlen;
-    hdr_window_t w;
-    const guint8 *h;
+    tcp_hdr_t w;
+    int hlen;
 
-    w.b = bytes->b + lo;
-    w.tcp = off - lo;
+    w.h = bytes->b + off;
     w.avail = MIN(MAX(bytes->len - off, 0), 60);
-    w.len = w.tcp + w.avail;
-    w.reported = MAX(bytes->reported - lo, 0);
-    h = w.b + w.tcp;
     if (w.avail >= 8 && !quoted) {
         out->seq_known = TRUE;
-        seg->seq = TD_PNTOH32(h + 4);
+        seg->seq = TD_PNTOH32(w.h + 4);
     }
     if (w.avail >= 12)
-        seg->ack = TD_PNTOH32(h + 8);
+        seg->ack = TD_PNTOH32(w.h + 8);
     if (w.avail >= 14)
-        seg->flags = (guint16)(TD_PNTOH16(h + 12) & 0x0FFF);
+        seg->flags = (guint16)(TD_PNTOH16(w.h + 12) & 0x0FFF);
     if (w.avail >= 16)
-        seg->win = TD_PNTOH16(h + 14);
-    hlen = w.avail >= 13 ? (h[12] >> 4) * 4 : 20;
+        seg->win = TD_PNTOH16(w.h + 14);
+    hlen = w.avail >= 13 ? (w.h[12] >> 4) * 4 : 20;
     if (w.avail > 20 && hlen > 20)
         read_options(&w, hlen, seg);
     if (iph)
         ip_of_segment(bytes, iph, MAX(hlen, 20), seg);
-    else
-        read_ip(&w, MAX(hlen, 20), pinfo, seg);
     if ((seg->flags & TD_SYN) && seg->ts_known)
         seg->opts |= TD_OPT_TIMESTAMP;
     return MAX(hlen, 20);
@@ -470,7 +407,7 @@ read_icmp_error(const bytes_t *bytes, packet_info *pinfo, td_frame_fields_t *out
     dport = TD_PNTOH16(b + tcp + 2);
     if (!td_stream_id_quoted(pinfo->num, &qsrc, &qdst, sport, dport, &out->stream))
         return;
-    read_segment(bytes, tcp, pinfo, NULL, TRUE, out);
+    read_segment(bytes, tcp, NULL, TRUE, out);
     out->icmp_type = type;
     out->icmp_code = b[icmp + 1];
     /* the next-hop MTU: "fragmentation needed" (RFC 1191 section 4),
@@ -512,7 +449,7 @@ read_plain_segment(tvbuff_t *tvb, packet_info *pinfo, const bytes_t *frame,
     if (ds->len - off < TD_HEADER_BEFORE_STREAM || TD_PNTOH16(ds->b + off) != pinfo->srcport
         || TD_PNTOH16(ds->b + off + 2) != pinfo->destport)
         return FALSE;
-    hlen = read_segment(ds, off, pinfo, ds == frame ? &iph : NULL, FALSE, out);
+    hlen = read_segment(ds, off, ds == frame ? &iph : NULL, FALSE, out);
     if (!td_stream_id_of(pinfo, &out->stream))
         return FALSE;
     if (ds != frame) {
@@ -545,6 +482,4 @@ td_fields_read(tvbuff_t *tvb, packet_info *pinfo, td_frame_fields_t *out)
             read_plain_segment(tvb, pinfo, &frame, out);
     }
     td_stream_id_frame_end();
-    if (out->kind == TD_FRAME_OTHER)
-        memset(out, 0, sizeof(*out));
 }

@@ -32,7 +32,8 @@ void td_fields_init(void);
 void td_fields_reset(void);
 
 /* Read the frame's segment (first pass: the TCP dissector's conversations
- * are looked up as of this frame). tvb is the frame's. */
+ * are looked up as of this frame). tvb is the frame's. The rest of *out
+ * means nothing when its kind is TD_FRAME_OTHER. */
 void td_fields_read(tvbuff_t *tvb, packet_info *pinfo, td_frame_fields_t *out);
 
 #endif /* TD_FIELDS_H */

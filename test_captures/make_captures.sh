@@ -147,6 +147,14 @@ HAVE_ETHTOOL=1
 command -v ethtool >/dev/null || { HAVE_ETHTOOL=0; echo "warning: no ethtool; offloads stay on" >&2; }
 
 # ---------------------------------------------------------------- network
+# link_up NS IF: offloads off (frames MTU-sized, as on a NIC), then up.
+link_up() {
+	if [[ $HAVE_ETHTOOL == 1 ]]; then
+		ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+	fi
+	ip -n "$1" link set "$2" up
+}
+
 setup_net() {
 	del_namespaces
 	local n
@@ -168,14 +176,10 @@ setup_net() {
 	ip -n $NS_R addr add $R6S/64 dev $IF_RS nodad
 	ip -n $NS_S addr add $S4/24 dev $IF_S
 	ip -n $NS_S addr add $S6/64 dev $IF_S nodad
-	local i
-	for i in "$NS_C $IF_C" "$NS_R $IF_RC" "$NS_R $IF_RS" "$NS_S $IF_S"; do
-		set -- $i
-		if [[ $HAVE_ETHTOOL == 1 ]]; then
-			ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-		fi
-		ip -n "$1" link set "$2" up
-	done
+	link_up $NS_C $IF_C
+	link_up $NS_R $IF_RC
+	link_up $NS_R $IF_RS
+	link_up $NS_S $IF_S
 	ip -n $NS_C route add default via $R4C
 	ip -n $NS_C -6 route add default via $R6C
 	ip -n $NS_S route add default via $R4S
@@ -1336,26 +1340,19 @@ sc_en_fragmented() {
 }
 
 sc_en_vxlan() {
-	local vc=10.77.9.2 vr=10.77.9.1 mac_vc=02:77:09:00:00:02 mac_vr=02:77:09:00:00:01 i
+	local vc=10.77.9.2 vr=10.77.9.1 mac_vc=02:77:09:00:00:02 mac_vr=02:77:09:00:00:01
 	setup_net
 	ip -n $NS_C link add vx-c address $mac_vc type vxlan id 77 local $C4 remote $R4C dstport 4789 dev $IF_C
 	ip -n $NS_R link add vx-r address $mac_vr type vxlan id 77 local $R4C remote $C4 dstport 4789 dev $IF_RC
 	ip -n $NS_C addr add $vc/24 dev vx-c
 	ip -n $NS_R addr add $vr/24 dev vx-r
-	for i in "$NS_C vx-c" "$NS_R vx-r"; do
-		set -- $i
-		if [[ $HAVE_ETHTOOL == 1 ]]; then
-			ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-		fi
-		ip -n "$1" link set "$2" up
-	done
+	link_up $NS_C vx-c
+	link_up $NS_R vx-r
 	ip -n $NS_C neigh replace $vr lladdr $mac_vr dev vx-c nud permanent
 	ip -n $NS_R neigh replace $vc lladdr $mac_vc dev vx-r nud permanent
 	ip -n $NS_C route add $S4/32 via $vr dev vx-c src $vc
 	srv --port $PORT
-	CAP_FILTER='udp port 4789'
-	cap_start client en_vxlan
-	CAP_FILTER='tcp or icmp or icmp6'
+	CAP_FILTER='udp port 4789' cap_start client en_vxlan
 	cli --host $S4 --port $PORT --src-port 41711 --requests 2 --req-size 100 --resp-size 5000
 	cap_stop
 	publish "$CAP_FILE" en_vxlan

@@ -299,6 +299,20 @@ def check_expert(ts, captures):
         refused = [l for l in out.splitlines() if "TCPDIAG" in l and "Connection refused" in l]
         check(rc == 0 and len(refused) == 2,
               "hs_refused.pcap %s: -z expert lists %d tcpdiag refusals, expected 2" % (mode, len(refused)))
+    # A pass whose tree is built for something else draws no tcpdiag item,
+    # but a filter or field on the expert infos still sees tcpdiag's.
+    def expert_count(*extra):
+        rc, out, err = ts.run("-r", path, "-q", "-z",
+                              "io,stat,0,COUNT(_ws.expert.message)_ws.expert.message", *extra)
+        rows = [l for l in out.splitlines() if "<>" in l]
+        return int(rows[0].split("|")[2]) if rc == 0 and rows else -1
+    without = expert_count("--disable-protocol", "tcpdiag")
+    for mode, extra in (("single", []), ("two-pass", ["-2"])):
+        with_tcpdiag = expert_count(*extra)
+        # hs_refused's tcpdiag expert infos: two refusals, one graceful close
+        check(without > 0 and with_tcpdiag == without + 3,
+              "hs_refused.pcap %s: io,stat counts %d expert infos, %d without tcpdiag "
+              "(expected 3 more)" % (mode, with_tcpdiag, without))
 
 
 def check_registration(ts, version):

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tcpdiag_core.h"
+#include "td_finding.h"
 #include "td_summary.h"
 
 static int passed, failed;
@@ -32,6 +33,9 @@ static td_config_t cfg;
 static guint32 frame_no;
 static td_finding_t *all; /* every finding of the current test, in order */
 
+/* A finding's message (some are made only when shown). */
+#define MSG(f) td_finding_message((f), scope)
+
 #define C 0 /* client: first sender in these tests */
 #define S 1
 
@@ -45,9 +49,9 @@ collect(td_finding_t *list)
     for (const td_finding_t *f = list; f; f = f->next) {
         /* Wireshark cuts an item's label at 239 characters: the message
          * follows "Expert Info (Warning/Sequence): ", the cause "Likely cause: ". */
-        if (g_str_has_suffix(f->message, "...") || (f->cause && strlen(f->cause) > 239 - 14)) {
+        if (g_str_has_suffix(MSG(f), "...") || (f->cause && strlen(f->cause) > 239 - 14)) {
             failed++;
-            printf("FAIL %s: message too long for an expert info: %s\n", current, f->message);
+            printf("FAIL %s: message too long for an expert info: %s\n", current, MSG(f));
         }
     }
     while (*tail)
@@ -111,7 +115,7 @@ finalize(td_stream_t *s, double end)
         wmem_allocator_t *conclusions = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
         again = td_stream_finalize_in(s, end, conclusions);
         for (a = first, b = again; a && b; a = a->next, b = b->next) {
-            if (a->code != b->code || strcmp(a->message, b->message) != 0)
+            if (a->code != b->code || strcmp(MSG(a), MSG(b)) != 0)
                 break;
         }
         if (a || b) {
@@ -129,7 +133,7 @@ finalize(td_stream_t *s, double end)
     }
     again = td_stream_finalize(s, end);
     for (a = first, b = again; a && b; a = a->next, b = b->next) {
-        if (a->code != b->code || a->frame != b->frame || strcmp(a->message, b->message) != 0)
+        if (a->code != b->code || a->frame != b->frame || strcmp(MSG(a), MSG(b)) != 0)
             break;
     }
     if (a || b) {
@@ -325,7 +329,7 @@ test_syn_unanswered(void)
     CHECK(f && f->count == 3);
     CHECK(f && near(f->duration, 7.0));
     CHECK(f && strcmp(f->detail, "gave_up") == 0);
-    CHECK(f && strstr(f->message, "+1.00 s, +2.00 s, +4.00 s") != NULL);
+    CHECK(f && strstr(MSG(f), "+1.00 s, +2.00 s, +4.00 s") != NULL);
     CHECK(finalize(s, 30.0) == NULL); /* idempotent */
     CHECK(td_stream_handshake(s) == TD_HS_SYN_UNANSWERED);
 
@@ -395,7 +399,7 @@ test_rejected(void)
     td_stream_late_host_ttl(s, 63);
     CHECK(!td_stream_wants_host_ttl(s));
     CHECK(strcmp(f->detail, "rst_middlebox") == 0 && strstr(f->cause, "elsewhere in the capture"));
-    CHECK(strstr(f->message, "likely sent by a middlebox") != NULL);
+    CHECK(strstr(MSG(f), "likely sent by a middlebox") != NULL);
     {
         char *summary = td_stream_summary(NULL, s);
         CHECK(strstr(summary, "middlebox") != NULL);
@@ -446,7 +450,7 @@ test_icmp(void)
     collect(td_stream_icmp_error(s, &e));
     f = find(TD_HS_REJECTED);
     CHECK(f && strcmp(f->detail, "icmp") == 0);
-    CHECK(f && strstr(f->message, "ICMP port unreachable from 10.0.0.1") != NULL);
+    CHECK(f && strstr(MSG(f), "ICMP port unreachable from 10.0.0.1") != NULL);
     CHECK(strcmp(td_stream_conn_state(s), "REJ") == 0);
     CHECK(!has_code(s, TD_HS_SYN_UNANSWERED));
 
@@ -597,7 +601,7 @@ test_incomplete(void)
     feed(s, 0.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     feed(s, 0.01, C, TD_RST | TD_ACK, 1001, 5001, 0);
     f = find(TD_HS_INCOMPLETE);
-    CHECK(f && strstr(f->message, "no SYN in the capture") && strstr(f->cause, "backscatter"));
+    CHECK(f && strstr(MSG(f), "no SYN in the capture") && strstr(f->cause, "backscatter"));
     CHECK(!has_code(s, TD_TD_RESET));
 
     current = "SYN then client RST: RSTOS0";
@@ -835,14 +839,14 @@ test_teardown(void)
     feed(s, 0.54, C, TD_ACK, 1102, 5202, 0);
     f = find(TD_TD_GRACEFUL);
     CHECK(f && strcmp(f->detail, "three_way") == 0 && f->frame == 9);
-    CHECK(strstr(f ? f->message : "", "client closed first") != NULL);
+    CHECK(strstr(f ? MSG(f) : "", "client closed first") != NULL);
 
     current = "three-way close, the client's FIN not captured: the server's ACK shows it";
     s = established();
     feed(s, 0.52, S, TD_ACK | TD_FIN, 5201, 1102, 0);
     feed(s, 0.54, C, TD_ACK, 1102, 5202, 0);
     f = find(TD_TD_GRACEFUL);
-    CHECK(f && strcmp(f->detail, "fin_unseen") == 0 && strstr(f->message, "client's FIN is not"));
+    CHECK(f && strcmp(f->detail, "fin_unseen") == 0 && strstr(MSG(f), "client's FIN is not"));
     CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
 
     current = "both FINs, the last ACK not captured: closing, not 'no FIN or RST'";
@@ -851,8 +855,8 @@ test_teardown(void)
     feed(s, 0.52, S, TD_ACK | TD_FIN, 5201, 1102, 0);
     collect(finalize(s, 0.52));
     f = find(TD_TD_OPEN);
-    CHECK(f && strcmp(f->detail, "closing") == 0 && strstr(f->message, "both sides sent a FIN"));
-    CHECK(f && !strstr(f->message, "no FIN or RST"));
+    CHECK(f && strcmp(f->detail, "closing") == 0 && strstr(MSG(f), "both sides sent a FIN"));
+    CHECK(f && !strstr(MSG(f), "no FIN or RST"));
 
     current = "a missing 1-byte segment is no FIN: the acker is not closing";
     s = established();
@@ -899,7 +903,7 @@ test_teardown(void)
     CHECK(td_stream_teardown(s) == TD_TD_FIN_RETRANSMITTED);
     collect(finalize(s, 5.0));
     f = find(TD_TD_FIN_RETRANSMITTED);
-    CHECK(f && f->count == 2 && strstr(f->message, "+250.0 ms, +500.0 ms") != NULL);
+    CHECK(f && f->count == 2 && strstr(MSG(f), "+250.0 ms, +500.0 ms") != NULL);
 
     current = "abandoned: unanswered retransmissions with backoff";
     s = established();
@@ -912,7 +916,7 @@ test_teardown(void)
     collect(finalize(s, 20.0));
     f = find(TD_TD_ABANDONED);
     CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
-    CHECK(f && strstr(f->message, "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
+    CHECK(f && strstr(MSG(f), "+400.0 ms, +800.0 ms, +1.60 s") != NULL);
 
     current = "a SYN-ACK late, not lost: the client's ACK echoes the first SYN-ACK (timestamps)";
     s = new_stream(NULL);
@@ -1003,7 +1007,7 @@ test_teardown(void)
     collect(finalize(s, 9.0));
     f = find(TD_DT_KEEPALIVE_DEAD);
     CHECK(f && f->frame == frame_no && f->count == 3 && strcmp(f->detail, "silence") == 0
-          && strstr(f->message, "until the capture ends 5.00 s later"));
+          && strstr(MSG(f), "until the capture ends 5.00 s later"));
 
     current = "a FIN sent again after its ACK was lost is no keep-alive";
     s = established();
@@ -1067,7 +1071,7 @@ test_resets(void)
     feed(s, 0.1, S, TD_ACK, 6649, 1101, 1448);
     feed(s, 0.1, C, TD_RST | TD_ACK, 1101, 6649, 0);
     f = find(TD_TD_RESET);
-    CHECK(f && strcmp(f->detail, "mid_transfer") == 0 && strstr(f->message, "by the client"));
+    CHECK(f && strcmp(f->detail, "mid_transfer") == 0 && strstr(MSG(f), "by the client"));
     CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
     CHECK(td_stream_teardown(s) == TD_TD_RESET);
 
@@ -1078,8 +1082,8 @@ test_resets(void)
     feed(s, 0.02, S, TD_ACK | TD_PSH, 5000, 900, 50);
     feed(s, 0.03, C, TD_RST | TD_ACK, 1100, 5050, 0);
     f = find(TD_TD_RESET);
-    CHECK(f && !strstr(f->message, "3000000") && !strstr(f->message, "1294967"));
-    CHECK(f && (!strstr(f->message, "unacknowledged") || strstr(f->message, "100 bytes")));
+    CHECK(f && !strstr(MSG(f), "3000000") && !strstr(MSG(f), "1294967"));
+    CHECK(f && (!strstr(MSG(f), "unacknowledged") || strstr(MSG(f), "100 bytes")));
 
     current = "the peer's data arriving after the RST makes it mid-transfer";
     s = established();
@@ -1266,8 +1270,8 @@ test_stalls(void)
             continue;
         }
         CHECK(f && f->frame == 11 && f->ref_frame == 9 && f->trigger_frame == 10 && f->count == 1);
-        CHECK(f && near(f->duration, 0.2401) && strstr(f->message, "after 5.04 s idle")
-              && strstr(f->message, "about 200 ms: Windows"));
+        CHECK(f && near(f->duration, 0.2401) && strstr(MSG(f), "after 5.04 s idle")
+              && strstr(MSG(f), "about 200 ms: Windows"));
         CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL);
     }
 
@@ -1389,7 +1393,7 @@ test_data_phase(void)
     feed_ts(s, 1.0101, S, TD_ACK, 5201, 1101, 1348, 64240, 101, 0, 0, 0);
     f = find(TD_DT_PATH_MTU);
     CHECK(f && f->frame == frame_no && f->ref_frame == frame_no - 1 && strcmp(f->detail, "icmp") == 0
-          && strstr(f->message, "next-hop MTU 1400") && strstr(f->message, "192.0.2.1"));
+          && strstr(MSG(f), "next-hop MTU 1400") && strstr(MSG(f), "192.0.2.1"));
     CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind != TD_RETX_RTO);
 
     current = "path MTU black hole: timeouts at one size, a smaller resend passes at once";
@@ -1497,7 +1501,7 @@ test_summary(void)
     feed(s, 0.11, S, TD_RST | TD_ACK, 5201, 1101, 0);
     line = summary_across_finalize(s, 5.0, &sev, &headline);
     CHECK(sev == TD_STREAM_BROKEN && headline == TD_TD_RESET);
-    CHECK(find(TD_TD_RESET) && strcmp(line, find(TD_TD_RESET)->message) == 0);
+    CHECK(find(TD_TD_RESET) && strcmp(line, MSG(find(TD_TD_RESET))) == 0);
 
     current = "summary: stalls, with the longest and what fixes it";
     s = established();
