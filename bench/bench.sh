@@ -48,7 +48,8 @@ done
 [ "$(id -u)" = 0 ] || { echo "run as root (captures need namespaces; tshark is run as nobody)" >&2; exit 1; }
 mkdir -p "$WORK"
 
-# --- tools
+# --- tools (the build's and the captures' packages; /usr/bin/time)
+"$HERE/../scripts/install-deps.sh" bench
 if [ ! -x /usr/bin/time ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y time >/dev/null
 fi

@@ -54,6 +54,7 @@ if [ -s "$OUT" ] && [ $FORCE = 0 ]; then
     exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "run as root (network namespaces, tcpdump)" >&2; exit 1; }
+"$HERE/../scripts/install-deps.sh" bench
 for t in ip iptables tcpdump python3 ethtool; do
     command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install what building and testing tcpdiag needs on Debian 12 or later, if missing.
-# Usage: scripts/install-deps.sh [build|test]   (test adds the test tools)
+# Usage: scripts/install-deps.sh [build|test|bench]   (test adds the test tools, bench
+# what bench/make_bench_capture.sh needs)
 set -euo pipefail
 
 packages=(cmake gcc make pkg-config wireshark-dev tshark python3)
@@ -18,6 +19,10 @@ if [ "${1:-build}" = test ]; then
   packages+=(valgrind libasan8 libubsan1 binutils)
   # The live test: a network namespace (ip) and tcpdump feeding the captures.
   packages+=(iproute2 tcpdump)
+fi
+if [ "${1:-build}" = bench ]; then
+  # bench/: captures from namespaces with iptables' random loss, offloads off
+  packages+=(iproute2 iptables tcpdump ethtool time)
 fi
 
 missing=()
