@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install what building and testing tcpdiag needs on Debian 12 or later, if missing.
-# Usage: scripts/install-deps.sh [build|test|bench]   (test adds the test tools, bench
-# what bench/make_bench_capture.sh needs)
+# Usage: scripts/install-deps.sh [build|test|bench|captures]   (test adds the test tools,
+# bench what bench/ needs, captures what test_captures/make_captures.sh needs)
 set -euo pipefail
 
 packages=(cmake gcc make pkg-config wireshark-dev tshark python3)
@@ -19,6 +19,11 @@ if [ "${1:-build}" = test ]; then
   packages+=(valgrind libasan8 libubsan1 binutils)
   # The live test: a network namespace (ip) and tcpdump feeding the captures.
   packages+=(iproute2 tcpdump)
+fi
+if [ "${1:-build}" = captures ]; then
+  # test_captures/make_captures.sh: namespaces, iptables, tcpdump, the NFQUEUE
+  # delay program (built with gcc against libnetfilter-queue), offloads off
+  packages+=(iproute2 iptables tcpdump ethtool libnetfilter-queue-dev)
 fi
 if [ "${1:-build}" = bench ]; then
   # bench/: captures from namespaces with iptables' random loss, offloads off

@@ -74,6 +74,7 @@ say() { echo "[$(date +%T)] $*"; }
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; exit 0; fi
 [[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
+"$HERE/../scripts/install-deps.sh" captures || die "could not install what it needs"
 for c in ip iptables ip6tables tcpdump editcap mergecap gcc python3 timeout flock; do
 	command -v "$c" >/dev/null || die "missing command: $c"
 done
