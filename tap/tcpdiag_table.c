@@ -178,6 +178,12 @@ table_init(stat_tap_table_ui *ui)
     forget_rows();
 }
 
+/* epan/to_str.h's bound for an address as text (4.0 to 4.4 define it there);
+ * a TCP stream's endpoints are IPv4 or IPv6 addresses, far shorter. */
+#ifndef MAX_ADDR_STR_LEN
+#define MAX_ADDR_STR_LEN 256
+#endif
+
 static char *
 endpoint_str(const td_glue_stream_t *gs, int side)
 {
