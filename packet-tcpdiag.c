@@ -480,7 +480,7 @@ note_finding(packet_info *pinfo, const td_finding_t *f, gboolean text)
  * packets, in every mode. */
 static void
 draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_stream_t *gs,
-           gboolean final)
+           gboolean final, gboolean expert_text)
 {
     const td_finding_t *findings = td_capture_frame_findings(pinfo->num);
     const td_finding_t *conclusions = final ? gs->final_findings : NULL;
@@ -504,13 +504,11 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
                                        && proto_field_is_referenced(tree, proto_ws_expert));
 
     if (!expert_items) {
-        gboolean text = expert_tap > 0 && have_tap_listener(expert_tap);
-
         for (const td_finding_t *f = findings; f; f = f->next)
-            note_finding(pinfo, f, text);
+            note_finding(pinfo, f, expert_text);
         for (const td_finding_t *f = conclusions; f; f = f->next) {
             if (f->frame == pinfo->num)
-                note_finding(pinfo, f, text);
+                note_finding(pinfo, f, expert_text);
         }
         return;
     }
@@ -555,6 +553,7 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 {
     td_glue_stream_t *gs;
     gboolean final = FALSE;
+    gboolean expert_text; /* the expert tap reads the findings' text */
 
     if (!PINFO_FD_VISITED(pinfo)) {
         gs = analyse_frame(tvb, pinfo);
@@ -569,8 +568,9 @@ dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     }
     if (!gs)
         return 0;
-    if (tree || (expert_tap > 0 && have_tap_listener(expert_tap)))
-        draw_frame(tree, tvb, pinfo, gs, final);
+    expert_text = expert_tap > 0 && have_tap_listener(expert_tap);
+    if (tree || expert_text)
+        draw_frame(tree, tvb, pinfo, gs, final, expert_text);
     if (have_tap_listener(tcpdiag_tap))
         tap_queue_packet(tcpdiag_tap, pinfo, gs);
     return 0;

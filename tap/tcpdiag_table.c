@@ -34,6 +34,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include <epan/packet.h>
@@ -220,26 +221,32 @@ set_shared(stat_tap_table_item_type *row, guint col, const char *value)
     row[col].value.string_value = g_intern_string(value);
 }
 
-/* The string in g_malloc'd memory, or interned if it is one of the common
- * values given. */
-static void
-set_common(stat_tap_table_item_type *row, guint col, char *value, const char *common)
+/* A cell that most rows share (no stall, no retransmission, no loss, no
+ * RTT): when `is_common` holds, or the formatted value comes out the same,
+ * the interned common value; else the formatted string. Most rows then take
+ * no printf (a floating-point one costs about 1,800 instructions; a table of
+ * 300,000 rows pays for each). */
+static void G_GNUC_PRINTF(5, 6)
+set_unless_common(stat_tap_table_item_type *row, guint col, gboolean is_common,
+                  const char *common, const char *format, ...)
 {
-    if (g_str_equal(value, common)) {
+    va_list ap;
+    char *value;
+
+    if (!is_common) {
+        va_start(ap, format);
+        value = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        if (!g_str_equal(value, common)) {
+            set_string(row, col, value);
+            return;
+        }
         g_free(value);
-        set_shared(row, col, common);
-    } else {
-        set_string(row, col, value);
     }
+    set_shared(row, col, common);
 }
 
 static wmem_allocator_t *scratch; /* fill_row's temporary strings */
-
-static char *
-milliseconds(double seconds)
-{
-    return g_strdup_printf("%.3f", seconds * 1000.0);
-}
 
 /* Fill a row's cells from its stream, once: tshark's rows just before it
  * prints, a dialog's when they appear (its retap reads analysed frames). */
@@ -269,19 +276,10 @@ fill_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
     set_shared(row, COL_HANDSHAKE, td_code_short_name(td_stream_handshake(s), "ok"));
     set_shared(row, COL_TEARDOWN, td_code_short_name(td_stream_teardown(s), "none"));
     row[COL_STALLS].value.uint_value = stalls;
-    /* Most rows show no stall, retransmission or loss: their cells are the
-     * shared zeros without a printf (a floating-point one costs about 1,800
-     * instructions; a row of 300,000 pays for each). */
-    if (stall_time == 0.0)
-        set_shared(row, COL_STALL_TIME, "0.000");
-    else
-        set_common(row, COL_STALL_TIME, milliseconds(stall_time), "0.000");
-    if (worst_stall == TD_CODE_NONE)
-        set_shared(row, COL_WORST_STALL, "-");
-    else
-        set_string(row, COL_WORST_STALL, g_strdup_printf("%s %.3f ms",
-                                                         td_code_short_name(worst_stall, ""),
-                                                         worst_time * 1000.0));
+    set_unless_common(row, COL_STALL_TIME, stall_time == 0.0, "0.000", "%.3f",
+                      stall_time * 1000.0);
+    set_unless_common(row, COL_WORST_STALL, worst_stall == TD_CODE_NONE, "-", "%s %.3f ms",
+                      td_code_short_name(worst_stall, ""), worst_time * 1000.0);
     {
         /* client's data first, then the server's */
         int c = s->client < 0 ? 0 : s->client;
@@ -290,25 +288,16 @@ fill_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
         guint32 cl = cq->retrans > cq->spurious ? cq->retrans - cq->spurious : 0;
         guint32 sl = sq->retrans > sq->spurious ? sq->retrans - sq->spurious : 0;
 
-        if (cq->retrans == 0 && sq->retrans == 0)
-            set_shared(row, COL_RETRANS, "0/0");
-        else
-            set_common(row, COL_RETRANS, g_strdup_printf("%u/%u", cq->retrans, sq->retrans),
-                       "0/0");
-        if (cl == 0 && sl == 0)
-            set_shared(row, COL_LOST, "0.0/0.0");
-        else
-            set_common(row, COL_LOST, g_strdup_printf("%.1f/%.1f", cd->segments ? 100.0 * cl
-                                                      / MAX(cd->segments, cl) : 0.0,
-                                                      sd->segments ? 100.0 * sl
-                                                      / MAX(sd->segments, sl) : 0.0), "0.0/0.0");
+        set_unless_common(row, COL_RETRANS, cq->retrans == 0 && sq->retrans == 0, "0/0",
+                          "%u/%u", cq->retrans, sq->retrans);
+        set_unless_common(row, COL_LOST, cl == 0 && sl == 0, "0.0/0.0", "%.1f/%.1f",
+                          cd->segments ? 100.0 * cl / MAX(cd->segments, cl) : 0.0,
+                          sd->segments ? 100.0 * sl / MAX(sd->segments, sl) : 0.0);
         row[COL_SPURIOUS].value.uint_value = cq->spurious + sq->spurious;
         row[COL_REORDERED].value.uint_value = cq->reordered + sq->reordered;
     }
-    if (s->initial_rtt >= 0.0)
-        set_string(row, COL_IRTT, milliseconds(s->initial_rtt));
-    else
-        set_shared(row, COL_IRTT, "-");
+    set_unless_common(row, COL_IRTT, s->initial_rtt < 0.0, "-", "%.3f",
+                      s->initial_rtt * 1000.0);
     /* The summary's parts (durations, messages) go to a scratch allocator,
      * emptied after each row; the cell keeps a copy of its own. */
     if (!scratch)

@@ -4,10 +4,11 @@
 compared across Wireshark releases (tests/matrix.sh diffs them).
 
 For every capture under the given files or folders it writes OUT/<path>.txt:
-  - `tshark -q -z tcpdiag`, single pass and -2;
+  - `tshark -z tcpdiag`, single pass and -2;
   - every packet's tcpdiag tree (`-O tcpdiag -Y tcpdiag`), single pass and -2,
     with the frame number and only the tcpdiag lines (other protocols' lines
-    are Wireshark's, and change between releases by design);
+    are Wireshark's, and change between releases by design); the table and
+    the tree come from one run per mode;
   - every tcpdiag.* field that tshark -G fields lists, per packet (-2).
 Plus OUT/_fields.txt: the registered tcpdiag fields and expert items.
 """
@@ -92,10 +93,16 @@ def main():
             local = ts.add_capture(path, "capture%d%s" % (i, os.path.splitext(path)[1]))
             parts = []
             for mode, extra in (("single pass", []), ("-2", ["-2"])):
-                rc, out, err = ts.run("-r", local, "-q", "-z", "tcpdiag", *extra)
-                parts.append("## -z tcpdiag, %s (exit %s)\n%s" % (mode, "ok" if rc in (0, 2, 14) else rc, out))
-                rc, out, err = ts.run("-r", local, *extra, "-O", "tcpdiag", "-Y", "tcpdiag")
-                parts.append("## tree, %s\n%s\n" % (mode, "\n".join(tcpdiag_lines(out))))
+                # One run gives both: the table follows the packets (the
+                # display filter selects what is printed, the tap sees every
+                # packet).
+                rc, out, err = ts.run("-r", local, *extra, "-O", "tcpdiag", "-Y", "tcpdiag",
+                                      "-z", "tcpdiag")
+                m = re.search(r"^=====", out, re.M)
+                tree, table = (out[:m.start()], out[m.start():]) if m else (out, "")
+                parts.append("## -z tcpdiag, %s (exit %s)\n%s" % (
+                    mode, "ok" if rc in (0, 2, 14) else rc, table))
+                parts.append("## tree, %s\n%s\n" % (mode, "\n".join(tcpdiag_lines(tree))))
             cmd = ["-r", local, "-2", "-Y", "tcpdiag", "-T", "fields", "-E", "occurrence=a",
                    "-E", "aggregator=;", "-e", "frame.number"]
             for fld in fields:

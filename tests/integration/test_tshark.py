@@ -18,12 +18,13 @@ Prints 'N passed, N failed' last.
 import argparse
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
 import tempfile
 
-from tshark_env import Checks, Tshark, codes_of, parse_table, wireshark_abi
+from tshark_env import Checks, Tshark, codes_of, parallel, parse_table, wireshark_abi
 
 check = Checks()
 
@@ -111,17 +112,30 @@ def check_table_rows(name, rows):
               "%s stream %s: empty cell or double space in %s" % (name, r["Stream"], r))
 
 
+def split_table(out):
+    """(what tshark printed per packet, the -z table after it)."""
+    m = re.search(r"^=====", out, re.M)
+    return (out[:m.start()], out[m.start():]) if m else (out, "")
+
+
 def check_filtered_tables(ts, name, path, full_rows):
     """-z tcpdiag,<filter> lists the streams with a matching packet, each with
     its whole-stream row: the same cells as the unfiltered table, even when the
     stream's last matching packet comes early (a SYN), in single pass too."""
     full = {r["Stream"]: r for r in full_rows}
     for flt in ("tcp.flags.syn==1 && tcp.flags.ack==0", "tcp.stream==0"):
-        # tcpdiag's stream numbers (Wireshark 4.0's tcp.stream on every release)
-        rc, out, err = ts.run("-r", path, "-2", "-Y", flt, "-T", "fields", "-e", "tcpdiag.stream")
-        streams = {s for s in out.split() if s}
+        # The packets the same filter displays name the streams (tcpdiag's
+        # numbers: Wireshark 4.0's tcp.stream on every release); the two-pass
+        # table comes from the same run, after them.
+        two_pass = ts.run("-r", path, "-2", "-Y", flt, "-T", "fields", "-e", "tcpdiag.stream",
+                          "-z", "tcpdiag," + flt)
+        packets, table = split_table(two_pass[1])
+        streams = {s for s in packets.split() if s}
         for mode, extra in (("single", []), ("two-pass", ["-2"])):
-            rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag," + flt, *extra)
+            if extra:
+                rc, out, err = two_pass[0], table, two_pass[2]
+            else:
+                rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag," + flt)
             check(rc == 0 and clean_stderr(err) == "", "%s %s -z tcpdiag,%s failed: %s"
                   % (name, mode, flt, err.strip()[:200]))
             _, rows = parse_table(out)
@@ -224,7 +238,8 @@ def check_stalls(ts, captures, path_expected):
         bands = {int(c[5:].split(":")[0]): int(c.split(":")[1]) for c in cols[4:] if c.startswith("band=")}
         frames = {int(a): float(b) for a, b in (c.split(":") for c in cols[4:] if not c.startswith("band="))}
         want.setdefault(capture, []).append((stream, kind, count, frames, bands))
-    for capture, rows in sorted(want.items()):
+    def one(item):
+        capture, rows = item
         path = ts.add_capture(os.path.join(captures, capture))
         rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "frame.number", "-e",
                               "tcpdiag.stream", "-e", "tcpdiag.stall", "-e", "tcpdiag.stall.duration",
@@ -261,6 +276,7 @@ def check_stalls(ts, captures, path_expected):
                 n = sum(v for (st, _), v in got.items() if st == int(r["Stream"]))
                 check(int(r["Stalls"]) == n, "%s %s stream %s: table says %s stalls, packets %d"
                       % (capture, extra, r["Stream"], r["Stalls"], n))
+    parallel(one, sorted(want.items()))
 
 
 # Where the TCP header is: behind IPv4 fragments Wireshark reassembles, and
@@ -381,14 +397,16 @@ def check_bad_input(ts, captures, tmp):
         packets.append((1000 + i * rnd.random(), eth + ip + tcp))
     variants["garbage"] = ts.write_capture("garbage.pcap", pcap_bytes(packets))
 
+    def one(item):
+        (label, path), extra = item
+        rc, out, err = ts.run("-r", path, *extra, "-V", "-z", "tcpdiag")
+        # 2: a bad file (4.0, 4.4); 4.6 says 14 on a truncated one.
+        check(rc in (0, 2, 14) and "Dissector bug" not in out + err and "CRITICAL" not in err,
+              "bad input %s %s: exit %d, %s" % (label, extra, rc, err.strip()[:300]))
     for label, path in variants.items():
         if not path.startswith(ts.captures):
-            path = ts.add_capture(path, label + ".pcap")
-        for extra in ([], ["-2"]):
-            rc, out, err = ts.run("-r", path, *extra, "-V", "-z", "tcpdiag")
-            # 2: a bad file (4.0, 4.4); 4.6 says 14 on a truncated one.
-            check(rc in (0, 2, 14) and "Dissector bug" not in out + err and "CRITICAL" not in err,
-                  "bad input %s %s: exit %d, %s" % (label, extra, rc, err.strip()[:300]))
+            variants[label] = ts.add_capture(path, label + ".pcap")
+    parallel(one, [(v, extra) for v in variants.items() for extra in ([], ["-2"])])
 
     # Two tables in one run would share one table: refused with a clear message.
     rc, out, err = ts.run("-r", ts.add_capture(source, "two_tables.pcap"), "-q", "-z", "tcpdiag",
@@ -417,9 +435,10 @@ def main():
     try:
         check_registration(ts, args.version)
         expected, details = load_expected(args.expected)
-        for name, want in sorted(expected.items()):
-            path = ts.add_capture(os.path.join(args.captures, name))
-            check_capture(ts, name, path, want, details.get(name, {}))
+        # One capture per worker; every check of a capture in its worker.
+        parallel(lambda item: check_capture(ts, item[0], ts.add_capture(
+            os.path.join(args.captures, item[0])), item[1], details.get(item[0], {})),
+            sorted(expected.items()))
         check_stalls(ts, args.captures, os.path.join(args.captures, "expected_stalls.tsv"))
         check_encapsulations(ts, args.captures)
         check_expert(ts, args.captures)

@@ -8,11 +8,13 @@ WIRESHARK_PLUGIN_DIR, which replaces the global one: a tcpdiag installed
 globally (scripts/demo.sh as root) is then not loaded a second time. Captures
 are copied into the private HOME so that user can read them.
 """
+import concurrent.futures
 import os
 import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 
 WS_ABI = None
 
@@ -85,18 +87,38 @@ class Tshark:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+def jobs():
+    """How many tshark (or Wireshark) sessions run side by side: TCPDIAG_TEST_JOBS,
+    else one per CPU this process may use. Each session is a single-threaded
+    process, and most runs are short, so their start-up dominates: side by
+    side they use every core (CI has 90 minutes for three releases)."""
+    n = os.environ.get("TCPDIAG_TEST_JOBS")
+    return max(1, int(n)) if n else max(1, len(os.sched_getaffinity(0)))
+
+
+def parallel(fn, items, workers=None):
+    """[fn(item) for item in items], jobs() at a time; results in the items'
+    order; the first exception is raised (after every call has ended)."""
+    items = list(items)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers or jobs()) as pool:
+        return list(pool.map(fn, items))
+
+
 class Checks:
-    """Counts checks; prints each failure as it happens."""
+    """Counts checks; prints each failure as it happens. Thread-safe: checks
+    run in parallel() workers."""
 
     def __init__(self):
         self.passed = self.failed = 0
+        self._lock = threading.Lock()
 
     def __call__(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: " + what, flush=True)
+        with self._lock:
+            if ok:
+                self.passed += 1
+            else:
+                self.failed += 1
+                print("FAIL: " + what, flush=True)
         return ok
 
 

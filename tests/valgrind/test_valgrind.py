@@ -23,7 +23,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from tshark_env import Checks, Tshark, parse_table  # noqa: E402
+from tshark_env import Checks, Tshark, parallel, parse_table  # noqa: E402
 
 CAPTURES = [
     "hs_syn_unanswered.pcap", "hs_reject_icmp.pcap", "hs_synack_lost.pcap", "td_abort.pcap",
@@ -70,33 +70,37 @@ def main():
     if args.realworld and os.path.isdir(args.realworld):
         paths += [os.path.join(args.realworld, c) for c in REALWORLD
                   if os.path.exists(os.path.join(args.realworld, c))]
-    theirs = 0
+    theirs = []
+
+    def one(item):
+        path, mode = item
+        name = os.path.basename(path)
+        dest = os.path.join(ts.captures, name)
+        log = os.path.join(logs, "%s%s.log" % (name, "".join(mode)))
+        rc, out, err = ts.run("-r", dest, *mode, "-V", "-z", "tcpdiag", timeout=900,
+                              wrapper=["valgrind", "--tool=memcheck", "--leak-check=no",
+                                       "--num-callers=30", "--log-file=" + log])
+        with open(log, errors="replace") as f:
+            report = f.read()
+        errs = errors_in(report)
+        ours = [e for e, tcpdiag in errs if tcpdiag]
+        theirs.append(len(errs) - len(ours))
+        _, rows = parse_table(out)
+        check(rc == 0 and rows, "%s %s: tshark under valgrind exit %d, %d table rows: %s"
+              % (name, mode, rc, len(rows), err.strip()[-300:]))
+        if not check(not ours, "%s %s: %d valgrind errors in tcpdiag, first: %s (log %s)"
+                     % (name, mode, len(ours), ours[0] if ours else "", log)):
+            print(report[-4000:], flush=True)
     try:
         for path in paths:
-            name = os.path.basename(path)
-            dest = ts.add_capture(path, name)
-            for mode in ([], ["-2"]):
-                log = os.path.join(logs, "%s%s.log" % (name, "".join(mode)))
-                rc, out, err = ts.run("-r", dest, *mode, "-V", "-z", "tcpdiag", timeout=900,
-                                      wrapper=["valgrind", "--tool=memcheck", "--leak-check=no",
-                                               "--num-callers=30", "--log-file=" + log])
-                with open(log, errors="replace") as f:
-                    report = f.read()
-                errs = errors_in(report)
-                ours = [e for e, tcpdiag in errs if tcpdiag]
-                theirs += len(errs) - len(ours)
-                _, rows = parse_table(out)
-                check(rc == 0 and rows, "%s %s: tshark under valgrind exit %d, %d table rows: %s"
-                      % (name, mode, rc, len(rows), err.strip()[-300:]))
-                check(not ours, "%s %s: %d valgrind errors in tcpdiag, first: %s (log %s)"
-                      % (name, mode, len(ours), ours[0] if ours else "", log))
-                if ours:
-                    print(report[-4000:])
+            ts.add_capture(path, os.path.basename(path))
+        # memcheck is single-threaded: one run per worker
+        parallel(one, [(path, mode) for path in paths for mode in ([], ["-2"])])
     finally:
         ts.cleanup()
         shutil.rmtree(logs, ignore_errors=True)
     print("valgrind: %d captures, single pass and -2; errors outside tcpdiag (Wireshark's, "
-          "GLib's): %d" % (len(paths), theirs))
+          "GLib's): %d" % (len(paths), sum(theirs)))
     print("valgrind: %d passed, %d failed" % (check.passed, check.failed))
     return 1 if check.failed else 0
 
