@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-from tshark_env import Tshark
+from tshark_env import Tshark, split_table
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".trace", ".dmp")
 
@@ -98,8 +98,7 @@ def main():
                 # packet).
                 rc, out, err = ts.run("-r", local, *extra, "-O", "tcpdiag", "-Y", "tcpdiag",
                                       "-z", "tcpdiag")
-                m = re.search(r"^=====", out, re.M)
-                tree, table = (out[:m.start()], out[m.start():]) if m else (out, "")
+                tree, table = split_table(out)
                 parts.append("## -z tcpdiag, %s (exit %s)\n%s" % (
                     mode, "ok" if rc in (0, 2, 14) else rc, table))
                 parts.append("## tree, %s\n%s\n" % (mode, "\n".join(tcpdiag_lines(tree))))

@@ -107,6 +107,90 @@ def stalls(ts, path, extra=()):
     return sorted(l for l in out.splitlines() if l.strip())
 
 
+def check_capture_point(ts, captures, name, k, point):
+    """Every check of scenario name at one capture point; k: the sender's
+    kernel counters."""
+    cap = os.path.join(captures, "%s_%s.pcap" % (name, point))
+    if not check(os.path.exists(cap), "%s: no capture" % cap):
+        return
+    path = ts.add_capture(cap)
+    label = "%s at the %s" % (name, point)
+    acc = server_account(ts, path)
+    if not check(acc is not None, "%s: no tcpdiag.stream.data" % label):
+        return
+    v = vantage(ts, path)
+    check(v == VANTAGE[point], "%s: vantage %s, expected %s" % (label, v, VANTAGE[point]))
+    retx = retransmissions(ts, path, ["-2"])
+    if point == "server":
+        for ours, theirs in (
+                ("tcpdiag.stream.retransmissions", k["TcpRetransSegs"]),
+                ("tcpdiag.stream.retrans_fast", k["TcpExtTCPFastRetrans"]),
+                ("tcpdiag.stream.retrans_rto", k["TcpExtTCPTimeouts"]
+                 + k["TcpExtTCPSlowStartRetrans"]),
+                ("tcpdiag.stream.timeouts", k["TcpExtTCPTimeouts"]),
+                ("tcpdiag.stream.dsacks", k["TcpExtTCPDSACKRecv"])):
+            known = KNOWN.get((name, ours))
+            if known:
+                check((acc[ours], theirs) == known,
+                      "%s: %s %d, kernel %d; recorded as %s" % (
+                          label, ours, acc[ours], theirs, known))
+                continue
+            check(acc[ours] == theirs, "%s: %s %d, kernel %d"
+                  % (label, ours, acc[ours], theirs))
+        # A loss probe sends new data when it can (RFC 8985 7.3):
+        # only the probes that resent data are retransmissions.
+        check(acc["tcpdiag.stream.retrans_tlp"] <= k["TcpExtTCPLossProbes"],
+              "%s: %d tail loss probes, kernel %d" % (
+                  label, acc["tcpdiag.stream.retrans_tlp"], k["TcpExtTCPLossProbes"]))
+        check(all(r[2] != "upstream" for r in retx),
+              "%s: an original lost before the sender" % label)
+    else:
+        check(acc["tcpdiag.stream.retransmissions"] <= k["TcpRetransSegs"],
+              "%s: %d retransmissions, the sender sent %d" % (
+                  label, acc["tcpdiag.stream.retransmissions"], k["TcpRetransSegs"]))
+        check(acc["tcpdiag.stream.timeouts"] <= k["TcpExtTCPTimeouts"],
+              "%s: %d timeouts, the sender had %d" % (
+                  label, acc["tcpdiag.stream.timeouts"], k["TcpExtTCPTimeouts"]))
+        if "loss" in name or "tlp" in name:
+            check(all(r[2] == "upstream" for r in retx),
+                  "%s: retransmissions whose original passed here: %s"
+                  % (label, [r for r in retx if r[2] != "upstream"][:5]))
+    spurious_kernel = k["TcpExtTCPDSACKRecv"] > 0 or k["TcpExtTCPSpuriousRTOs"] > 0
+    if not spurious_kernel:
+        check(acc["tcpdiag.stream.spurious"] == 0,
+              "%s: %d spurious retransmissions, the kernel saw no D-SACK and no "
+              "spurious RTO" % (label, acc["tcpdiag.stream.spurious"]))
+    if point == "server":
+        check((acc["tcpdiag.stream.spurious"] > 0) == spurious_kernel,
+              "%s: %d spurious, kernel D-SACKs %d, spurious RTOs %d"
+              % (label, acc["tcpdiag.stream.spurious"], k["TcpExtTCPDSACKRecv"],
+                 k["TcpExtTCPSpuriousRTOs"]))
+    if "reorder" in name and point != "server":
+        # the router swaps neighbours after the server's capture point
+        check(acc["tcpdiag.stream.reordered"] > 0 and acc["tcpdiag.stream.retransmissions"] == 0,
+              "%s: %d reordered, %d retransmissions on a path that swaps neighbours"
+              % (label, acc["tcpdiag.stream.reordered"],
+                 acc["tcpdiag.stream.retransmissions"]))
+    if "reorder" not in name:
+        check(acc["tcpdiag.stream.reordered"] == 0,
+              "%s: %d reordered segments on a path that does not reorder"
+              % (label, acc["tcpdiag.stream.reordered"]))
+    # No stall without a timeout; the same stalls in both modes.
+    single, double = stalls(ts, path), stalls(ts, path, ["-2"])
+    check(single == double, "%s: tcpdiag.stall single pass %s, -2 %s"
+          % (label, single, double))
+    if k["TcpExtTCPTimeouts"] == 0:
+        check(not [s for s in double if s.endswith("rto")],
+              "%s: rto stalls without a kernel timeout: %s" % (label, double))
+    # Lost data is never healthy.
+    rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag")
+    _, rows = parse_table(out)
+    for r in rows:
+        if r["Retrans c/s"] != "0/0" and "data.loss" in r["Codes"]:
+            check(not r["Severity"].endswith("healthy"),
+                  "%s: lost data called healthy" % label)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--plugin", required=True)
@@ -115,92 +199,10 @@ def main():
     kernel = kernel_counters(os.path.join(args.captures, "data_phase_kernel.tsv"))
     ts = Tshark(args.plugin)
     try:
-        def one(item):
-            """Every check of one scenario at one capture point."""
-            name, k, point = item
-            cap = os.path.join(args.captures, "%s_%s.pcap" % (name, point))
-            if not check(os.path.exists(cap), "%s: no capture" % cap):
-                return
-            path = ts.add_capture(cap)
-            label = "%s at the %s" % (name, point)
-            acc = server_account(ts, path)
-            if not check(acc is not None, "%s: no tcpdiag.stream.data" % label):
-                return
-            v = vantage(ts, path)
-            check(v == VANTAGE[point], "%s: vantage %s, expected %s" % (label, v, VANTAGE[point]))
-            retx = retransmissions(ts, path, ["-2"])
-            if point == "server":
-                for ours, theirs in (
-                        ("tcpdiag.stream.retransmissions", k["TcpRetransSegs"]),
-                        ("tcpdiag.stream.retrans_fast", k["TcpExtTCPFastRetrans"]),
-                        ("tcpdiag.stream.retrans_rto", k["TcpExtTCPTimeouts"]
-                         + k["TcpExtTCPSlowStartRetrans"]),
-                        ("tcpdiag.stream.timeouts", k["TcpExtTCPTimeouts"]),
-                        ("tcpdiag.stream.dsacks", k["TcpExtTCPDSACKRecv"])):
-                    known = KNOWN.get((name, ours))
-                    if known:
-                        check((acc[ours], theirs) == known,
-                              "%s: %s %d, kernel %d; recorded as %s" % (
-                                  label, ours, acc[ours], theirs, known))
-                        continue
-                    check(acc[ours] == theirs, "%s: %s %d, kernel %d"
-                          % (label, ours, acc[ours], theirs))
-                # A loss probe sends new data when it can (RFC 8985 7.3):
-                # only the probes that resent data are retransmissions.
-                check(acc["tcpdiag.stream.retrans_tlp"] <= k["TcpExtTCPLossProbes"],
-                      "%s: %d tail loss probes, kernel %d" % (
-                          label, acc["tcpdiag.stream.retrans_tlp"], k["TcpExtTCPLossProbes"]))
-                check(all(r[2] != "upstream" for r in retx),
-                      "%s: an original lost before the sender" % label)
-            else:
-                check(acc["tcpdiag.stream.retransmissions"] <= k["TcpRetransSegs"],
-                      "%s: %d retransmissions, the sender sent %d" % (
-                          label, acc["tcpdiag.stream.retransmissions"], k["TcpRetransSegs"]))
-                check(acc["tcpdiag.stream.timeouts"] <= k["TcpExtTCPTimeouts"],
-                      "%s: %d timeouts, the sender had %d" % (
-                          label, acc["tcpdiag.stream.timeouts"], k["TcpExtTCPTimeouts"]))
-                if "loss" in name or "tlp" in name:
-                    check(all(r[2] == "upstream" for r in retx),
-                          "%s: retransmissions whose original passed here: %s"
-                          % (label, [r for r in retx if r[2] != "upstream"][:5]))
-            spurious_kernel = k["TcpExtTCPDSACKRecv"] > 0 or k["TcpExtTCPSpuriousRTOs"] > 0
-            if not spurious_kernel:
-                check(acc["tcpdiag.stream.spurious"] == 0,
-                      "%s: %d spurious retransmissions, the kernel saw no D-SACK and no "
-                      "spurious RTO" % (label, acc["tcpdiag.stream.spurious"]))
-            if point == "server":
-                check((acc["tcpdiag.stream.spurious"] > 0) == spurious_kernel,
-                      "%s: %d spurious, kernel D-SACKs %d, spurious RTOs %d"
-                      % (label, acc["tcpdiag.stream.spurious"], k["TcpExtTCPDSACKRecv"],
-                         k["TcpExtTCPSpuriousRTOs"]))
-            if "reorder" in name and point != "server":
-                # the router swaps neighbours after the server's capture point
-                check(acc["tcpdiag.stream.reordered"] > 0 and acc["tcpdiag.stream.retransmissions"] == 0,
-                      "%s: %d reordered, %d retransmissions on a path that swaps neighbours"
-                      % (label, acc["tcpdiag.stream.reordered"],
-                         acc["tcpdiag.stream.retransmissions"]))
-            if "reorder" not in name:
-                check(acc["tcpdiag.stream.reordered"] == 0,
-                      "%s: %d reordered segments on a path that does not reorder"
-                      % (label, acc["tcpdiag.stream.reordered"]))
-            # No stall without a timeout; the same stalls in both modes.
-            single, double = stalls(ts, path), stalls(ts, path, ["-2"])
-            check(single == double, "%s: tcpdiag.stall single pass %s, -2 %s"
-                  % (label, single, double))
-            if k["TcpExtTCPTimeouts"] == 0:
-                check(not [s for s in double if s.endswith("rto")],
-                      "%s: rto stalls without a kernel timeout: %s" % (label, double))
-            # Lost data is never healthy.
-            rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag")
-            _, rows = parse_table(out)
-            for r in rows:
-                if r["Retrans c/s"] != "0/0" and "data.loss" in r["Codes"]:
-                    check(not r["Severity"].endswith("healthy"),
-                          "%s: lost data called healthy" % label)
-
-        # One capture per worker: each check above reads one capture alone.
-        parallel(one, [(name, k, point) for name, k in sorted(kernel.items())
-                       for point in ("server", "router", "client")])
+        # One capture per worker: each reads its capture alone.
+        parallel(lambda item: check_capture_point(ts, args.captures, *item),
+                 [(name, k, point) for name, k in sorted(kernel.items())
+                  for point in ("server", "router", "client")])
     finally:
         ts.cleanup()
     print("data phase: %d passed, %d failed" % (check.passed, check.failed))

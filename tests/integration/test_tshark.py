@@ -18,13 +18,13 @@ Prints 'N passed, N failed' last.
 import argparse
 import os
 import random
-import re
 import struct
 import subprocess
 import sys
 import tempfile
 
-from tshark_env import Checks, Tshark, codes_of, parallel, parse_table, wireshark_abi
+from tshark_env import (Checks, Tshark, codes_of, parallel, parse_table, split_table,
+                        wireshark_abi)
 
 check = Checks()
 
@@ -110,12 +110,6 @@ def check_table_rows(name, rows):
               "%s stream %s: diagnosis %r for a %s stream" % (name, r["Stream"], r["Diagnosis"], sev))
         check(all(v and "  " not in v for v in r.values()),
               "%s stream %s: empty cell or double space in %s" % (name, r["Stream"], r))
-
-
-def split_table(out):
-    """(what tshark printed per packet, the -z table after it)."""
-    m = re.search(r"^=====", out, re.M)
-    return (out[:m.start()], out[m.start():]) if m else (out, "")
 
 
 def check_filtered_tables(ts, name, path, full_rows):

@@ -11,6 +11,7 @@ are copied into the private HOME so that user can read them.
 import concurrent.futures
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import tempfile
@@ -99,7 +100,6 @@ def jobs():
 def parallel(fn, items, workers=None):
     """[fn(item) for item in items], jobs() at a time; results in the items'
     order; the first exception is raised (after every call has ended)."""
-    items = list(items)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers or jobs()) as pool:
         return list(pool.map(fn, items))
 
@@ -120,6 +120,13 @@ class Checks:
                 self.failed += 1
                 print("FAIL: " + what, flush=True)
         return ok
+
+
+def split_table(stdout):
+    """(what tshark printed per packet, the -z table printed after it): the
+    table starts at its first line of '='."""
+    m = re.search(r"^=====", stdout, re.M)
+    return (stdout[:m.start()], stdout[m.start():]) if m else (stdout, "")
 
 
 def parse_table(stdout):

@@ -70,9 +70,8 @@ def main():
     if args.realworld and os.path.isdir(args.realworld):
         paths += [os.path.join(args.realworld, c) for c in REALWORLD
                   if os.path.exists(os.path.join(args.realworld, c))]
-    theirs = []
-
     def one(item):
+        """One run under memcheck; returns the errors that are not tcpdiag's."""
         path, mode = item
         name = os.path.basename(path)
         dest = os.path.join(ts.captures, name)
@@ -84,23 +83,23 @@ def main():
             report = f.read()
         errs = errors_in(report)
         ours = [e for e, tcpdiag in errs if tcpdiag]
-        theirs.append(len(errs) - len(ours))
         _, rows = parse_table(out)
         check(rc == 0 and rows, "%s %s: tshark under valgrind exit %d, %d table rows: %s"
               % (name, mode, rc, len(rows), err.strip()[-300:]))
         if not check(not ours, "%s %s: %d valgrind errors in tcpdiag, first: %s (log %s)"
                      % (name, mode, len(ours), ours[0] if ours else "", log)):
             print(report[-4000:], flush=True)
+        return len(errs) - len(ours)
     try:
         for path in paths:
             ts.add_capture(path, os.path.basename(path))
         # memcheck is single-threaded: one run per worker
-        parallel(one, [(path, mode) for path in paths for mode in ([], ["-2"])])
+        theirs = sum(parallel(one, [(path, mode) for path in paths for mode in ([], ["-2"])]))
     finally:
         ts.cleanup()
         shutil.rmtree(logs, ignore_errors=True)
     print("valgrind: %d captures, single pass and -2; errors outside tcpdiag (Wireshark's, "
-          "GLib's): %d" % (len(paths), sum(theirs)))
+          "GLib's): %d" % (len(paths), theirs))
     print("valgrind: %d passed, %d failed" % (check.passed, check.failed))
     return 1 if check.failed else 0
 
