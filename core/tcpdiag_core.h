@@ -422,7 +422,8 @@ typedef struct td_stream {
     guint8   reject_ttl;         /* that RST's TTL while no reference TTL judged it; 0 none */
     guint8   rst_dir;            /* teardown: the side that sent the first RST */
     td_times_t syn_times;
-    guint32  syn_tsval[TD_MAX_SYN_TIMES]; /* their TSvals (RFC 7323); 0 none */
+    guint32 *syn_tsval_more;     /* their TSvals (RFC 7323; 0 none): the 2nd to the */
+    guint32  syn_tsval_first;    /* TD_MAX_SYN_TIMES-th allocated with the 2nd SYN */
     guint32  syn_count;          /* SYNs from the client with its first ISN */
     guint32  syn_before_synack;  /* ... sent before the first SYN-ACK */
     guint32  synack_first_tsval, synack_first_tsecr, synack_last_tsval; /* 0 none */

@@ -143,6 +143,29 @@ static const char LATE_SYNACK_CAUSE[] =
     "A round trip longer than the client's initial retransmission timeout (1 s, RFC 6298; a "
     "satellite or congested path): nothing was lost, the SYN was sent again needlessly";
 
+/* The TSval of the client's i-th SYN (i < TD_MAX_SYN_TIMES); 0 none. */
+static guint32
+syn_tsval_at(const td_stream_t *s, guint i)
+{
+    if (i == 0)
+        return s->syn_tsval_first;
+    return s->syn_tsval_more ? s->syn_tsval_more[i - 1] : 0;
+}
+
+/* Most connections send one SYN: the others' TSvals are allocated with the
+ * second (issue 12: bytes per stream). */
+static void
+syn_tsval_set(td_stream_t *s, guint i, guint32 tsval)
+{
+    if (i == 0) {
+        s->syn_tsval_first = tsval;
+        return;
+    }
+    if (!s->syn_tsval_more)
+        s->syn_tsval_more = wmem_alloc0_array(s->scope, guint32, TD_MAX_SYN_TIMES - 1);
+    s->syn_tsval_more[i - 1] = tsval;
+}
+
 /* The index of the client's SYN whose TSval is tsval, or -1. */
 static int
 syn_index_of(const td_stream_t *s, guint32 tsval)
@@ -150,7 +173,7 @@ syn_index_of(const td_stream_t *s, guint32 tsval)
     guint n = MIN(s->syn_count, TD_MAX_SYN_TIMES);
 
     for (guint i = 0; i < n; i++) {
-        if (tsval && s->syn_tsval[i] == tsval)
+        if (tsval && syn_tsval_at(s, i) == tsval)
             return (int)i;
     }
     return -1;
@@ -169,7 +192,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         record_options(c, seg);
         s->syn_count = 1;
         td_times_set(s->scope, &s->syn_times, 0, seg->time);
-        s->syn_tsval[0] = seg->ts_known ? seg->tsval : 0;
+        syn_tsval_set(s, 0, seg->ts_known ? seg->tsval : 0);
         s->server_packets_at_syn = SERVER(s)->packets;
         s->syn_first_frame = s->syn_last_frame = seg->frame;
         s->syn_data_len = seg->len;
@@ -211,7 +234,7 @@ handle_syn(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
     if (s->syn_count < TD_MAX_SYN_TIMES) {
         td_times_set(s->scope, &s->syn_times, s->syn_count, seg->time);
-        s->syn_tsval[s->syn_count] = seg->ts_known ? seg->tsval : 0;
+        syn_tsval_set(s, s->syn_count, seg->ts_known ? seg->tsval : 0);
     }
     s->syn_count++;
     s->server_packets_at_syn = SERVER(s)->packets;

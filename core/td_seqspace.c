@@ -929,6 +929,18 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
 }
 
 void
+td_seqspace_release(td_stream_t *s, guint8 dir)
+{
+    td_seqdir_t *q = &s->seq[dir];
+
+    if (q->r && q->n == 0) {
+        wmem_free(q->scope, q->r);
+        q->r = NULL;
+        q->cap = 0;
+    }
+}
+
+void
 td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     s->verdict = NULL;

@@ -31,6 +31,13 @@
  * other detectors (they read the model). */
 void td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out);
 
+/* Side dir's FIN was acknowledged (td_teardown.c): with nothing outstanding,
+ * its scoreboard's memory goes back to the stream's allocator. Nothing reads
+ * a range past q->n, and a later segment allocates it again (sb_make_room),
+ * so no verdict changes; a closed short stream keeps 128 bytes less (issue
+ * 12: bytes per stream). */
+void td_seqspace_release(td_stream_t *s, guint8 dir);
+
 /* Bytes side dir has sent that its receiver has not acknowledged (its SYN
  * or FIN count one); 0 before the receiver's first ACK. An ACK past what this
  * capture saw sent (a capture drop) leaves none. */

@@ -323,6 +323,7 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
             && td_seq_lt(peer->fin_seq, me->ack_max)) {
             peer->fin_acked_frame = seg->frame;
             peer->fin_acked_time = seg->time;
+            td_seqspace_release(s, (guint8)(1 - seg->dir));
         }
         check_graceful(s, seg, out);
     }

@@ -58,8 +58,13 @@ static GSequence   *clock_queue;    /* td_glue_stream_t* sorted by deadline */
 static guint32 *
 frame_entry(guint32 frame)
 {
+    /* The length (zero-filled, so touched) doubles up to 64k frames, then
+     * grows by 64k: doubling it touched up to twice the 4 bytes a frame
+     * (2.1 MB instead of 1.6 MB on bench's 400k-frame short capture);
+     * growing it by one frame cost 110 instructions a frame. */
     if (frame >= frame_stream->len)
-        g_array_set_size(frame_stream, MAX(frame + 1, frame_stream->len * 2));
+        g_array_set_size(frame_stream,
+                         MAX(frame + 1, frame_stream->len + MIN(frame_stream->len, 65536)));
     return &g_array_index(frame_stream, guint32, frame);
 }
 
@@ -194,6 +199,15 @@ td_capture_dir(const td_glue_stream_t *gs, const packet_info *pinfo)
     return (pinfo->srcport == gs->port[0] && addresses_equal(&pinfo->src, &gs->addr[0])) ? 0 : 1;
 }
 
+/* A deep copy of from whose bytes go to bytes (from->len of them). */
+static void
+copy_address_into(address *to, const address *from, guint8 *bytes)
+{
+    if (from->len > 0)
+        memcpy(bytes, from->data, from->len);
+    set_address(to, from->type, from->len, from->len > 0 ? bytes : NULL);
+}
+
 td_glue_stream_t *
 td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *first)
 {
@@ -227,14 +241,17 @@ td_capture_stream(guint32 index, const packet_info *pinfo, const td_segment_t *f
         }
     }
 
-    gs = wmem_new0(wmem_file_scope(), td_glue_stream_t);
+    /* The endpoints' address bytes follow the record in one allocation
+     * (issue 12: bytes per stream; two chunks fewer). */
+    gs = (td_glue_stream_t *)wmem_alloc0(wmem_file_scope(),
+                                         sizeof(*gs) + pinfo->src.len + pinfo->dst.len);
     gs->deadline = -1.0;
     /* tcpdiag's stream number is Wireshark 4.0's: tcp.stream less the
      * streams a later release split off before this one. */
     gs->core = td_stream_new(wmem_file_scope(), &config, index - streams_merged,
                              prev ? prev->core : NULL);
-    copy_address_wmem(wmem_file_scope(), &gs->addr[0], &pinfo->src);
-    copy_address_wmem(wmem_file_scope(), &gs->addr[1], &pinfo->dst);
+    copy_address_into(&gs->addr[0], &pinfo->src, (guint8 *)(gs + 1));
+    copy_address_into(&gs->addr[1], &pinfo->dst, (guint8 *)(gs + 1) + pinfo->src.len);
     gs->port[0] = pinfo->srcport;
     gs->port[1] = pinfo->destport;
     g_ptr_array_index(streams, index) = gs;

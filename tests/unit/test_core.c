@@ -307,6 +307,30 @@ test_healthy(void)
     CHECK(strcmp(td_stream_diagnoses(scope, s), "teardown.graceful") == 0);
 }
 
+/* Each direction's scoreboard goes back to the allocator when its FIN is
+ * acknowledged (td_seqspace_release), and comes back with a later segment:
+ * a FIN sent again after the close is still a retransmission. */
+static void
+test_scoreboard_released(void)
+{
+    td_stream_t *s;
+    const td_seg_verdict_t *v;
+
+    current = "scoreboard_released";
+    s = healthy(0.040);
+    CHECK(s->seq[C].r == NULL && s->seq[C].cap == 0 && s->seq[C].n == 0);
+    CHECK(s->seq[S].r == NULL && s->seq[S].cap == 0 && s->seq[S].n == 0);
+    /* the server's last data again after the close (already acknowledged),
+     * then the client's ACK of it */
+    feed(s, 0.040 * 4.1 + 0.2, S, TD_ACK | TD_PSH, 5001, 1102, 200);
+    v = s->verdict;
+    CHECK(v != NULL && v->segclass == TD_SEGCLASS_RETRANSMISSION
+          && (v->spurious & TD_SPURIOUS_ACKED));
+    feed(s, 0.040 * 4.1 + 0.2001, C, TD_ACK, 1102, 5202, 0);
+    CHECK(s->seq[S].n == 0);
+    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+}
+
 static void
 test_syn_unanswered(void)
 {
@@ -1539,6 +1563,7 @@ main(void)
     td_config_default(&cfg);
 
     test_healthy();
+    test_scoreboard_released();
     test_syn_unanswered();
     test_rejected();
     test_icmp();
