@@ -19,7 +19,6 @@
 
 #include "tcpdiag_core.h"
 #include "td_capture.h"
-#include "td_finding.h"
 #include "td_fields.h"
 #include "td_stream_id.h"
 #include "tcpdiag_table.h"
@@ -240,10 +239,10 @@ analyse_frame(tvbuff_t *tvb, packet_info *pinfo)
         ff.seg.host_ttl = td_capture_host_ttl(pinfo);
     td_capture_add_findings(td_stream_segment(gs->core, &ff.seg));
     if ((ff.seg.flags & TD_RST) && td_stream_wants_host_ttl(gs->core)
-        && gs->core->reject_frame == ff.seg.frame)
+        && gs->core->handshake.reject_frame == ff.seg.frame)
         td_capture_wait_host_ttl(gs, pinfo);
-    if (td_stream_verdict(gs->core))
-        td_capture_set_frame_verdict(pinfo->num, td_stream_verdict(gs->core));
+    if (td_stream_segment_verdict(gs->core))
+        td_capture_set_frame_verdict(pinfo->num, td_stream_segment_verdict(gs->core));
     /* ICMP errors that came before the segment they quote, now that the
      * stream has its endpoints. */
     if ((waiting = td_capture_take_deferred(ff.stream)) != NULL) {
@@ -255,57 +254,53 @@ analyse_frame(tvbuff_t *tvb, packet_info *pinfo)
 
 /* The data each side sent: its loss account (the client's first). */
 static void
-draw_data(proto_tree *tree, tvbuff_t *tvb, const td_stream_t *s)
+draw_data(proto_tree *tree, tvbuff_t *tvb, const td_verdict_t *v)
 {
     for (int i = 0; i < 2; i++) {
-        int d = s->client >= 0 ? (i == 0 ? s->client : 1 - s->client) : i;
-        const td_seqdir_t *q = &s->seq[d];
-        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-        guint32 lost = acct->retrans > acct->spurious ? acct->retrans - acct->spurious : 0;
-        const char *sender = (d == (s->client < 0 ? 0 : s->client)) ? "client" : "server";
+        int d = v->client >= 0 ? (i == 0 ? v->client : 1 - v->client) : i;
+        const td_dir_facts_t *q = &v->data.dir[d];
+        const char *sender = td_verdict_side_name(v, d);
         proto_item *ti;
         proto_tree *dt;
 
-        if (!q->segments && !acct->retrans && !acct->keepalives && !acct->zw_probes
-            && !acct->duplicates)
+        if (!q->segments && !q->retrans && !q->keepalives && !q->zw_probes && !q->duplicates)
             continue;
         ti = proto_tree_add_string_format_value(tree, hf_stream_data, tvb, 0, 0, sender,
                                                 "%s -> %s: %u segments, %u retransmitted, "
-                                                "%u lost", sender,
-                                                g_str_equal(sender, "client") ? "server" : "client",
-                                                q->segments, acct->retrans, lost);
+                                                "%u lost", sender, td_verdict_side_name(v, 1 - d),
+                                                q->segments, q->retrans, q->lost);
         proto_item_set_generated(ti);
         dt = proto_item_add_subtree(ti, ett_data);
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_segments, tvb, 0, 0, q->segments));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_retransmissions, tvb, 0, 0,
-                                                     acct->retrans));
-        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_lost, tvb, 0, 0, lost));
+                                                     q->retrans));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_lost, tvb, 0, 0, q->lost));
         /* per mille, an integer: -T fields prints it alike on every release */
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_loss_rate, tvb, 0, 0,
-                                                     q->segments ? (guint32)(1000.0 * lost
-                                                                             / MAX(q->segments, lost) + 0.5)
+                                                     q->segments ? (guint32)(1000.0 * q->lost
+                                                                             / MAX(q->segments, q->lost) + 0.5)
                                                                  : 0));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_spurious, tvb, 0, 0,
-                                                     acct->spurious));
+                                                     q->spurious));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_reordered, tvb, 0, 0,
-                                                     acct->reordered));
+                                                     q->reordered));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_fast, tvb, 0, 0,
-                                                     acct->retrans_kind[TD_RETX_FAST]));
+                                                     q->kind[TD_RETX_FAST]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_rto, tvb, 0, 0,
-                                                     acct->retrans_kind[TD_RETX_RTO]));
+                                                     q->kind[TD_RETX_RTO]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_tlp, tvb, 0, 0,
-                                                     acct->retrans_kind[TD_RETX_TLP]));
+                                                     q->kind[TD_RETX_TLP]));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_timeouts, tvb, 0, 0,
-                                                     acct->timeouts));
+                                                     q->timeouts));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_dsacks, tvb, 0, 0,
-                                                     acct->dsacks));
+                                                     q->dsacks));
         /* counted apart: none of these is a retransmission */
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_keepalives, tvb, 0, 0,
-                                                     acct->keepalives));
+                                                     q->keepalives));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_zw_probes, tvb, 0, 0,
-                                                     acct->zw_probes));
+                                                     q->zw_probes));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_duplicates, tvb, 0, 0,
-                                                     acct->duplicates));
+                                                     q->duplicates));
     }
 }
 
@@ -357,59 +352,48 @@ static void
 draw_stream(proto_tree *tree, tvbuff_t *tvb, const td_glue_stream_t *gs,
             gboolean final)
 {
-    const td_stream_t *s = gs->core;
-    proto_item *ti;
-    proto_tree *st;
     /* As of this frame in a first pass; concluded in a later one
      * (td_capture_final). */
-    const char *conn_state = td_stream_conn_state(s);
-    const char *handshake = td_code_short_name(td_stream_handshake(s), "ok");
-    const char *teardown = td_code_short_name(td_stream_teardown(s), "none");
-    const char *diagnoses = td_capture_diagnoses(gs);
-    ti = proto_tree_add_uint(tree, hf_stream, tvb, 0, 0, s->index);
-    proto_item_append_text(ti, " [%s, handshake %s, teardown %s]", conn_state, handshake,
+    const td_verdict_t *v = td_capture_verdict(gs);
+    const char *handshake = td_code_short_name(v->handshake, "ok");
+    const char *teardown = td_code_short_name(v->teardown, "none");
+    proto_item *ti;
+    proto_tree *st;
+    nstime_t t;
+
+    ti = proto_tree_add_uint(tree, hf_stream, tvb, 0, 0, v->stream);
+    proto_item_append_text(ti, " [%s, handshake %s, teardown %s]", v->conn_state, handshake,
                            teardown);
     proto_item_set_generated(ti);
     st = proto_item_add_subtree(ti, ett_stream);
-    proto_item_set_generated(proto_tree_add_string(st, hf_stream_conn_state, tvb, 0, 0, conn_state));
-    proto_item_set_generated(proto_tree_add_string(st, hf_stream_history, tvb, 0, 0, s->history));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_conn_state, tvb, 0, 0,
+                                                   v->conn_state));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_history, tvb, 0, 0, v->history));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_handshake, tvb, 0, 0, handshake));
     proto_item_set_generated(proto_tree_add_string(st, hf_stream_teardown, tvb, 0, 0, teardown));
-    proto_item_set_generated(proto_tree_add_string(st, hf_stream_diagnoses, tvb, 0, 0, diagnoses));
-    {
-        guint32 stalls;
-        double stall_time, worst_time;
-        td_code_t worst;
-        nstime_t t;
-
-        td_stream_stalls(s, &stalls, &stall_time, &worst, &worst_time);
-        proto_item_set_generated(proto_tree_add_uint(st, hf_stream_stalls, tvb, 0, 0, stalls));
-        seconds_to_nstime(&t, stall_time);
-        proto_item_set_generated(proto_tree_add_time(st, hf_stream_stall_time, tvb, 0, 0, &t));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_diagnoses, tvb, 0, 0,
+                                                   v->codes_text));
+    proto_item_set_generated(proto_tree_add_uint(st, hf_stream_stalls, tvb, 0, 0,
+                                                 v->stalls.count));
+    seconds_to_nstime(&t, v->stalls.time);
+    proto_item_set_generated(proto_tree_add_time(st, hf_stream_stall_time, tvb, 0, 0, &t));
+    if (v->initial_rtt >= 0.0) {
+        seconds_to_nstime(&t, v->initial_rtt);
+        proto_item_set_generated(proto_tree_add_time(st, hf_stream_initial_rtt, tvb, 0, 0, &t));
     }
-    if (s->initial_rtt >= 0.0) {
-        nstime_t rtt;
-        seconds_to_nstime(&rtt, s->initial_rtt);
-        proto_item_set_generated(proto_tree_add_time(st, hf_stream_initial_rtt, tvb, 0, 0, &rtt));
-    }
-    if (s->client >= 0 && s->side[s->client].mss)
+    if (v->client >= 0 && v->mss[v->client])
         proto_item_set_generated(proto_tree_add_uint(st, hf_stream_client_mss, tvb, 0, 0,
-                                                     s->side[s->client].mss));
-    if (s->client >= 0 && s->side[1 - s->client].mss)
+                                                     v->mss[v->client]));
+    if (v->client >= 0 && v->mss[1 - v->client])
         proto_item_set_generated(proto_tree_add_uint(st, hf_stream_server_mss, tvb, 0, 0,
-                                                     s->side[1 - s->client].mss));
-    {
-        guint share;
-        td_vantage_t v = td_stream_vantage(s, &share);
-
-        proto_item_set_generated(proto_tree_add_string(st, hf_stream_vantage, tvb, 0, 0,
-                                                       td_vantage_name(v)));
-        if (v != TD_VANTAGE_UNKNOWN)
-            proto_item_set_generated(proto_tree_add_uint(st, hf_stream_client_share, tvb, 0, 0,
-                                                         share));
-    }
+                                                     v->mss[1 - v->client]));
+    proto_item_set_generated(proto_tree_add_string(st, hf_stream_vantage, tvb, 0, 0,
+                                                   td_vantage_name(v->vantage)));
+    if (v->vantage != TD_VANTAGE_UNKNOWN)
+        proto_item_set_generated(proto_tree_add_uint(st, hf_stream_client_share, tvb, 0, 0,
+                                                     v->client_share));
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
-    draw_data(st, tvb, s);
+    draw_data(st, tvb, v);
 }
 
 static void

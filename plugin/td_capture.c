@@ -47,6 +47,15 @@ static nstime_t     capture_start;
 static gboolean     capture_started;
 static double       capture_end;
 static GSequence   *clock_queue;    /* td_glue_stream_t* sorted by deadline */
+/* The last verdict computed (td_capture_verdict), and of which stream at
+ * which of its versions. Streams live in file scope and are never freed
+ * before td_capture_cleanup(), which forgets it, so (stream, version) names
+ * one state of one stream. */
+static struct {
+    const td_glue_stream_t *gs;
+    guint32                 version;
+    td_verdict_t            verdict;
+} last_verdict;
 
 /* A frame's entry in frame_stream: its stream, and whether it has findings
  * or a segment verdict, so that drawing a frame without either looks up
@@ -162,6 +171,7 @@ td_capture_init(void)
 void
 td_capture_cleanup(void)
 {
+    last_verdict.gs = NULL;
     /* The streams themselves live in file scope, which is freed after this;
      * a live capture's conclusions have allocators of their own. */
     if (streams) {
@@ -457,20 +467,21 @@ td_capture_clock(td_glue_stream_t *gs)
     }
 }
 
+const td_verdict_t *
+td_capture_verdict(const td_glue_stream_t *gs)
+{
+    if (last_verdict.gs != gs || last_verdict.version != gs->core->version) {
+        td_verdict_compute(gs->core, &last_verdict.verdict);
+        last_verdict.gs = gs;
+        last_verdict.version = gs->core->version;
+    }
+    return &last_verdict.verdict;
+}
+
 const char *
 td_capture_diagnoses(const td_glue_stream_t *cgs)
 {
-    td_glue_stream_t *gs = (td_glue_stream_t *)cgs;
-    char *codes;
-
-    if (gs->diagnoses && gs->diagnoses_version == gs->core->version)
-        return gs->diagnoses;
-    /* A few combinations of codes over a whole capture: one copy each. */
-    codes = td_stream_diagnoses(NULL, gs->core);
-    gs->diagnoses = g_intern_string(codes);
-    gs->diagnoses_version = gs->core->version;
-    g_free(codes);
-    return gs->diagnoses;
+    return td_capture_verdict(cgs)->codes_text;
 }
 
 void

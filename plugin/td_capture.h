@@ -24,10 +24,6 @@ typedef struct td_glue_stream {
     wmem_allocator_t *conclusions; /* where they live when concluded again (live); or NULL */
     double       final_end;       /* the capture's end they were concluded at */
     guint32      final_version;
-    /* Its codes as a string (interned), as of core version diagnoses_version:
-     * drawn on every packet, formatted once per change of the stream. */
-    guint32      diagnoses_version;
-    const char  *diagnoses;
     double       deadline;  /* td_stream_deadline() it waits on in the clock queue; < 0 none */
 } td_glue_stream_t;
 
@@ -102,8 +98,12 @@ void td_capture_clock(td_glue_stream_t *gs);
  * moving past its conclusions, and it is concluded again when next drawn.
  * Its verdict is then the one the file saved at that moment gives. */
 void td_capture_final(td_glue_stream_t *gs);
-/* tcpdiag.stream.diagnoses of the stream as it is now (interned; a cache,
- * not state: a const stream keeps it in place, as td_stream_snapshot). */
+/* The stream's verdict as it is now (verdict/td_verdict.h): what the tree,
+ * the fields and the table show of it. The last one computed is kept until
+ * its stream changes or another stream's is asked for, so a stream's tree,
+ * fields and row compute it once per change; valid until the next call. */
+const td_verdict_t *td_capture_verdict(const td_glue_stream_t *gs);
+/* tcpdiag.stream.diagnoses of the stream as it is now (interned). */
 const char *td_capture_diagnoses(const td_glue_stream_t *gs);
 
 #endif /* TD_CAPTURE_H */

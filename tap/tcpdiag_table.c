@@ -43,7 +43,6 @@
 #include <epan/to_str.h>
 
 #include "tcpdiag_core.h"
-#include "td_summary.h"
 #include "td_capture.h"
 #include "tcpdiag_table.h"
 
@@ -253,60 +252,44 @@ static wmem_allocator_t *scratch; /* fill_row's temporary strings */
 static void
 fill_row(stat_tap_table_item_type *row, const td_glue_stream_t *gs)
 {
-    const td_stream_t *s = gs->core;
+    const td_verdict_t *v = td_capture_verdict(gs);
     row_info_t *ri = row_info(row);
-    const char *conn_state = td_stream_conn_state(s);
-    td_code_t headline, worst_stall;
-    guint32 stalls;
-    double stall_time, worst_time;
-    const char *text;
+    /* client's data first, then the server's */
+    int client = v->client < 0 ? 0 : v->client;
+    const td_dir_facts_t *cd = &v->data.dir[client], *sd = &v->data.dir[1 - client];
 
-    int client = s->client < 0 ? 0 : s->client;
-
-    row[COL_PACKETS].value.uint_value = s->packets;
+    row[COL_PACKETS].value.uint_value = v->packets;
     /* Roles come from the evidence as it stands (a SYN later in the capture
      * names the client), not from the frame that made the row. */
     set_string(row, COL_CLIENT, endpoint_str(gs, client));
     set_string(row, COL_SERVER, endpoint_str(gs, 1 - client));
-    ri->severity = td_stream_severity(s, &headline);
-
-    td_stream_stalls(s, &stalls, &stall_time, &worst_stall, &worst_time);
-    set_shared(row, COL_SEVERITY, td_stream_severity_label(ri->severity));
-    set_shared(row, COL_CONN_STATE, conn_state);
-    set_shared(row, COL_HANDSHAKE, td_code_short_name(td_stream_handshake(s), "ok"));
-    set_shared(row, COL_TEARDOWN, td_code_short_name(td_stream_teardown(s), "none"));
-    row[COL_STALLS].value.uint_value = stalls;
-    set_unless_common(row, COL_STALL_TIME, stall_time == 0.0, "0.000", "%.3f",
-                      stall_time * 1000.0);
-    set_unless_common(row, COL_WORST_STALL, worst_stall == TD_CODE_NONE, "-", "%s %.3f ms",
-                      td_code_short_name(worst_stall, ""), worst_time * 1000.0);
-    {
-        /* client's data first, then the server's */
-        int c = s->client < 0 ? 0 : s->client;
-        const td_seqdir_t *cd = &s->seq[c], *sd = &s->seq[1 - c];
-        const td_seqdir_trouble_t *cq = td_seqdir_trouble_of(cd), *sq = td_seqdir_trouble_of(sd);
-        guint32 cl = cq->retrans > cq->spurious ? cq->retrans - cq->spurious : 0;
-        guint32 sl = sq->retrans > sq->spurious ? sq->retrans - sq->spurious : 0;
-
-        set_unless_common(row, COL_RETRANS, cq->retrans == 0 && sq->retrans == 0, "0/0",
-                          "%u/%u", cq->retrans, sq->retrans);
-        set_unless_common(row, COL_LOST, cl == 0 && sl == 0, "0.0/0.0", "%.1f/%.1f",
-                          cd->segments ? 100.0 * cl / MAX(cd->segments, cl) : 0.0,
-                          sd->segments ? 100.0 * sl / MAX(sd->segments, sl) : 0.0);
-        row[COL_SPURIOUS].value.uint_value = cq->spurious + sq->spurious;
-        row[COL_REORDERED].value.uint_value = cq->reordered + sq->reordered;
-    }
-    set_unless_common(row, COL_IRTT, s->initial_rtt < 0.0, "-", "%.3f",
-                      s->initial_rtt * 1000.0);
+    ri->severity = v->severity;
+    set_shared(row, COL_SEVERITY, td_severity_label(v->severity));
+    set_shared(row, COL_CONN_STATE, v->conn_state);
+    set_shared(row, COL_HANDSHAKE, td_code_short_name(v->handshake, "ok"));
+    set_shared(row, COL_TEARDOWN, td_code_short_name(v->teardown, "none"));
+    row[COL_STALLS].value.uint_value = v->stalls.count;
+    set_unless_common(row, COL_STALL_TIME, v->stalls.time == 0.0, "0.000", "%.3f",
+                      v->stalls.time * 1000.0);
+    set_unless_common(row, COL_WORST_STALL, v->stalls.worst == TD_CODE_NONE, "-", "%s %.3f ms",
+                      td_code_short_name(v->stalls.worst, ""), v->stalls.worst_time * 1000.0);
+    set_unless_common(row, COL_RETRANS, cd->retrans == 0 && sd->retrans == 0, "0/0",
+                      "%u/%u", cd->retrans, sd->retrans);
+    set_unless_common(row, COL_LOST, cd->lost == 0 && sd->lost == 0, "0.0/0.0", "%.1f/%.1f",
+                      cd->segments ? 100.0 * cd->lost / MAX(cd->segments, cd->lost) : 0.0,
+                      sd->segments ? 100.0 * sd->lost / MAX(sd->segments, sd->lost) : 0.0);
+    row[COL_SPURIOUS].value.uint_value = cd->spurious + sd->spurious;
+    row[COL_REORDERED].value.uint_value = cd->reordered + sd->reordered;
+    set_unless_common(row, COL_IRTT, v->initial_rtt < 0.0, "-", "%.3f",
+                      v->initial_rtt * 1000.0);
     /* The summary's parts (durations, messages) go to a scratch allocator,
      * emptied after each row; the cell keeps a copy of its own. */
     if (!scratch)
         scratch = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
-    set_string(row, COL_DIAGNOSIS, g_strdup(td_stream_summary(scratch, s)));
+    set_string(row, COL_DIAGNOSIS, g_strdup(td_verdict_summary(scratch, v)));
     wmem_free_all(scratch);
     /* The codes: a few combinations, shared. */
-    text = td_capture_diagnoses(gs);
-    set_shared(row, COL_CODES, *text ? text : "-");
+    set_shared(row, COL_CODES, *v->codes_text ? v->codes_text : "-");
 }
 
 static stat_tap_table_item_type *

@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "tcpdiag_core.h"
-#include "td_finding.h"
-#include "td_summary.h"
+#include "model/td_endpoint.h"
+#include "model/td_seqspace.h"
+#include "detect/td_stall.h"
 
 static int passed, failed;
 static const char *current;
@@ -29,6 +30,26 @@ check(int ok, const char *what, int line)
 }
 
 static wmem_allocator_t *scope;
+
+/* The stream's verdict as the glue reads it (verdict/td_verdict.h),
+ * computed at each call. */
+static const td_verdict_t *
+verdict(const td_stream_t *s)
+{
+    static td_verdict_t v;
+
+    td_verdict_compute(s, &v);
+    return &v;
+}
+
+static td_stream_severity_t
+severity_of(const td_stream_t *s, td_code_t *headline)
+{
+    const td_verdict_t *v = verdict(s);
+
+    *headline = v->headline;
+    return v->severity;
+}
 static td_config_t cfg;
 static guint32 frame_no;
 static td_finding_t *all; /* every finding of the current test, in order */
@@ -81,7 +102,6 @@ take_image(stream_image_t *img, const td_stream_t *s)
         img->s.side[d].stall = NULL;
     }
     img->s.version = 0;
-    memset(&img->s.snap, 0, sizeof(img->s.snap));
     img->s.prefinal = NULL;
 }
 
@@ -258,7 +278,7 @@ count_findings(void)
 static gboolean
 has_code(const td_stream_t *s, td_code_t code)
 {
-    return (td_stream_codes(s) & TD_CODE_BIT(code)) != 0;
+    return (verdict(s)->codes & TD_CODE_BIT(code)) != 0;
 }
 
 static gboolean
@@ -298,13 +318,13 @@ test_healthy(void)
     CHECK(find(TD_TD_GRACEFUL) && strcmp(find(TD_TD_GRACEFUL)->detail, "four_way") == 0);
     CHECK(find(TD_TD_GRACEFUL) && find(TD_TD_GRACEFUL)->frame == 11);
     CHECK(finalize(s, 10.0) == NULL);
-    CHECK(strcmp(td_stream_conn_state(s), "SF") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "SF") == 0);
     CHECK(strcmp(s->history, "ShADadFf") == 0);
-    CHECK(td_stream_handshake(s) == TD_CODE_NONE);
-    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
-    CHECK(td_stream_codes(s) == TD_CODE_BIT(TD_TD_GRACEFUL));
-    CHECK(near(s->initial_rtt, 0.040));
-    CHECK(strcmp(td_stream_diagnoses(scope, s), "teardown.graceful") == 0);
+    CHECK(verdict(s)->handshake == TD_CODE_NONE);
+    CHECK(verdict(s)->teardown == TD_TD_GRACEFUL);
+    CHECK(verdict(s)->codes == TD_CODE_BIT(TD_TD_GRACEFUL));
+    CHECK(near(s->path.initial_rtt, 0.040));
+    CHECK(strcmp(verdict(s)->codes_text, "teardown.graceful") == 0);
 }
 
 /* Each direction's scoreboard goes back to the allocator when its FIN is
@@ -323,12 +343,12 @@ test_scoreboard_released(void)
     /* the server's last data again after the close (already acknowledged),
      * then the client's ACK of it */
     feed(s, 0.040 * 4.1 + 0.2, S, TD_ACK | TD_PSH, 5001, 1102, 200);
-    v = s->verdict;
+    v = td_stream_segment_verdict(s);
     CHECK(v != NULL && v->segclass == TD_SEGCLASS_RETRANSMISSION
           && (v->spurious & TD_SPURIOUS_ACKED));
     feed(s, 0.040 * 4.1 + 0.2001, C, TD_ACK, 1102, 5202, 0);
     CHECK(s->seq[S].n == 0);
-    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+    CHECK(verdict(s)->teardown == TD_TD_GRACEFUL);
 }
 
 static void
@@ -345,7 +365,7 @@ test_syn_unanswered(void)
     feed(s, 7.0, C, TD_SYN, 1000, 0, 0);
     CHECK(all == NULL);               /* only the end of the capture proves it */
     CHECK(has_code(s, TD_HS_SYN_UNANSWERED)); /* ... but the verdict says so already */
-    CHECK(strcmp(td_stream_conn_state(s), "S0") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "S0") == 0);
     collect(finalize(s, 30.0));
     f = find(TD_HS_SYN_UNANSWERED);
     CHECK(f != NULL);
@@ -355,7 +375,7 @@ test_syn_unanswered(void)
     CHECK(f && strcmp(f->detail, "gave_up") == 0);
     CHECK(f && strstr(MSG(f), "+1.00 s, +2.00 s, +4.00 s") != NULL);
     CHECK(finalize(s, 30.0) == NULL); /* idempotent */
-    CHECK(td_stream_handshake(s) == TD_HS_SYN_UNANSWERED);
+    CHECK(verdict(s)->handshake == TD_HS_SYN_UNANSWERED);
 
     current = "syn_unanswered, capture ends while retrying";
     s = new_stream(NULL);
@@ -392,7 +412,7 @@ test_rejected(void)
     f = find(TD_HS_REJECTED);
     CHECK(f && f->frame == 2 && f->ref_frame == 1);
     CHECK(f && strcmp(f->detail, "rst") == 0); /* no other server packet: cannot tell */
-    CHECK(strcmp(td_stream_conn_state(s), "REJ") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "REJ") == 0);
     CHECK(strcmp(s->history, "Sr") == 0);
     collect(finalize(s, 5.0));
     CHECK(count_findings() == 1); /* not also syn_unanswered */
@@ -425,7 +445,7 @@ test_rejected(void)
     CHECK(strcmp(f->detail, "rst_middlebox") == 0 && strstr(f->cause, "elsewhere in the capture"));
     CHECK(strstr(MSG(f), "likely sent by a middlebox") != NULL);
     {
-        char *summary = td_stream_summary(NULL, s);
+        char *summary = td_verdict_summary(NULL, verdict(s));
         CHECK(strstr(summary, "middlebox") != NULL);
         g_free(summary);
     }
@@ -475,7 +495,7 @@ test_icmp(void)
     f = find(TD_HS_REJECTED);
     CHECK(f && strcmp(f->detail, "icmp") == 0);
     CHECK(f && strstr(MSG(f), "ICMP port unreachable from 10.0.0.1") != NULL);
-    CHECK(strcmp(td_stream_conn_state(s), "REJ") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "REJ") == 0);
     CHECK(!has_code(s, TD_HS_SYN_UNANSWERED));
 
     current = "ICMP fragmentation needed is not a rejection";
@@ -512,8 +532,8 @@ test_slow_connect(void)
     feed(s, 1.04, C, TD_ACK, 1001, 5001, 0);
     f = find(TD_HS_SYN_RETRANSMITTED);
     CHECK(f && f->frame == 4 && f->count == 1 && near(f->duration, 1.0));
-    CHECK(near(s->initial_rtt, 0.04)); /* from the SYN that was answered */
-    CHECK(strcmp(td_stream_conn_state(s), "S1") == 0);
+    CHECK(near(s->path.initial_rtt, 0.04)); /* from the SYN that was answered */
+    CHECK(strcmp(verdict(s)->conn_state, "S1") == 0);
 }
 
 static void
@@ -534,8 +554,8 @@ test_synack_lost(void)
     CHECK(f && f->frame == 4 && f->ref_frame == 2);
     CHECK(find(TD_HS_DUPLICATE_SYN) == NULL);
     CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL); /* the SYN was answered the first time */
-    CHECK(td_stream_handshake(s) == TD_HS_SYNACK_LOST);
-    CHECK(near(s->initial_rtt, 0.04));
+    CHECK(verdict(s)->handshake == TD_HS_SYNACK_LOST);
+    CHECK(near(s->path.initial_rtt, 0.04));
 
     /* At the server: the SYN-ACK sent twice, the client's ACK D-SACKs the
      * SYN's sequence number (RFC 2883 4.1): both arrived, so it was the
@@ -552,7 +572,7 @@ test_synack_lost(void)
         if (dsack) {
             CHECK(f && f->frame == 4 && f->ref_frame == 2 && g_str_equal(f->detail, "dsack")
                   && near(f->duration, 1.0));
-            CHECK(find(TD_HS_SYNACK_LOST) == NULL && td_stream_handshake(s) == TD_HS_ACK_LOST);
+            CHECK(find(TD_HS_SYNACK_LOST) == NULL && verdict(s)->handshake == TD_HS_ACK_LOST);
         } else {
             CHECK(f == NULL && find(TD_HS_SYNACK_LOST) != NULL);
         }
@@ -574,7 +594,7 @@ test_ack_lost(void)
     feed(s, 1.04, C, TD_ACK, 1001, 5001, 0);
     f = find(TD_HS_ACK_LOST);
     CHECK(f && f->frame == 4 && f->ref_frame == 3 && near(f->duration, 1.0));
-    CHECK(td_stream_handshake(s) == TD_HS_ACK_LOST);
+    CHECK(verdict(s)->handshake == TD_HS_ACK_LOST);
 }
 
 static void
@@ -589,7 +609,7 @@ test_incomplete(void)
     feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     feed(s, 1.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     CHECK(has_code(s, TD_HS_INCOMPLETE));
-    CHECK(strcmp(td_stream_conn_state(s), "S1") == 0); /* Zeek: SYN + SYN-ACK is S1 */
+    CHECK(strcmp(verdict(s)->conn_state, "S1") == 0); /* Zeek: SYN + SYN-ACK is S1 */
     collect(finalize(s, 10.0));
     f = find(TD_HS_INCOMPLETE);
     CHECK(f && strcmp(f->detail, "no_ack") == 0 && f->frame == 3 && f->count == 1);
@@ -602,7 +622,7 @@ test_incomplete(void)
     feed(s, 0.04, C, TD_RST, 1001, 0, 0);
     f = find(TD_HS_INCOMPLETE);
     CHECK(f && strcmp(f->detail, "client_reset") == 0);
-    CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "RSTO") == 0);
     collect(finalize(s, 10.0));
     CHECK(count_findings() == 1);
 
@@ -612,12 +632,12 @@ test_incomplete(void)
     feed(s, 0.04, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     feed(s, 0.05, C, TD_RST | TD_ACK, 1001, 5001, 0);
     feed(s, 5.0, C, TD_ACK, 1001, 5001, 0);
-    CHECK(s->established_frame == 0 && s->initial_rtt < 0.0);
-    CHECK(td_stream_handshake(s) == TD_HS_INCOMPLETE);
+    CHECK(s->path.established_frame == 0 && s->path.initial_rtt < 0.0);
+    CHECK(verdict(s)->handshake == TD_HS_INCOMPLETE);
     CHECK(!has_code(s, TD_TD_OPEN) && !has_code(s, TD_TD_RESET));
     {
         td_code_t headline;
-        CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED);
+        CHECK(severity_of(s, &headline) == TD_STREAM_FAILED);
     }
 
     current = "a SYN-ACK without SYN answered by the client's RST: no reset of a connection";
@@ -632,7 +652,7 @@ test_incomplete(void)
     s = new_stream(NULL);
     feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
     feed(s, 0.5, C, TD_RST, 1001, 0, 0);
-    CHECK(strcmp(td_stream_conn_state(s), "RSTOS0") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "RSTOS0") == 0);
 }
 
 static void
@@ -650,8 +670,8 @@ test_duplicates(void)
     CHECK(find(TD_HS_DUPLICATE_SYN) != NULL);
     CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL);
     CHECK(find(TD_HS_SYNACK_LOST) == NULL);
-    CHECK(s->syn_count == 1 && s->synack_count == 1);
-    CHECK(td_stream_handshake(s) == TD_HS_DUPLICATE_SYN);
+    CHECK(s->handshake.syn_count == 1 && s->handshake.synack_count == 1);
+    CHECK(verdict(s)->handshake == TD_HS_DUPLICATE_SYN);
 }
 
 static void
@@ -674,7 +694,7 @@ test_tfo(void)
     feed(s, 0.08, C, TD_ACK | TD_PSH, 1001, 5001, 100); /* the data again */
     f = find(TD_HS_TFO);
     CHECK(f && strcmp(f->detail, "rejected") == 0);
-    CHECK(td_stream_handshake(s) == TD_HS_TFO);
+    CHECK(verdict(s)->handshake == TD_HS_TFO);
 }
 
 static void
@@ -741,7 +761,7 @@ test_port_reuse(void)
     feed(s, 1.11, C, TD_ACK, 9001, 7001, 0);
     CHECK(find(TD_HS_DUPLICATE_SYN) == NULL); /* the client reacted to the challenge ACK */
     CHECK(find(TD_HS_SYN_RETRANSMITTED) == NULL);
-    CHECK(td_stream_handshake(s) == TD_HS_PORT_REUSE);
+    CHECK(verdict(s)->handshake == TD_HS_PORT_REUSE);
 }
 
 /* Wireshark 4.2+ starts a new tcp.stream at a SYN retried after a challenge
@@ -790,9 +810,9 @@ test_midstream(void)
     feed(s, 0.01, C, TD_ACK, 1000, 5100, 0);
     CHECK(s->client == C);
     CHECK(find(TD_HS_MIDSTREAM) != NULL);
-    CHECK(strcmp(td_stream_conn_state(s), "OTH") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "OTH") == 0);
     CHECK(s->history[0] == '^');
-    CHECK(s->initial_rtt < 0);
+    CHECK(s->path.initial_rtt < 0);
 }
 
 static void
@@ -806,8 +826,8 @@ test_one_sided(void)
     feed(s, 0.0, S, TD_SYN | TD_ACK, 5000, 1001, 0);
     feed(s, 0.1, S, TD_ACK | TD_PSH, 5001, 1001, 100);
     feed(s, 0.2, S, TD_ACK | TD_FIN, 5101, 1001, 0);
-    CHECK(td_stream_handshake(s) == TD_HS_MIDSTREAM);
-    CHECK(strcmp(td_stream_conn_state(s), "SHR") == 0);
+    CHECK(verdict(s)->handshake == TD_HS_MIDSTREAM);
+    CHECK(strcmp(verdict(s)->conn_state, "SHR") == 0);
     collect(finalize(s, 1.0));
     f = find(TD_HS_MIDSTREAM);
     CHECK(f && f->frame == 3 && strcmp(f->detail, "no_client_syn") == 0);
@@ -819,7 +839,7 @@ test_one_sided(void)
     feed(s, 0.04, C, TD_ACK, 1001, 5001, 0);
     collect(finalize(s, 1.0));
     CHECK(count_findings() == 1 && find(TD_TD_OPEN) != NULL);
-    CHECK(td_stream_handshake(s) == TD_CODE_NONE);
+    CHECK(verdict(s)->handshake == TD_CODE_NONE);
 }
 
 static void
@@ -832,8 +852,8 @@ test_sequence_wrap(void)
     feed(s, 0.0, C, TD_SYN, 0xffffffffu, 0, 0);
     feed(s, 0.04, S, TD_SYN | TD_ACK, 0xffffffffu, 0, 0);
     feed(s, 0.08, C, TD_ACK, 0, 0, 0);
-    CHECK(s->established_frame == 3);
-    CHECK(td_stream_codes(s) == TD_CODE_BIT(TD_TD_OPEN));
+    CHECK(s->path.established_frame == 3);
+    CHECK(verdict(s)->codes == TD_CODE_BIT(TD_TD_OPEN));
 }
 
 /* Handshake and one request/response; returns with client seq 1101, server 5201. */
@@ -871,7 +891,7 @@ test_teardown(void)
     feed(s, 0.54, C, TD_ACK, 1102, 5202, 0);
     f = find(TD_TD_GRACEFUL);
     CHECK(f && strcmp(f->detail, "fin_unseen") == 0 && strstr(MSG(f), "client's FIN is not"));
-    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+    CHECK(verdict(s)->teardown == TD_TD_GRACEFUL);
 
     current = "both FINs, the last ACK not captured: closing, not 'no FIN or RST'";
     s = established();
@@ -892,10 +912,10 @@ test_teardown(void)
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 0.52, S, TD_ACK, 5201, 1102, 0);
     /* closing, until the capture's clock passes late_close (1 s) */
-    CHECK(td_stream_teardown(s) == TD_TD_OPEN && near(td_stream_deadline(s), 1.52));
+    CHECK(verdict(s)->teardown == TD_TD_OPEN && near(td_stream_deadline(s), 1.52));
     td_stream_clock(s, 1.6);
-    CHECK(td_stream_teardown(s) == TD_TD_HALF_CLOSED && td_stream_deadline(s) < 0.0);
-    CHECK(strcmp(td_stream_conn_state(s), "S2") == 0);
+    CHECK(verdict(s)->teardown == TD_TD_HALF_CLOSED && td_stream_deadline(s) < 0.0);
+    CHECK(strcmp(verdict(s)->conn_state, "S2") == 0);
     collect(finalize(s, 10.52));
     f = find(TD_TD_HALF_CLOSED);
     CHECK(f && f->frame == 8 && near(f->duration, 10.0));
@@ -912,11 +932,11 @@ test_teardown(void)
     s = established();
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 0.52, S, TD_ACK | TD_PSH, 5201, 1102, 1000);
-    CHECK(td_stream_teardown(s) == TD_TD_OPEN); /* in progress, not a leak */
+    CHECK(verdict(s)->teardown == TD_TD_OPEN); /* in progress, not a leak */
     feed(s, 0.54, C, TD_ACK, 1102, 6201, 0);
     feed(s, 1.5, S, TD_ACK | TD_FIN, 6201, 1102, 0);
     feed(s, 1.52, C, TD_ACK, 1102, 6202, 0);
-    CHECK(td_stream_teardown(s) == TD_TD_GRACEFUL);
+    CHECK(verdict(s)->teardown == TD_TD_GRACEFUL);
     CHECK(find(TD_TD_GRACEFUL) && strcmp(find(TD_TD_GRACEFUL)->detail, "four_way") == 0);
 
     current = "FIN retransmitted, never acknowledged";
@@ -924,7 +944,7 @@ test_teardown(void)
     feed(s, 0.5, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 0.75, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 1.25, C, TD_ACK | TD_FIN, 1101, 5201, 0);
-    CHECK(td_stream_teardown(s) == TD_TD_FIN_RETRANSMITTED);
+    CHECK(verdict(s)->teardown == TD_TD_FIN_RETRANSMITTED);
     collect(finalize(s, 5.0));
     f = find(TD_TD_FIN_RETRANSMITTED);
     CHECK(f && f->count == 2 && strstr(MSG(f), "+250.0 ms, +500.0 ms") != NULL);
@@ -936,7 +956,7 @@ test_teardown(void)
     feed(s, 1.6, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     feed(s, 2.4, C, TD_ACK | TD_PSH, 1101, 5201, 100);
     feed(s, 4.0, C, TD_ACK | TD_PSH, 1101, 5201, 100);
-    CHECK(td_stream_teardown(s) == TD_TD_ABANDONED);
+    CHECK(verdict(s)->teardown == TD_TD_ABANDONED);
     collect(finalize(s, 20.0));
     f = find(TD_TD_ABANDONED);
     CHECK(f && f->count == 4 && strcmp(f->detail, "no_reply") == 0);
@@ -952,7 +972,7 @@ test_teardown(void)
     feed_ts(s, 1.2, C, TD_ACK, 1001, 5001, 0, 64240, 22, 900, 0, 0);    /* echoes the first */
     f = find(TD_HS_SYN_RETRANSMITTED);
     CHECK(f && strcmp(f->detail, "late_synack") == 0 && find(TD_HS_SYNACK_LOST) == NULL);
-    CHECK(near(s->initial_rtt, 1.2));
+    CHECK(near(s->path.initial_rtt, 1.2));
 
     current = "the ACK echoes a later SYN-ACK: the first was lost";
     s = new_stream(NULL);
@@ -963,7 +983,7 @@ test_teardown(void)
     feed_ts(s, 1.04, C, TD_ACK, 1001, 5001, 0, 64240, 24, 1000, 0, 0);
     f = find(TD_HS_SYNACK_LOST);
     CHECK(f && f->frame == frame_no && strcmp(f->detail, "syn_retransmitted") == 0);
-    CHECK(near(s->initial_rtt, 0.04));
+    CHECK(near(s->path.initial_rtt, 0.04));
 
     current = "every SYN-ACK lost: the headline is synack_lost, the stream failed";
     s = new_stream(NULL);
@@ -976,9 +996,9 @@ test_teardown(void)
     collect(finalize(s, 6.0));
     {
         td_code_t headline;
-        CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED
-              && headline == TD_HS_SYNACK_LOST && td_stream_handshake(s) == TD_HS_SYNACK_LOST);
-        CHECK(strstr(td_stream_summary(scope, s), "the handshake never completed") != NULL);
+        CHECK(severity_of(s, &headline) == TD_STREAM_FAILED
+              && headline == TD_HS_SYNACK_LOST && verdict(s)->handshake == TD_HS_SYNACK_LOST);
+        CHECK(strstr(td_verdict_summary(scope, verdict(s)), "the handshake never completed") != NULL);
     }
 
     current = "third ACK lost, the client's data never acknowledged: the connection never worked";
@@ -992,7 +1012,7 @@ test_teardown(void)
     feed(s, 1.04, C, TD_ACK, 1101, 5001, 0);
     {
         td_code_t headline;
-        CHECK(td_stream_severity(s, &headline) == TD_STREAM_FAILED && headline == TD_HS_ACK_LOST);
+        CHECK(severity_of(s, &headline) == TD_STREAM_FAILED && headline == TD_HS_ACK_LOST);
     }
 
     current = "a SYN-ACK that answers a repeated SYN is no lost third ACK";
@@ -1019,7 +1039,7 @@ test_teardown(void)
     CHECK(f && strcmp(f->detail, "keepalive_dead") == 0);
     {
         td_code_t headline;
-        CHECK(td_stream_severity(s, &headline) == TD_STREAM_BROKEN
+        CHECK(severity_of(s, &headline) == TD_STREAM_BROKEN
               && headline == TD_DT_KEEPALIVE_DEAD);
     }
 
@@ -1038,7 +1058,7 @@ test_teardown(void)
     feed(s, 1.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 1.02, S, TD_ACK | TD_FIN, 5201, 1102, 0);
     feed(s, 3.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);   /* seq = ACKed - 1 */
-    CHECK(td_stream_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[C])->keepalives == 0);
+    CHECK(td_stream_segment_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[C])->keepalives == 0);
 
     current = "one unanswered keep-alive is not a dead peer (RFC 1122 4.2.3.6)";
     s = established();
@@ -1056,7 +1076,7 @@ test_teardown(void)
     CHECK(f && strcmp(f->detail, "late_close") == 0);
     {
         td_code_t headline;
-        CHECK(td_stream_severity(s, &headline) == TD_STREAM_NOTE && headline == TD_TD_RESET);
+        CHECK(severity_of(s, &headline) == TD_STREAM_NOTE && headline == TD_TD_RESET);
     }
     s = established();
     feed(s, 0.1, S, TD_ACK | TD_FIN, 5201, 1101, 0);
@@ -1096,8 +1116,8 @@ test_resets(void)
     feed(s, 0.1, C, TD_RST | TD_ACK, 1101, 6649, 0);
     f = find(TD_TD_RESET);
     CHECK(f && strcmp(f->detail, "mid_transfer") == 0 && strstr(MSG(f), "by the client"));
-    CHECK(strcmp(td_stream_conn_state(s), "RSTO") == 0);
-    CHECK(td_stream_teardown(s) == TD_TD_RESET);
+    CHECK(strcmp(verdict(s)->conn_state, "RSTO") == 0);
+    CHECK(verdict(s)->teardown == TD_TD_RESET);
 
     current = "unacknowledged bytes never exceed what the capture showed";
     s = new_stream(NULL);                      /* midstream: no handshake */
@@ -1127,7 +1147,7 @@ test_resets(void)
     feed(s, 5.08, S, TD_RST | TD_ACK, 5201, 1101, 0);
     f = find(TD_TD_RESET);
     CHECK(f && strcmp(f->detail, "idle") == 0 && near(f->duration, 5.0));
-    CHECK(strcmp(td_stream_conn_state(s), "RSTR") == 0);
+    CHECK(strcmp(verdict(s)->conn_state, "RSTR") == 0);
 
     current = "half-open: a bare RST answers the client's data";
     s = established();
@@ -1158,7 +1178,7 @@ test_resets(void)
     feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
     feed(s, 0.02, S, TD_RST | TD_ACK, 0, 1001, 0);
     CHECK(find(TD_TD_RESET) == NULL);
-    CHECK(td_stream_teardown(s) == TD_CODE_NONE);
+    CHECK(verdict(s)->teardown == TD_CODE_NONE);
 }
 
 /* Write-write-read: header sent, body held by Nagle until the server's
@@ -1197,7 +1217,7 @@ test_stalls(void)
     td_stream_t *s;
     const td_finding_t *f;
     guint32 count;
-    double total, worst_time;
+    double total;
     td_code_t worst;
 
     current = "Nagle x delayed ACK, seen near the client";
@@ -1205,7 +1225,9 @@ test_stalls(void)
     f = find(TD_ST_NAGLE_DELAYED_ACK);
     CHECK(f && f->frame == 7 && f->ref_frame == 4 && f->trigger_frame == 5);
     CHECK(f && near(f->duration, 0.0801) && f->count == 300);
-    td_stream_stalls(s, &count, &total, &worst, &worst_time);
+    count = verdict(s)->stalls.count;
+    total = verdict(s)->stalls.time;
+    worst = verdict(s)->stalls.worst;
     CHECK(count == 1 && worst == TD_ST_NAGLE_DELAYED_ACK && near(total, 0.0801));
 
     current = "Nagle x delayed ACK, seen near the server";
@@ -1321,12 +1343,12 @@ test_stalls(void)
     CHECK(f && f->detail && g_str_equal(f->detail, "open") && f->frame == frame_no);
     {
         /* a live capture: the window reopens after a finalize */
-        guint32 open_stalls = s->stalls;
+        guint32 open_stalls = s->stall_account.count;
 
         feed_window(s, 3.5, C, 1101, 6201, 64240);
-        CHECK(!s->finalized && s->stalls == open_stalls - 1);
+        CHECK(!s->finalized && s->stall_account.count == open_stalls - 1);
         collect(finalize(s, 4.0));
-        CHECK(!(td_stream_codes(s) & TD_CODE_BIT(TD_ST_ZERO_WINDOW))
+        CHECK(!(verdict(s)->codes & TD_CODE_BIT(TD_ST_ZERO_WINDOW))
               || s->last_finding->code != TD_ST_ZERO_WINDOW);
     }
 
@@ -1351,7 +1373,7 @@ test_stalls(void)
     feed(s, 1.0, C, TD_ACK | TD_PSH, 2101, 5201, 1000);
     feed(s, 1.04, S, TD_ACK, 5201, 2101, 0);
     feed(s, 1.14, C, TD_ACK | TD_PSH, 2101, 5201, 1000);  /* the tail, 2.5 RTT later */
-    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_TLP);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_TLP);
     feed(s, 1.18, S, TD_ACK, 5201, 3101, 0);
     CHECK(find(TD_ST_RTO) == NULL);
 
@@ -1366,6 +1388,54 @@ test_stalls(void)
     CHECK(find(TD_ST_RTO) == NULL);
 }
 
+/* The model alone (model/): what a segment is and the evidence, never a
+ * finding (docs/architecture.md). A timeout and a path MTU black hole, fed
+ * to the model only: no finding and no code on the stream, the evidence in
+ * the direction's trouble, and the end of the wait noted on the ACK that
+ * ended it, for the stall detector to report. */
+static void
+model_feed(td_stream_t *s, double t, int dir, guint32 seq, guint32 ack, guint32 len)
+{
+    td_segment_t seg;
+
+    make_seg(&seg, t, dir, TD_ACK, seq, ack, len);
+    td_endpoint_segment(s, &seg);
+    td_seqspace_segment(s, &seg);
+    td_endpoint_segment_done(s, &seg);
+}
+
+static void
+test_model_alone(void)
+{
+    td_stream_t *s;
+    const td_seqdir_trouble_t *t;
+
+    current = "the model alone: a timeout is evidence and a note, not a finding";
+    s = new_stream(NULL);
+    model_feed(s, 0.0, C, 1101, 5201, 100);  /* mid-stream, frame 1 */
+    model_feed(s, 0.5, C, 1101, 5201, 100);  /* timeouts */
+    model_feed(s, 1.5, C, 1101, 5201, 100);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_RTO);
+    model_feed(s, 1.54, S, 5201, 1201, 0);   /* the ACK that ends the wait */
+    t = td_seqdir_trouble_of(&s->seq[C]);
+    CHECK((s->seg_notes & TD_NOTE_RTO_ENDED) && !t->rto_open && t->rto_count == 2
+          && near(t->rto_last - t->rto_begin, 1.5) && t->rto_last_frame == 3);
+    CHECK(s->last_finding == NULL && s->codes == 0);
+    model_feed(s, 1.6, C, 1201, 5201, 0);
+    CHECK(!(s->seg_notes & TD_NOTE_RTO_ENDED));
+
+    current = "the model alone: a path MTU black hole is evidence, not a finding";
+    s = new_stream(NULL);
+    model_feed(s, 1.0, S, 5201, 1101, 1448);
+    model_feed(s, 1.5, S, 5201, 1101, 1448);
+    model_feed(s, 2.5, S, 5201, 1101, 1448);
+    model_feed(s, 4.5, S, 5201, 1101, 1024);   /* resent smaller: frame 4 */
+    model_feed(s, 4.54, C, 1101, 6225, 0);
+    t = td_seqdir_trouble_of(&s->seq[S]);
+    CHECK(t->bh_frame == 4 && t->bh_big == 1448 && t->bh_small == 1024 && !t->pmtu_reported);
+    CHECK(s->last_finding == NULL && s->codes == 0);
+}
+
 static void
 test_data_phase(void)
 {
@@ -1378,7 +1448,7 @@ test_data_phase(void)
         feed_ts(s, 1.0, C, TD_ACK, 1101 + 1000 * i, 5201, 1000, 64240, 100, 0, 0, 0);
     /* nothing comes back; the timer fires after 600 ms */
     feed_ts(s, 1.6, C, TD_ACK, 1101, 5201, 1000, 64240, 160, 0, 0, 0);
-    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_RTO);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_RTO);
     /* the originals of 1101..3101 were only delayed: the ACK echoes their
      * TSval, older than the retransmission's (RFC 3522) */
     feed_ts(s, 1.62, S, TD_ACK, 5201, 3101, 0, 64240, 500, 100, 0, 0);
@@ -1387,7 +1457,7 @@ test_data_phase(void)
     feed_ts(s, 1.62, C, TD_ACK, 6101, 5201, 1000, 64240, 162, 500, 0, 0);
     feed_ts(s, 1.66, S, TD_ACK, 5201, 3101, 0, 64240, 504, 162, 6101, 7101);
     feed_ts(s, 1.66, C, TD_ACK, 3101, 5201, 1000, 64240, 166, 504, 0, 0);
-    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_FAST);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_FAST);
     CHECK(td_seqdir_trouble_of(&s->seq[C])->retrans_kind[TD_RETX_RTO] == 1
           && td_seqdir_trouble_of(&s->seq[C])->timeouts == 1);
 
@@ -1400,7 +1470,7 @@ test_data_phase(void)
     feed_ts(s, 1.62, S, TD_ACK, 5201, 2101, 0, 64240, 500, 160, 0, 0);
     CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 0 && s->seq[C].recovery == TD_RETX_RTO);
     feed_ts(s, 1.62, C, TD_ACK, 2101, 5201, 1000, 64240, 162, 500, 0, 0);
-    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind == TD_RETX_RTO);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_RTO);
 
     current = "path MTU: ICMP fragmentation needed, then smaller resends";
     s = established();
@@ -1418,7 +1488,7 @@ test_data_phase(void)
     f = find(TD_DT_PATH_MTU);
     CHECK(f && f->frame == frame_no && f->ref_frame == frame_no - 1 && strcmp(f->detail, "icmp") == 0
           && strstr(MSG(f), "next-hop MTU 1400") && strstr(MSG(f), "192.0.2.1"));
-    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->kind != TD_RETX_RTO);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind != TD_RETX_RTO);
 
     current = "path MTU black hole: timeouts at one size, a smaller resend passes at once";
     s = established();
@@ -1444,11 +1514,11 @@ test_data_phase(void)
     feed_ts(s, 0.1, S, TD_ACK, 5201, 1101, 1000, 64240, 10, 0, 0, 0);  /* frame 7 */
     feed_ts(s, 0.12, C, TD_ACK, 1101, 6201, 0, 0, 12, 10, 0, 0);       /* window 0 */
     feed_ts(s, 0.3, S, TD_ACK, 6201, 1101, 1, 64240, 30, 12, 0, 0);    /* probe, 1 new byte */
-    CHECK(td_stream_verdict(s) && td_stream_verdict(s)->segclass == TD_SEGCLASS_ZW_PROBE);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->segclass == TD_SEGCLASS_ZW_PROBE);
     feed_ts(s, 0.32, C, TD_ACK, 1101, 6201, 0, 0, 32, 30, 0, 0);       /* refused */
     feed_ts(s, 0.5, C, TD_ACK, 1101, 6201, 0, 64240, 50, 30, 0, 0);    /* window update */
     feed_ts(s, 0.5001, S, TD_ACK, 6201, 1101, 1000, 64240, 50, 50, 0, 0);
-    CHECK(td_stream_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[S])->retrans == 0
+    CHECK(td_stream_segment_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[S])->retrans == 0
           && td_seqdir_trouble_of(&s->seq[S])->zw_probes == 1);
     f = find(TD_ST_ZERO_WINDOW);
     CHECK(f && f->frame == frame_no && f->ref_frame == 8);
@@ -1471,12 +1541,12 @@ summary_across_finalize(td_stream_t *s, double capture_end, td_stream_severity_t
 
     if (deadline >= 0.0 && deadline <= capture_end)
         td_stream_clock(s, capture_end);
-    before = td_stream_summary(scope, s);
-    sev_before = td_stream_severity(s, headline);
+    before = td_verdict_summary(scope, verdict(s));
+    sev_before = severity_of(s, headline);
 
     collect(finalize(s, capture_end));
-    after = td_stream_summary(scope, s);
-    *severity = td_stream_severity(s, headline);
+    after = td_verdict_summary(scope, verdict(s));
+    *severity = severity_of(s, headline);
     CHECK(strcmp(before, after) == 0);
     CHECK(sev_before == *severity);
     return after;
@@ -1492,8 +1562,8 @@ test_summary(void)
 
     current = "severity labels sort worst first as text";
     for (int v = TD_STREAM_FAILED; v < TD_STREAM_HEALTHY; v++)
-        CHECK(strcmp(td_stream_severity_label((td_stream_severity_t)v),
-                     td_stream_severity_label((td_stream_severity_t)(v + 1))) < 0);
+        CHECK(strcmp(td_severity_label((td_stream_severity_t)v),
+                     td_severity_label((td_stream_severity_t)(v + 1))) < 0);
 
     current = "summary: a healthy stream says so";
     s = healthy(0.040);
@@ -1582,6 +1652,7 @@ main(void)
     test_resets();
     test_stalls();
     test_data_phase();
+    test_model_alone();
     test_sequence_wrap();
     test_summary();
 

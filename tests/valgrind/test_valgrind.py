@@ -48,7 +48,7 @@ def errors_in(log):
         elif current is not None:
             if re.match(r"^==\d+== *$", line):
                 current = None
-            elif "tcpdiag" in line or "/core/td_" in line or "/plugin/td_" in line:
+            elif "tcpdiag" in line or "/core/" in line or "/plugin/td_" in line:
                 current[1] = True
     return found
 

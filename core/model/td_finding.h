@@ -1,12 +1,15 @@
 /* td_finding.h
- * Creating findings and formatting the numbers in their messages.
+ * Findings: a detector's diagnosis, attached to the frame that completes its
+ * evidence and kept on the stream record (newest first) and in the list the
+ * segment's caller receives.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef TD_FINDING_H
 #define TD_FINDING_H
 
-#include "tcpdiag_core.h"
+#include "model/td_record.h"
+#include "model/td_format.h"
 
 /* Messages fit an expert info: its label, "Expert Info (Warning/Sequence): "
  * and the message, stays under 240 characters (Wireshark's ITEM_LABEL_LENGTH,
@@ -40,21 +43,5 @@ td_finding_t *td_finding_add_described(td_stream_t *s, td_finding_t **list, td_c
 /* The finding's message: its own, or made in scope (cut to TD_MESSAGE_MAX as
  * every message is). */
 const char *td_finding_message(const td_finding_t *f, wmem_allocator_t *scope);
-
-/* "client" or "server": the side that sends in direction dir (without a
- * known client, the first sender counts as the client). */
-static inline const char *
-td_side_name(const td_stream_t *s, int dir)
-{
-    return dir == (s->client < 0 ? 0 : s->client) ? "client" : "server";
-}
-
-/* "43.6 ms", "1.00 s", "2 min 5 s": a duration for a human, in scope. */
-char *td_fmt_duration(wmem_allocator_t *scope, double seconds);
-
-
-/* Sequence-number arithmetic modulo 2^32 (RFC 9293 section 3.4). */
-static inline gboolean td_seq_lt(guint32 a, guint32 b) { return (gint32)(a - b) < 0; }
-static inline gboolean td_seq_le(guint32 a, guint32 b) { return (gint32)(a - b) <= 0; }
 
 #endif /* TD_FINDING_H */

@@ -3,8 +3,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "td_times.h"
-#include "td_finding.h"
+#include "model/td_times.h"
+#include "model/td_format.h"
 
 void
 td_times_set(wmem_allocator_t *scope, td_times_t *t, guint i, double when)

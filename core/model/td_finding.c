@@ -1,5 +1,5 @@
 /* td_finding.c
- * Creating findings and formatting the numbers in their messages.
+ * Findings on the stream record (td_finding.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "td_finding.h"
+#include "model/td_finding.h"
 
 /* An expert info holds under 240 characters (ITEM_LABEL_LENGTH); past that
  * Wireshark cuts the text and marks the cut differently per release
@@ -87,19 +87,4 @@ td_finding_add(td_stream_t *s, td_finding_t **list, td_code_t code, guint32 fram
     va_end(ap);
     return td_finding_add_message(s, list, code, frame, detail, count, duration, ref_frame, cause,
                                   message);
-}
-
-char *
-td_fmt_duration(wmem_allocator_t *scope, double seconds)
-{
-    if (seconds < 0.0)
-        seconds = 0.0;
-    if (seconds < 0.001)
-        return wmem_strdup_printf(scope, "%.0f us", seconds * 1e6);
-    if (seconds < 1.0)
-        return wmem_strdup_printf(scope, "%.1f ms", seconds * 1e3);
-    if (seconds < 120.0)
-        return wmem_strdup_printf(scope, "%.2f s", seconds);
-    return wmem_strdup_printf(scope, "%u min %u s", (unsigned)(seconds / 60.0),
-                              (unsigned)seconds % 60u);
 }

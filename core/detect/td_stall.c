@@ -12,9 +12,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "td_stall.h"
-#include "td_finding.h"
-#include "td_seqspace.h"
+#include "detect/td_stall.h"
+#include "model/td_finding.h"
+#include "model/td_path.h"
 
 
 /* Tolerance on "immediately after" the releasing packet, on top of the
@@ -62,22 +62,23 @@ reacts_to(double gap, double rtt)
 static void
 count_stall(td_stream_t *s, td_code_t kind, double begin, double end)
 {
-    double duration = end - begin, from = MAX(begin, s->stall_counted_until);
+    td_stall_account_t *a = &s->stall_account;
+    double duration = end - begin, from = MAX(begin, a->counted_until);
 
-    s->stalls++;
+    a->count++;
     if (end > from)
-        s->stall_time += end - from;
-    s->stall_counted_until = MAX(s->stall_counted_until, end);
-    if (duration > s->worst_stall_time || s->worst_stall == TD_CODE_NONE) {
-        s->worst_stall = kind;
-        s->worst_stall_time = duration;
+        a->time += end - from;
+    a->counted_until = MAX(a->counted_until, end);
+    if (duration > a->worst_time || a->worst == TD_CODE_NONE) {
+        a->worst = kind;
+        a->worst_time = duration;
     }
 }
 
-td_finding_t *
-td_stall_add(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, const char *detail,
-             guint32 count, double begin, double end, guint32 begin_frame, guint32 trigger,
-             const char *cause, const char *message)
+static td_finding_t *
+stall_add(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, const char *detail,
+          guint32 count, double begin, double end, guint32 begin_frame, guint32 trigger,
+          const char *cause, const char *message)
 {
     td_finding_t *f = td_finding_add_message(s, out, kind, frame, detail, count, end - begin,
                                              begin_frame, cause, message);
@@ -144,15 +145,15 @@ check_idle_restart(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding
     const td_side_stall_t *me = td_side_stall_of(&s->side[d]);
     char *msg;
 
-    if (me->late_ack_idle < 0.0 || s->initial_rtt < 0.0
-        || me->late_ack_idle < s->cfg->min_rto + s->initial_rtt)
+    if (me->late_ack_idle < 0.0 || s->path.initial_rtt < 0.0
+        || me->late_ack_idle < s->cfg->min_rto + s->path.initial_rtt)
         return;
     msg = wmem_strdup_printf(s->scope, "Window restart x delayed ACK: after %s idle the %s "
                              "sent %u segment%s; %s",
                              td_fmt_duration(s->scope, me->late_ack_idle), td_side_name(s, d),
                              me->late_ack_flight, me->late_ack_flight == 1 ? "" : "s",
                              late_ack_words(s, d));
-    td_stall_add(s, out, TD_ST_IDLE_RESTART, seg->frame, "idle_restart", me->late_ack_flight,
+    stall_add(s, out, TD_ST_IDLE_RESTART, seg->frame, "idle_restart", me->late_ack_flight,
                  me->late_ack_from, seg->time, me->late_ack_from_frame, me->late_ack_frame,
                  wmem_strdup_printf(s->scope, "The %s's congestion window restarted after idle "
                                     "(RFC 5681 4.1): keep it (Linux: net.ipv4.tcp_slow_start_"
@@ -173,7 +174,7 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
      * as the ACK can have reached the sender: one round trip from here to
      * it. Nagle holds only segments smaller than a full one. */
     if (seg->seq != s->seq[d].una
-        || !reacts_to(seg->time - me->late_ack_time, td_stream_rtt_to(s, d))) {
+        || !reacts_to(seg->time - me->late_ack_time, td_path_rtt_to(s, d))) {
         me->late_ack_frame = 0;
         return;
     }
@@ -217,7 +218,7 @@ check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out
                              me->held_frame,
                              td_fmt_duration(s->scope, me->held_time - me->late_ack_from),
                              late_ack_words(s, d));
-    td_stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", me->held_len,
+    stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", me->held_len,
                  me->late_ack_from, me->held_time, me->late_ack_from_frame, me->late_ack_frame,
                  wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its "
                                     "writes (write-write-read); or TCP_QUICKACK on the %s",
@@ -229,13 +230,13 @@ check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out
 /* A pure ACK from d acknowledging all of the peer's data, late for the round
  * trip to d: the peer may have been holding a small segment (Nagle). The
  * peer's data and what this ACK acknowledged come from the model
- * (td_seqspace.c), which has already taken this ACK. */
+ * (model/td_seqspace.c), which has already taken this ACK. */
 static void
 note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
 {
     td_side_stall_t *peer;
     const td_seqdir_t *q = &s->seq[1 - d];
-    double back = td_stream_rtt_to(s, d), excess;
+    double back = td_path_rtt_to(s, d), excess;
 
     if (!(seg->flags & TD_ACK) || q->una_frame != seg->frame)
         return; /* it acknowledged nothing new */
@@ -284,28 +285,15 @@ note_ack(td_stream_t *s, guint8 d, const td_segment_t *seg)
                                  >= q->flight_segs * full_segment(s, (guint8)(1 - d));
 }
 
-/* The window d advertises is the one its peer may fill. Window scaling
- * applies only when both SYNs carried it (RFC 7323 section 2.2) and never to
- * the SYNs themselves; without the handshake the scale is unknown. */
+/* A zero window from d blocks its peer; the next window above 0 reopens it.
+ * (The window itself is the model's: side->rwnd, model/td_endpoint.c.) */
 static void
 note_window(td_stream_t *s, guint8 d, const td_segment_t *seg)
 {
-    td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
-    int shift;
+    td_side_t *peer = &s->side[1 - d];
 
-    if (seg->flags & TD_RST)
+    if (seg->flags & (TD_RST | TD_SYN))
         return;
-    if (seg->flags & TD_SYN) {
-        peer->rwnd = seg->win;
-        return;
-    }
-    if (!me->syn_seen || !peer->syn_seen)
-        peer->rwnd = seg->win == 0 ? 0 : -1;
-    else {
-        shift = (me->wscale != TD_NO_WSCALE && peer->wscale != TD_NO_WSCALE) ? me->wscale : 0;
-        peer->rwnd = (gint64)seg->win << MIN(shift, 14);
-    }
-    /* zero window: the peer is blocked */
     if (seg->win == 0) {
         td_side_stall_t *blocked = side_stall(s, (guint8)(1 - d));
 
@@ -345,7 +333,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
     duration = seg->time - me->zw_time;
     /* Without probes, data soon after the update shows it was waiting
      * (without a handshake, "soon" is the slack alone). */
-    if (me->zw_probes == 0 && !reacts_to(seg->time - me->zw_update_time, td_stream_rtt_to(s, d))) {
+    if (me->zw_probes == 0 && !reacts_to(seg->time - me->zw_update_time, td_path_rtt_to(s, d))) {
         me->zw_frame = 0; /* it had nothing waiting: not a stall */
         return;
     }
@@ -356,7 +344,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
                              me->zw_probes > 1 ? td_times_intervals(s->scope, &me->zw_probe_times,
                                                                   MIN(me->zw_probes, TD_MAX_TIMES))
                                                : (me->zw_probes ? "+0" : ""));
-    td_stall_add(s, out, TD_ST_ZERO_WINDOW, seg->frame, "zero_window", me->zw_probes,
+    stall_add(s, out, TD_ST_ZERO_WINDOW, seg->frame, "zero_window", me->zw_probes,
               me->zw_time, seg->time, me->zw_frame, me->zw_update_frame,
               wmem_strdup_printf(s->scope, "The %s's application is not reading its socket fast "
                                  "enough (blocked, busy, or too small a receive buffer)",
@@ -380,7 +368,7 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
                                      "(frame %u) and waited %s for it to open", td_side_name(s, d),
                                      td_side_name(s, 1 - d), me->wf_frame,
                                      td_fmt_duration(s->scope, wait));
-            td_stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, me->wf_time,
+            stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, me->wf_time,
                       seg->time, me->wf_frame, peer->last_frame_seen,
                       "The receive buffer is too small for the bandwidth-delay product, or the "
                       "receiver reads slowly", msg);
@@ -394,18 +382,44 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
     }
 }
 
+/* The sender's wait on its retransmission timer, which the model ended on
+ * this segment's ACK (TD_NOTE_RTO_ENDED): from its last progress to the
+ * timeout retransmission that got through. */
+static void
+report_rto(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
+{
+    const td_seqdir_trouble_t *t = s->seq[dir].trouble; /* it timed out: it exists */
+    double duration = t->rto_last - t->rto_begin;
+    char *msg;
+
+    msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s for its timer "
+                             "(%u timeout%s, the last in frame %u) before this ACK",
+                             td_side_name(s, dir), td_fmt_duration(s->scope, duration),
+                             t->rto_count, t->rto_count > 1 ? "s with backoff" : "",
+                             t->rto_last_frame);
+    stall_add(s, out, TD_ST_RTO, frame, "rto", t->rto_count, t->rto_begin, t->rto_last,
+              t->rto_begin_frame, t->rto_last_frame,
+              "Loss with too little data in flight to signal it (no duplicate ACKs or SACK), "
+              "or a path that went dead for a while", msg);
+}
+
 void
 td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 {
     guint8 d = seg->dir;
+    const td_seg_verdict_t *v = s->seg_verdict;
     /* Data the model took as new: not a retransmission, probe, duplicated
-     * frame or reordered segment (td_seqspace.c classified it first). */
-    gboolean new_data = seg->len > 0 && !s->verdict && s->seq[d].new_frame == seg->frame;
+     * frame or reordered segment (model/td_seqspace.c classified it first). */
+    gboolean new_data = seg->len > 0 && !v && s->seq[d].new_frame == seg->frame;
     /* Data of any kind but a probe or a duplicated frame: the sender is
      * sending again (after a zero window it often resends first what the
      * closed window refused). */
-    gboolean sends = seg->len > 0 && (!s->verdict || s->verdict->segclass == TD_SEGCLASS_RETRANSMISSION
-                                      || s->verdict->segclass == TD_SEGCLASS_REORDERED);
+    gboolean sends = seg->len > 0 && (!v || v->segclass == TD_SEGCLASS_RETRANSMISSION
+                                      || v->segclass == TD_SEGCLASS_REORDERED);
+
+    /* the peer's wait on its timer, ended by this segment's ACK */
+    if (s->seg_notes & TD_NOTE_RTO_ENDED)
+        report_rto(s, (guint8)(1 - d), seg->frame, out);
 
     /* a release waiting for this packet to tell a lone segment from a flight */
     check_held(s, 0, seg, out);
@@ -432,51 +446,58 @@ td_stall_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
 }
 
 /* The stall side d is in at the stream's last packet, if any: a zero window
- * it was probing or had data behind, or a retransmission never acknowledged. */
+ * it was probing or had data behind (in_flight: its bytes unacknowledged),
+ * or a retransmission never acknowledged. */
 static td_code_t
-open_stall(const td_stream_t *s, guint8 d, double *duration)
+open_stall(const td_stream_t *s, guint8 d, guint32 in_flight, double *duration)
 {
     const td_side_stall_t *me = td_side_stall_of(&s->side[d]);
-    const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[d]);
-    gboolean data_waiting = !s->seq[d].known || !s->seq[d].ack_time
-                            || td_seqspace_in_flight(s, d) > 0;
+    const td_seqdir_t *q = &s->seq[d];
+    gboolean data_waiting = !q->known || !q->ack_time || in_flight > 0;
 
     if (me->zw_frame && !me->zw_update_frame && (me->zw_probes || data_waiting)) {
         *duration = s->last_time - me->zw_time;
         return TD_ST_ZERO_WINDOW;
     }
-    if (t->rto_open) {
-        *duration = s->last_time - t->rto_begin;
+    if (q->trouble && q->trouble->rto_open) {
+        *duration = s->last_time - q->trouble->rto_begin;
         return TD_ST_RTO;
     }
     return TD_CODE_NONE;
 }
 
-guint32
-td_stall_pending(const td_stream_t *s, guint32 *count, double *total, td_code_t *worst,
-                 double *worst_time)
+void
+td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts, td_stall_part_t *out)
 {
-    guint32 codes = 0;
-    double counted_until = s->stall_counted_until;
+    const td_stall_account_t *a = &s->stall_account;
+    double counted_until = a->counted_until;
 
+    out->pending = 0;
+    out->count = a->count;
+    out->time = a->time;
+    out->worst = a->worst;
+    out->worst_time = a->worst_time;
+    if (s->finalized)
+        return; /* what was open is counted */
+    /* Stalls still open at the stream's last packet count as if the
+     * capture ended there. */
     for (guint8 d = 0; d < 2; d++) {
         double t = 0.0, from;
-        td_code_t kind = open_stall(s, d, &t);
+        td_code_t kind = open_stall(s, d, facts->dir[d].in_flight, &t);
 
         if (kind == TD_CODE_NONE)
             continue;
-        codes |= TD_CODE_BIT(kind);
-        (*count)++;
+        out->pending |= TD_CODE_BIT(kind);
+        out->count++;
         from = MAX(s->last_time - t, counted_until);
         if (s->last_time > from)
-            *total += s->last_time - from;
+            out->time += s->last_time - from;
         counted_until = MAX(counted_until, s->last_time);
-        if (t > *worst_time || *worst == TD_CODE_NONE) {
-            *worst = kind;
-            *worst_time = t;
+        if (t > out->worst_time || out->worst == TD_CODE_NONE) {
+            out->worst = kind;
+            out->worst_time = t;
         }
     }
-    return codes;
 }
 
 void
@@ -484,7 +505,7 @@ td_stall_finalize(td_stream_t *s, td_finding_t **out)
 {
     for (guint8 d = 0; d < 2; d++) {
         double t = 0.0;
-        td_code_t kind = open_stall(s, d, &t);
+        td_code_t kind = open_stall(s, d, td_seqspace_in_flight(s, d), &t);
         gboolean zw = kind == TD_ST_ZERO_WINDOW;
         /* An open stall has its evidence (neither part is allocated here,
          * in what may be the conclusions' scope). */
@@ -493,18 +514,24 @@ td_stall_finalize(td_stream_t *s, td_finding_t **out)
 
         if (kind == TD_CODE_NONE)
             continue;
-        td_stall_add(s, out, kind, s->last_frame, "open", zw ? me->zw_probes : q->rto_count,
-                     s->last_time - t, s->last_time, zw ? me->zw_frame : q->rto_begin_frame, 0,
-                     zw ? "The receiving application stopped reading"
-                        : "The peer or the path went dead",
-                     wmem_strdup_printf(s->scope, "Stall still open at the stream's last packet: "
-                                        "the %s was held back for %s (%s)", td_side_name(s, d),
-                                        td_fmt_duration(s->scope, t),
-                                        zw ? "zero window, never reopened"
-                                           : "retransmission never acknowledged"));
+        stall_add(s, out, kind, s->last_frame, "open", zw ? me->zw_probes : q->rto_count,
+                  s->last_time - t, s->last_time, zw ? me->zw_frame : q->rto_begin_frame, 0,
+                  zw ? "The receiving application stopped reading"
+                     : "The peer or the path went dead",
+                  wmem_strdup_printf(s->scope, "Stall still open at the stream's last packet: "
+                                     "the %s was held back for %s (%s)", td_side_name(s, d),
+                                     td_fmt_duration(s->scope, t),
+                                     zw ? "zero window, never reopened"
+                                        : "retransmission never acknowledged"));
         if (me)
             me->zw_frame = 0;
         if (q)
             q->rto_open = FALSE;
+    }
+    /* No wait on a timer is open once the stream is concluded: one behind
+     * a zero window that never reopened ends with the stream too. */
+    for (guint8 d = 0; d < 2; d++) {
+        if (s->seq[d].trouble)
+            s->seq[d].trouble->rto_open = FALSE;
     }
 }

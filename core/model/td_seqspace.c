@@ -3,10 +3,13 @@
  * data as a bounded scoreboard of ranges, the receiver's cumulative ACK,
  * SACK and D-SACK, duplicate ACKs, RTT samples; and from it, what each data
  * segment is (new, retransmission of which kind, reordered, probe, duplicate
- * frame), the per-direction loss account, and the rto stall.
+ * frame), the per-direction account, and the evidence the detectors judge:
+ * a wait on the retransmission timer, an unanswered chain, keep-alives, path
+ * MTU. It writes no finding: the detectors read what it noted (s->seg_notes,
+ * s->seg_verdict).
  *
  * Times are as seen at the capture point. "The round trip to side d" is the
- * handshake's split (td_stream_rtt_to): near the client the SYN-ACK -> ACK
+ * handshake's split (td_path_rtt_to): near the client the SYN-ACK -> ACK
  * gap is tiny and SYN -> SYN-ACK is the whole RTT; near the server the
  * reverse. A sender reacts to an ACK one round trip from the capture point
  * to it after the ACK passed here.
@@ -15,9 +18,8 @@
  */
 #include <string.h>
 
-#include "td_seqspace.h"
-#include "td_finding.h"
-#include "td_stall.h"
+#include "model/td_seqspace.h"
+#include "model/td_path.h"
 
 /* The same frame twice: nothing from the peer in between, and sooner than
  * any TCP timer. Linux's shortest, the tail loss probe's, is 2 jiffies at
@@ -26,7 +28,7 @@
 #define DUPLICATE_MAX_GAP 0.002
 
 /* Slack on "reacts to": scheduling and timer jitter on top of the round
- * trip (as td_stall.c's RELEASE_SLACK). */
+ * trip (as detect/td_stall.c's RELEASE_SLACK). */
 #define REACT_SLACK 0.010
 
 /* RFC 1122 4.2.3.6: no single unanswered keep-alive proves a dead
@@ -54,7 +56,7 @@ new_verdict(td_stream_t *s, const td_segment_t *seg, td_segclass_t cls)
 
     v->frame = seg->frame;
     v->segclass = (guint8)cls;
-    s->verdict = v;
+    s->seg_verdict = v;
     return v;
 }
 
@@ -236,36 +238,6 @@ rtt_sample(td_seqdir_t *q, double r)
     q->rtt_min = MIN(q->rtt_min, r);
 }
 
-/* The round trip from the sender through here and the receiver back to the
- * sender: the samples (here -> receiver -> here, smoothed or the smallest)
- * plus the handshake's round trip from here to the sender; before any
- * sample, the initial RTT. */
-static double
-full_rtt(const td_stream_t *s, guint8 dir, gboolean smallest)
-{
-    const td_seqdir_t *q = &s->seq[dir];
-    double to_sender = td_stream_rtt_to(s, dir);
-
-    if (q->rtt_samples)
-        return (smallest ? q->rtt_min : q->srtt) + MAX(to_sender, 0.0);
-    return s->initial_rtt;
-}
-
-double
-td_seqspace_srtt(const td_stream_t *s, guint8 dir)
-{
-    return full_rtt(s, dir, FALSE);
-}
-
-/* The smallest round trip a retransmission could need to be caused by the
- * receiver's ACK: from here to the receiver and back, then to the sender and
- * back. */
-static double
-rtt_min_full(const td_stream_t *s, guint8 dir)
-{
-    return full_rtt(s, dir, TRUE);
-}
-
 /* The shortest time from here to the receiver and back: the smallest RTT
  * sample or the handshake's, whichever is less. A sample can hold a delayed
  * ACK (up to 200 ms on Linux, 500 ms by RFC 1122 4.2.3.2); the handshake's
@@ -274,7 +246,7 @@ static double
 early_bound(const td_stream_t *s, guint8 dir)
 {
     const td_seqdir_t *q = &s->seq[dir];
-    double hs = td_stream_rtt_to(s, (guint8)(1 - dir));
+    double hs = td_path_rtt_to(s, (guint8)(1 - dir));
 
     if (!q->rtt_samples)
         return hs;
@@ -287,7 +259,7 @@ early_bound(const td_stream_t *s, guint8 dir)
 static gboolean
 reacts_to(const td_stream_t *s, guint8 dir, double t, double at)
 {
-    double to_sender = td_stream_rtt_to(s, dir), gap = t - at;
+    double to_sender = td_path_rtt_to(s, dir), gap = t - at;
     double slack = REACT_SLACK + (to_sender > 0.0 ? 0.25 * to_sender : 0.0);
 
     if (at <= 0.0)
@@ -299,23 +271,14 @@ reacts_to(const td_stream_t *s, guint8 dir, double t, double at)
 
 /* ---------------------------------------------------------- the rto stall */
 
+/* The receiver's ACK got the data through: the wait on the timer is over.
+ * The stall detector reports it (detect/td_stall.c), from the trouble's
+ * rto_* fields, which stay as they are until the next timeout. */
 static void
-rto_close(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
+rto_end(td_stream_t *s, td_seqdir_trouble_t *t)
 {
-    td_seqdir_trouble_t *t = td_seqdir_trouble(&s->seq[dir]); /* open: it exists */
-    double duration = t->rto_last - t->rto_begin;
-    char *msg;
-
     t->rto_open = FALSE;
-    msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s for its timer "
-                             "(%u timeout%s, the last in frame %u) before this ACK",
-                             td_side_name(s, dir), td_fmt_duration(s->scope, duration),
-                             t->rto_count, t->rto_count > 1 ? "s with backoff" : "",
-                             t->rto_last_frame);
-    td_stall_add(s, out, TD_ST_RTO, frame, "rto", t->rto_count, t->rto_begin, t->rto_last,
-                 t->rto_begin_frame, t->rto_last_frame,
-                 "Loss with too little data in flight to signal it (no duplicate ACKs or SACK), "
-                 "or a path that went dead for a while", msg);
+    s->seg_notes |= TD_NOTE_RTO_ENDED;
 }
 
 /* A timeout retransmission: a new outage, or the backoff of the one open. */
@@ -414,7 +377,7 @@ note_sack(td_seqdir_t *q, const td_segment_t *seg)
 
 /* The ACK of segment seg (sent by the receiver, 1 - dir) for the data of dir. */
 static void
-note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
+note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 {
     td_seqdir_t *q = &s->seq[dir];
     td_seqdir_trouble_t *t;
@@ -502,22 +465,9 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out
         }
         if (undo)
             q->recovery = 0;
-        t = q->trouble; /* NULL: nothing timed out, no black hole */
-        if (t && t->bh_frame && !t->pmtu_reported && td_seq_le(t->bh_end, ack)
-            && seg->time - q->una_time < 2.0 * td_seqspace_srtt(s, dir) + REACT_SLACK) {
-            t->pmtu_reported = TRUE;
-            td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "black_hole", t->bh_timeouts, -1.0,
-                           t->bh_frame,
-                           "A hop with a smaller MTU whose ICMP \"fragmentation needed\" is dropped "
-                           "(a firewall): large segments vanish, small ones pass; black-hole "
-                           "detection (RFC 4821, tcp_mtu_probing) got it through",
-                           "Path MTU black hole: the %s's %u-byte segment timed out %u times with "
-                           "no ICMP from the path; resent in %u bytes (frame %u), it got through "
-                           "at once", td_side_name(s, dir), t->bh_big, t->bh_timeouts, t->bh_small,
-                           t->bh_frame);
-        }
+        t = q->trouble; /* NULL: nothing timed out */
         if (t && t->rto_open && td_seq_lt(t->rto_seq, ack))
-            rto_close(s, dir, seg->frame, out);
+            rto_end(s, t);
     } else if (ack == q->una && seg->len == 0 && !(seg->flags & (TD_SYN | TD_FIN))
                && q->nxt != q->una && win == q->rcv_win) {
         /* RFC 5681 section 2: a duplicate ACK. */
@@ -539,7 +489,7 @@ classify(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, doubl
 {
     td_seqdir_t *q = &s->seq[dir];
     double quiet = seg->time - MAX(q->last_tx_time, q->una_time);
-    double srtt = td_seqspace_srtt(s, dir);
+    double srtt = td_path_srtt(s, dir);
     /* A loss signal the sender has not answered for this data yet: the
      * duplicate ACKs or SACK blocks since it last resent it. */
     gboolean signal = (q->dupacks > 0 || (q->sack_seen && td_seq_lt(seg->seq, q->sack_high)))
@@ -659,7 +609,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
      * segment sent before the one that showed it (older TSval), is
      * reordering: a retransmission needs the receiver's ACK first. */
     if (hole && !seen) {
-        double rtt = rtt_min_full(s, dir);
+        double rtt = td_path_rtt_min(s, dir);
         gboolean older = seg->ts_known && hole_tsval && td_seq_lt(seg->tsval, hole_tsval);
         if (older || (rtt > 0.0 && seg->time - hole_time < 0.75 * rtt)) {
             new_verdict(s, seg, TD_SEGCLASS_REORDERED);
@@ -746,49 +696,24 @@ int
 td_seqspace_keepalive_dead_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
-        const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[d]);
-        if (t->ka_count >= KEEPALIVE_DEAD_PROBES
+        const td_seqdir_trouble_t *t = s->seq[d].trouble; /* NULL: no keep-alive */
+        if (t && t->ka_count >= KEEPALIVE_DEAD_PROBES
             && s->side[1 - d].packets == t->ka_peer_packets)
             return d;
     }
     return -1;
 }
 
-static void
-keepalive_dead_finding(td_stream_t *s, guint8 d, guint32 frame, gboolean reset, double after,
-                       td_finding_t **out)
-{
-    const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[d]);
-    guint n = MIN(t->ka_count, TD_MAX_TIMES);
-
-    td_finding_add(s, out, TD_DT_KEEPALIVE_DEAD, frame, reset ? "reset" : "silence", t->ka_count,
-                   td_times_span(&t->ka_times, n), t->ka_first_frame,
-                   "The peer or the path died while the connection was idle (host down, NAT or "
-                   "firewall state expired); keep-alive found it (tcp_keepalive_time/intvl/probes)",
-                   "Keep-alive: the %s's %u probes (%s) got no answer from the %s, %s",
-                   td_side_name(s, d), t->ka_count, td_times_intervals(s->scope, &t->ka_times, n),
-                   td_side_name(s, 1 - d),
-                   reset ? "then it reset the connection: the peer was gone"
-                         : wmem_strdup_printf(s->scope, "until the capture ends %s later",
-                                              td_fmt_duration(s->scope, after)));
-}
-
 /* What the sender of seg sends. */
 static void
-note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **out)
+note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 {
     td_seqdir_t *q = &s->seq[dir];
     guint32 end = seg->seq + seg->len + !!(seg->flags & TD_SYN) + !!(seg->flags & TD_FIN);
     guint32 tsval = seg->ts_known ? seg->tsval : 0;
 
-    if (seg->flags & TD_RST) {
-        /* the prober giving up on a peer that never answered */
-        if (td_seqspace_keepalive_dead_side(s) == dir && !q->trouble->ka_reported) {
-            keepalive_dead_finding(s, dir, seg->frame, TRUE, 0.0, out);
-            q->trouble->ka_reported = TRUE;
-        }
+    if (seg->flags & TD_RST)
         return;
-    }
     if (!q->known) {
         if (!seg->len && !(seg->flags & (TD_SYN | TD_FIN)))
             return; /* a pure ACK tells where its sender is, not what it sent */
@@ -873,21 +798,9 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
     }
     q->zwp_end = 0;
 
-    if (td_seqdir_trouble_of(q)->pmtu_icmp_frame && !q->trouble->pmtu_reported && seg->len
-        && seg->len < q->trouble->pmtu_big) {
-        td_seqdir_trouble_t *t = q->trouble;
-
-        t->pmtu_reported = TRUE;
-        td_finding_add(s, out, TD_DT_PATH_MTU, seg->frame, "icmp", t->pmtu_icmps, -1.0,
-                       t->pmtu_icmp_frame,
-                       "A hop with a smaller MTU (a tunnel, a VPN, PPPoE); path MTU discovery "
-                       "worked (RFC 1191, RFC 8201), at the cost of resending what was too large",
-                       "Path MTU: an ICMP %s from %s (next-hop MTU %u, frame %u) quoted the %s's "
-                       "%u-byte segments; it resends them in %u-byte segments",
-                       t->pmtu_v6 ? "packet too big" : "fragmentation needed",
-                       t->pmtu_sender ? t->pmtu_sender : "?", t->pmtu_mtu, t->pmtu_icmp_frame,
-                       td_side_name(s, dir), t->pmtu_big, seg->len);
-    }
+    /* Data the sender sent, as data: the data-phase detector compares its
+     * size with what an ICMP error said the path carries. */
+    s->seg_notes |= TD_NOTE_SENT;
     q->max_len = MAX(q->max_len, seg->len);
     if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
         resend(s, dir, seg, end);
@@ -919,7 +832,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg, td_finding_t **ou
             q->timer_time = q->progress_time = seg->time;
             q->timer_frame = q->progress_frame = seg->frame;
         }
-        if (!q->timing && !s->verdict) {
+        if (!q->timing && !s->seg_verdict) {
             q->timing = TRUE;
             q->timed_end = end;
             q->timed_at = seg->time;
@@ -941,11 +854,12 @@ td_seqspace_release(td_stream_t *s, guint8 dir)
 }
 
 void
-td_seqspace_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+td_seqspace_segment(td_stream_t *s, const td_segment_t *seg)
 {
-    s->verdict = NULL;
-    note_ack(s, (guint8)(1 - seg->dir), seg, out);
-    note_send(s, seg->dir, seg, out);
+    s->seg_verdict = NULL;
+    s->seg_notes = 0;
+    note_ack(s, (guint8)(1 - seg->dir), seg);
+    note_send(s, seg->dir, seg);
 }
 
 /* An ICMP error quoting data of the stream: "fragmentation needed" (ICMP 3/4,
@@ -975,14 +889,6 @@ td_seqspace_icmp(td_stream_t *s, const td_icmp_error_t *e)
 
 /* ------------------------------------------------------------ the account */
 
-static guint32
-lost(const td_seqdir_t *q)
-{
-    const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-
-    return acct->retrans > acct->spurious ? acct->retrans - acct->spurious : 0;
-}
-
 guint32
 td_seqspace_in_flight(const td_stream_t *s, guint8 dir)
 {
@@ -995,163 +901,32 @@ td_seqspace_in_flight(const td_stream_t *s, guint8 dir)
     return flight > 0 ? (guint32)flight : 0;
 }
 
-guint32
-td_seqspace_pending(const td_stream_t *s)
-{
-    guint32 codes = 0;
-
-    for (int d = 0; d < 2; d++) {
-        const td_seqdir_t *q = &s->seq[d];
-        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-
-        if (lost(q))
-            codes |= TD_CODE_BIT(TD_DT_LOSS);
-        if (acct->spurious)
-            codes |= TD_CODE_BIT(TD_DT_SPURIOUS_RETRANSMISSION);
-        if (acct->reordered)
-            codes |= TD_CODE_BIT(TD_DT_REORDERING);
-    }
-    if (td_seqspace_keepalive_dead_side(s) >= 0)
-        codes |= TD_CODE_BIT(TD_DT_KEEPALIVE_DEAD);
-    return codes;
-}
-
-static const char *
-where(td_stream_t *s, const td_seqdir_t *q)
-{
-    const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-
-    if (acct->downstream && !acct->upstream)
-        return wmem_strdup_printf(s->scope, "all after this capture point%s", td_vantage_words(s));
-    if (acct->upstream && !acct->downstream)
-        return wmem_strdup_printf(s->scope, "all before this capture point%s", td_vantage_words(s));
-    if (acct->upstream && acct->downstream)
-        return wmem_strdup_printf(s->scope, "%u after this capture point, %u before%s",
-                                  acct->downstream, acct->upstream, td_vantage_words(s));
-    return "where it was lost cannot be told";
-}
-
-/* How the lost data was resent, shortly: the message must fit an expert
- * info (under 240 characters, ITEM_LABEL_LENGTH) with every count at its
- * widest, or Wireshark cuts it (and marks the cut differently per release). */
-static const char *
-recovered(td_stream_t *s, const td_stream_t *st, const td_seqdir_t *q)
-{
-    const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-    gboolean sack = (st->side[0].opts & st->side[1].opts & TD_OPT_SACK_PERM) != 0;
-    gboolean acked = TRUE;
-    wmem_strbuf_t *b;
-    const char *sep = "";
-
-    for (guint i = 0; i < q->n; i++) {
-        if (q->r[i].retx)
-            acked = FALSE;
-    }
-    b = wmem_strbuf_new(s->scope, acked ? "recovered by " : "resent by ");
-    if (acct->retrans_kind[TD_RETX_FAST]) {
-        wmem_strbuf_append_printf(b, "fast retransmission%s", sack ? " with SACK" : "");
-        sep = ", ";
-    }
-    if (acct->retrans_kind[TD_RETX_TLP]) {
-        wmem_strbuf_append_printf(b, "%s%u tail loss probe%s", sep, acct->retrans_kind[TD_RETX_TLP],
-                                  acct->retrans_kind[TD_RETX_TLP] > 1 ? "s" : "");
-        sep = ", ";
-    }
-    if (acct->retrans_kind[TD_RETX_RTO]) {
-        wmem_strbuf_append_printf(b, "%s%u timeout%s", sep, acct->timeouts,
-                                  acct->timeouts == 1 ? "" : "s");
-        sep = ", ";
-    } else if (*sep) {
-        wmem_strbuf_append(b, ", no timeout");
-    }
-    if (acct->retrans_kind[TD_RETX_UNKNOWN])
-        wmem_strbuf_append_printf(b, "%s%u of unknown cause", sep,
-                                  acct->retrans_kind[TD_RETX_UNKNOWN]);
-    if (!acked)
-        wmem_strbuf_append(b, ", never acknowledged");
-    return wmem_strbuf_finalize(b);
-}
-
 void
-td_seqspace_describe_loss(wmem_strbuf_t *buf, const td_stream_t *s, gboolean capital)
+td_seqspace_facts(const td_stream_t *s, td_seqspace_facts_t *f)
 {
-    gboolean first = TRUE;
-
-    for (guint8 i = 0; i < 2; i++) {
-        guint8 d = s->client >= 0 ? (i == 0 ? (guint8)s->client : (guint8)(1 - s->client)) : i;
-        const td_seqdir_t *q = &s->seq[d];
-        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-        guint32 n = lost(q), of = MAX(q->segments, n);
-
-        if (!n)
-            continue;
-        wmem_strbuf_append_printf(buf, "%s %u of %u %s->%s segments (%.1f%%)",
-                                  first ? (capital ? "Lost" : "lost") : "; lost", n, of,
-                                  td_side_name(s, d),
-                                  td_side_name(s, 1 - d), 100.0 * n / of);
-        if (acct->retrans_kind[TD_RETX_RTO])
-            wmem_strbuf_append_printf(buf, ", %u timeout%s", acct->timeouts,
-                                      acct->timeouts == 1 ? "" : "s");
-        else if (acct->retrans_kind[TD_RETX_FAST] || acct->retrans_kind[TD_RETX_TLP])
-            wmem_strbuf_append(buf, ", recovered without a timeout");
-        first = FALSE;
-    }
-}
-
-void
-td_seqspace_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
-{
-    int ka = td_seqspace_keepalive_dead_side(s);
-
-    /* A dead side has sent keep-alives: its trouble exists (and was not
-     * allocated here, in the conclusions' scope). */
-    if (ka >= 0 && !s->seq[ka].trouble->ka_reported) {
-        keepalive_dead_finding(s, (guint8)ka, s->last_frame, FALSE, capture_end - s->last_time, out);
-        s->seq[ka].trouble->ka_reported = TRUE;
-    }
+    f->keepalive_dead_side = (gint8)td_seqspace_keepalive_dead_side(s);
     for (guint8 d = 0; d < 2; d++) {
-        td_seqdir_t *q = &s->seq[d];
-        const td_seqdir_trouble_t *acct = td_seqdir_trouble_of(q);
-        guint32 n = lost(q);
+        const td_seqdir_t *q = &s->seq[d];
+        td_dir_facts_t *o = &f->dir[d];
+        const td_seqdir_trouble_t *t;
 
-        if (td_seqdir_trouble_of(q)->rto_open)
-            q->trouble->rto_open = FALSE; /* the stall stays open: td_stall_finalize says so */
-        if (n) {
-            guint32 of = MAX(q->segments, n);
-            td_finding_add(s, out, TD_DT_LOSS, s->last_frame,
-                           acct->downstream && !acct->upstream ? "downstream"
-                           : acct->upstream && !acct->downstream ? "upstream"
-                           : acct->upstream ? "both" : "unknown", n, -1.0, 0,
-                           "Congestion or a lossy link on the path; where it was lost relative to "
-                           "the capture point says which part of the path to look at",
-                           "Lost %u of %u %s->%s segments (%.1f%%), %s; %s", n, of,
-                           td_side_name(s, d), td_side_name(s, 1 - d), 100.0 * n / of,
-                           where(s, q), recovered(s, s, q));
-        }
-        if (acct->spurious) {
-            td_finding_add(s, out, TD_DT_SPURIOUS_RETRANSMISSION, s->last_frame,
-                           (acct->spurious_evidence & TD_SPURIOUS_DSACK) ? "dsack"
-                           : (acct->spurious_evidence & TD_SPURIOUS_EIFEL) ? "eifel"
-                           : (acct->spurious_evidence & TD_SPURIOUS_EARLY) ? "early_ack" : "acked",
-                           acct->spurious, -1.0, 0,
-                           "A retransmission timer too eager for the path, or a sudden delay "
-                           "(a mobile handover, a queue filling up)",
-                           "%u of the %s's %u retransmissions were spurious: the data had "
-                           "arrived (%s%s%s%s)", acct->spurious, td_side_name(s, d), acct->retrans,
-                           (acct->spurious_evidence & TD_SPURIOUS_DSACK) ? "D-SACK " : "",
-                           (acct->spurious_evidence & TD_SPURIOUS_EARLY) ? "early ACK " : "",
-                           (acct->spurious_evidence & TD_SPURIOUS_EIFEL) ? "Eifel " : "",
-                           (acct->spurious_evidence & TD_SPURIOUS_ACKED) ? "already ACKed" : "");
-        }
-        if (acct->reordered) {
-            td_finding_add(s, out, TD_DT_REORDERING, s->last_frame, "reordered", acct->reordered,
-                           -1.0, 0,
-                           "The path reorders packets (parallel links, load balancing); "
-                           "receivers then send duplicate ACKs that can trigger needless "
-                           "fast retransmissions",
-                           "%u %s->%s segments arrived out of order, sooner than any "
-                           "retransmission could", acct->reordered, td_side_name(s, d),
-                           td_side_name(s, 1 - d));
-        }
+        o->in_flight = td_seqspace_in_flight(s, d);
+        t = td_seqdir_trouble_of(q);
+        o->segments = q->segments;
+        o->retrans = t->retrans;
+        o->lost = td_seqdir_lost(t);
+        o->spurious = t->spurious;
+        o->reordered = t->reordered;
+        memcpy(o->kind, t->retrans_kind, sizeof(o->kind));
+        o->timeouts = t->timeouts;
+        o->dsacks = t->dsacks;
+        o->keepalives = t->keepalives;
+        o->ka_count = t->ka_count;
+        o->zw_probes = t->zw_probes;
+        o->duplicates = t->duplicates;
+        /* It sent data after the handshake and resent it, and none of it
+         * was ever acknowledged: the capture did not just end too soon. */
+        o->never_acked = q->segments > 0 && t->retrans > 0
+                         && q->una == s->side[d].base_seq + 1 && q->nxt != q->una;
     }
 }

@@ -9,29 +9,15 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "td_teardown.h"
-#include "td_handshake.h"
-#include "td_finding.h"
-#include "td_seqspace.h"
+#include "detect/td_teardown.h"
+#include "model/td_endpoint.h"
+#include "model/td_finding.h"
+#include "model/td_seqspace.h"
 
 /* A retransmission chain this long, unanswered, is a dead peer or path:
  * three retransmissions show the backoff (RFC 6298 section 5.5). */
 #define ABANDON_MIN_RETRIES 3
 
-
-/* A connection was made: the handshake completed, or the capture started
- * after it (no SYN; if a SYN-ACK is seen, the server sent more than it), or
- * both sides carried data. A lone SYN-ACK answered by a RST made none. */
-static gboolean
-connected(const td_stream_t *s)
-{
-    int server = s->client < 0 ? 1 : 1 - s->client;
-
-    return s->established_frame
-           || (td_handshake_midstream(s)
-               && (!s->synack_count || s->side[server].packets > s->synack_count))
-           || (s->side[0].payload_bytes && s->side[1].payload_bytes);
-}
 
 /* Bytes of a side's data the peer has not acknowledged (its FIN excluded). */
 static guint32
@@ -79,9 +65,9 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     own_out = unacked(me, peer, peer->ack_max);
     peer_out = (peer->seq_known && ((seg->flags & TD_ACK) || me->ack_known))
                ? unacked(peer, me, my_ack) : 0;
-    s->td_flags |= TD_TDF_RESET;
-    s->rst_time = seg->time;
-    s->rst_dir = d;
+    s->teardown.flags |= TD_TDF_RESET;
+    s->teardown.rst_time = seg->time;
+    s->teardown.rst_dir = d;
 
     if (me->fin_count) {
         /* A side that closed: the peer's data arriving after close() draws
@@ -154,7 +140,7 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
                                    "name", seg->ttl, who, me->ttl);
         detail = wmem_strdup_printf(s->scope, "%s,middlebox", detail);
     }
-    s->rst_finding = td_finding_add(s, out, TD_TD_RESET, seg->frame, detail, me->rst_count, idle,
+    s->teardown.rst_finding = td_finding_add(s, out, TD_TD_RESET, seg->frame, detail, me->rst_count, idle,
                                     peer->last_frame_seen, cause,
                                     "Connection reset by the %s%s %s", who,
                                     middlebox ? " (or a middlebox)" : "", what);
@@ -166,9 +152,9 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
 static void
 refine_reset(td_stream_t *s, const td_segment_t *seg)
 {
-    td_finding_t *f = s->rst_finding;
+    td_finding_t *f = s->teardown.rst_finding;
 
-    if (!f || seg->dir == s->rst_dir || seg->len == 0 || seg->time - s->rst_time > s->cfg->idle_reset
+    if (!f || seg->dir == s->teardown.rst_dir || seg->len == 0 || seg->time - s->teardown.rst_time > s->cfg->idle_reset
         || !(g_str_equal(f->detail, "instead_of_fin") || g_str_equal(f->detail, "idle")))
         return;
     f->detail = "mid_transfer";
@@ -176,8 +162,8 @@ refine_reset(td_stream_t *s, const td_segment_t *seg)
                "still sending";
     f->message = wmem_strdup_printf(s->scope, "Connection reset by the %s mid-transfer: the %s's "
                                     "data was still arriving (frame %u came %s after the RST)",
-                                    td_side_name(s, s->rst_dir), td_side_name(s, seg->dir), seg->frame,
-                                    td_fmt_duration(s->scope, seg->time - s->rst_time));
+                                    td_side_name(s, s->teardown.rst_dir), td_side_name(s, seg->dir), seg->frame,
+                                    td_fmt_duration(s->scope, seg->time - s->teardown.rst_time));
 }
 
 /* The message of a graceful close (td_finding_t.describe): its kind is the
@@ -214,10 +200,10 @@ check_graceful(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     double later;
     const char *kind, *cause = NULL;
 
-    if ((s->td_flags & (TD_TDF_GRACEFUL_DONE | TD_TDF_RESET))
+    if ((s->teardown.flags & (TD_TDF_GRACEFUL_DONE | TD_TDF_RESET))
         || !s->side[0].fin_acked_frame || !s->side[1].fin_acked_frame)
         return;
-    s->td_flags |= TD_TDF_GRACEFUL_DONE;
+    s->teardown.flags |= TD_TDF_GRACEFUL_DONE;
     first = s->side[0].fin_first_frame <= s->side[1].fin_first_frame ? 0 : 1;
     a = &s->side[first];
     p = &s->side[1 - first];
@@ -289,31 +275,24 @@ infer_peer_fin(td_stream_t *s, const td_side_t *me, td_side_t *peer, const td_se
         return;
     peer->fin_count = 1;
     peer->fin_seq = peer->nxt;
-    peer->nxt++;
     peer->fin_first_frame = 0;
     td_times_set(s->scope, &peer->fin_times, 0, peer->last_time);
-    /* conn_state (Zeek's endpoint states) follows: the peer closed. */
-    if (peer->state == TD_EP_ESTABLISHED || peer->state == TD_EP_PARTIAL)
-        peer->state = TD_EP_CLOSED;
+    td_endpoint_fin_unseen(peer);
 }
 
 void
-td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
+td_teardown_segment(td_stream_t *s, const td_segment_t *seg, gboolean connected,
+                    td_finding_t **out)
 {
     td_side_t *me = &s->side[seg->dir], *peer = &s->side[1 - seg->dir];
     double idle = seg->time - MAX(me->last_time, peer->last_time);
 
-    if (s->td_flags & TD_TDF_RESET)
+    if (s->teardown.flags & TD_TDF_RESET)
         refine_reset(s, seg);
     if (seg->flags & TD_RST) {
-        me->rst_count++;
-        if (!(s->td_flags & TD_TDF_RESET) && connected(s))
+        if (!(s->teardown.flags & TD_TDF_RESET) && connected)
             reset_finding(s, seg, me->last_time > 0 || peer->last_time > 0 ? idle : 0.0, out);
     } else {
-        if ((seg->flags & TD_ACK) && (!me->ack_known || td_seq_lt(me->ack_max, seg->ack))) {
-            me->ack_max = seg->ack;
-            me->ack_known = TRUE;
-        }
         if (seg->len && peer->fin_count)
             me->sent_after_peer_fin += seg->len;
         if (seg->flags & TD_FIN)
@@ -327,30 +306,25 @@ td_teardown_segment(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
         }
         check_graceful(s, seg, out);
     }
-    me->last_time = seg->time;
-    me->last_frame_seen = seg->frame;
-    if (seg->len) {
-        me->last_data_time = seg->time;
-        me->last_data_frame = seg->frame;
-    }
 }
 
 /* Which side's chain of retransmissions went unanswered, or -1: the model's
- * chain (td_seqspace.c), with still nothing from the receiver. */
-int
-td_teardown_abandoning_side(const td_stream_t *s)
+ * chain (model/td_seqspace.c), with still nothing from the receiver. */
+static int
+abandoning_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
-        const td_seqdir_trouble_t *q = td_seqdir_trouble_of(&s->seq[d]);
-        if (q->chain_count >= ABANDON_MIN_RETRIES && s->side[1 - d].packets == q->chain_peer_packets)
+        const td_seqdir_trouble_t *q = s->seq[d].trouble;
+        if (q && q->chain_count >= ABANDON_MIN_RETRIES
+            && s->side[1 - d].packets == q->chain_peer_packets)
             return d;
     }
     return -1;
 }
 
 /* A side whose FIN was retransmitted and never acknowledged, or -1. */
-int
-td_teardown_fin_unacked_side(const td_stream_t *s)
+static int
+fin_unacked_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
         if (s->side[d].fin_count >= 2 && !s->side[d].fin_acked_frame)
@@ -359,8 +333,10 @@ td_teardown_fin_unacked_side(const td_stream_t *s)
     return -1;
 }
 
-int
-td_teardown_closing_side(const td_stream_t *s)
+/* The side whose FIN was acknowledged while its peer sent nothing more and
+ * has not closed (yet), or -1. */
+static int
+closing_side(const td_stream_t *s)
 {
     for (int d = 0; d < 2; d++) {
         const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
@@ -372,8 +348,8 @@ td_teardown_closing_side(const td_stream_t *s)
 
 /* Both sides sent a FIN and one's ACK is not in the capture (missed by the
  * capture point, or still in flight at its end): that side, else -1. */
-int
-td_teardown_both_closed_unacked_side(const td_stream_t *s)
+static int
+both_closed_unacked_side(const td_stream_t *s)
 {
     if (!s->side[0].fin_count || !s->side[1].fin_count)
         return -1;
@@ -383,10 +359,10 @@ td_teardown_both_closed_unacked_side(const td_stream_t *s)
 /* The side whose FIN was acknowledged while its peer never closed for at
  * least late_close (by the capture's clock), or -1: a shorter wait is a close
  * still under way when the capture ended, not a CLOSE_WAIT leak. */
-int
-td_teardown_half_closed_side(const td_stream_t *s)
+static int
+half_closed_side(const td_stream_t *s)
 {
-    int d = td_teardown_closing_side(s);
+    int d = closing_side(s);
 
     if (d >= 0 && s->clock - s->side[d].fin_acked_time >= s->cfg->late_close)
         return d;
@@ -396,29 +372,30 @@ td_teardown_half_closed_side(const td_stream_t *s)
 double
 td_teardown_deadline(const td_stream_t *s)
 {
-    int d = td_teardown_closing_side(s);
+    int d = closing_side(s);
 
-    if (d < 0 || (s->td_flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE)))
+    if (d < 0 || (s->teardown.flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE)))
         return -1.0;
     if (s->clock - s->side[d].fin_acked_time >= s->cfg->late_close)
         return -1.0;
     return s->side[d].fin_acked_time + s->cfg->late_close;
 }
 
-guint32
-td_teardown_pending(const td_stream_t *s)
+/* The codes td_teardown_finalize() would add if the capture ended now. */
+static guint32
+pending(const td_stream_t *s, gboolean connected)
 {
     guint32 codes = 0;
 
-    if (!connected(s))
+    if (!connected)
         return 0;
-    if (td_teardown_abandoning_side(s) >= 0)
+    if (abandoning_side(s) >= 0)
         codes |= TD_CODE_BIT(TD_TD_ABANDONED);
-    if (s->td_flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE))
+    if (s->teardown.flags & (TD_TDF_RESET | TD_TDF_GRACEFUL_DONE))
         return codes;
-    if (td_teardown_fin_unacked_side(s) >= 0)
+    if (fin_unacked_side(s) >= 0)
         codes |= TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED);
-    else if (td_teardown_half_closed_side(s) >= 0)
+    else if (half_closed_side(s) >= 0)
         codes |= TD_CODE_BIT(TD_TD_HALF_CLOSED);
     else if (!codes)
         codes |= TD_CODE_BIT(TD_TD_OPEN);
@@ -426,15 +403,37 @@ td_teardown_pending(const td_stream_t *s)
 }
 
 void
-td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
+td_teardown_publish(const td_stream_t *s, gboolean connected, td_teardown_part_t *out)
 {
-    guint32 pending = td_teardown_pending(s);
+    const td_finding_t *rst = s->teardown.rst_finding;
+    int d;
+
+    out->pending = s->finalized ? 0 : pending(s, connected);
+    d = abandoning_side(s);
+    out->abandoning_side = (gint8)d;
+    out->chain_count = d >= 0 ? s->seq[d].trouble->chain_count : 0;
+    d = fin_unacked_side(s);
+    out->fin_unacked_side = (gint8)d;
+    out->fin_count = d >= 0 ? s->side[d].fin_count : 0;
+    out->half_closed_side = (gint8)half_closed_side(s);
+    out->closing_side = (gint8)closing_side(s);
+    out->both_closed_unacked_side = (gint8)both_closed_unacked_side(s);
+    /* A RST after the peer's FIN with all data delivered only ends the
+     * connection (reset_finding): at once or late, it is no failure. */
+    out->reset_ends_close = rst && (g_str_equal(rst->detail, "after_peer_fin")
+                                    || g_str_equal(rst->detail, "late_close"));
+}
+
+void
+td_teardown_finalize(td_stream_t *s, double capture_end, gboolean connected, td_finding_t **out)
+{
+    guint32 codes = pending(s, connected);
     double after = capture_end - s->last_time;
     int d;
 
     /* Each pending code names a side (d >= 0); the checks keep it so for
      * the compiler too. */
-    if ((pending & TD_CODE_BIT(TD_TD_ABANDONED)) && (d = td_teardown_abandoning_side(s)) >= 0) {
+    if ((codes & TD_CODE_BIT(TD_TD_ABANDONED)) && (d = abandoning_side(s)) >= 0) {
         const td_side_t *me = &s->side[d];
         const td_seqdir_trouble_t *q = td_seqdir_trouble_of(&s->seq[d]);
         guint n = MIN(q->chain_count, TD_MAX_TIMES);
@@ -451,8 +450,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                                      : wmem_strdup_printf(s->scope, "until the capture ends "
                                                           "%s later", td_fmt_duration(s->scope, after)));
     }
-    if ((pending & TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED))
-        && (d = td_teardown_fin_unacked_side(s)) >= 0) {
+    if ((codes & TD_CODE_BIT(TD_TD_FIN_RETRANSMITTED)) && (d = fin_unacked_side(s)) >= 0) {
         const td_side_t *me;
         guint n;
         me = &s->side[d];
@@ -464,8 +462,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        "FIN retransmitted %u time%s (%s) and never acknowledged by the %s",
                        me->fin_count - 1, me->fin_count > 2 ? "s" : "",
                        td_times_intervals(s->scope, &me->fin_times, n), td_side_name(s, (1 - d)));
-    } else if ((pending & TD_CODE_BIT(TD_TD_HALF_CLOSED))
-               && (d = td_teardown_half_closed_side(s)) >= 0) {
+    } else if ((codes & TD_CODE_BIT(TD_TD_HALF_CLOSED)) && (d = half_closed_side(s)) >= 0) {
         const td_side_t *me;
         me = &s->side[d];
         td_finding_add(s, out, TD_TD_HALF_CLOSED, s->last_frame, "close_wait", 0,
@@ -476,10 +473,10 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        "sent nothing more and never closed until the capture ends",
                        td_fmt_duration(s->scope, capture_end - me->fin_acked_time),
                        td_side_name(s, d), fin_where(s, me), td_side_name(s, (1 - d)));
-    } else if (pending & TD_CODE_BIT(TD_TD_OPEN)) {
+    } else if (codes & TD_CODE_BIT(TD_TD_OPEN)) {
         const char *detail = "open";
         const char *how = "no FIN or RST";
-        if ((d = td_teardown_both_closed_unacked_side(s)) >= 0) {
+        if ((d = both_closed_unacked_side(s)) >= 0) {
             detail = "closing";
             how = wmem_strdup_printf(s->scope, "closing: both sides sent a FIN, and the %s's "
                                      "is not acknowledged in the capture", td_side_name(s, d));
@@ -492,7 +489,7 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                           : "a FIN not yet acknowledged";
             }
         }
-        if ((d = td_teardown_closing_side(s)) >= 0) {
+        if ((d = closing_side(s)) >= 0) {
             detail = "closing";
             how = wmem_strdup_printf(s->scope, "closing: the %s's FIN acknowledged %s before, "
                                      "too soon for a CLOSE_WAIT leak", td_side_name(s, d),
@@ -503,14 +500,4 @@ td_teardown_finalize(td_stream_t *s, double capture_end, td_finding_t **out)
                        "Still open when the capture ends (%s; last packet %s before the end): "
                        "not a problem", how, td_fmt_duration(s->scope, after));
     }
-}
-
-td_code_t
-td_teardown_code(guint32 codes)
-{
-    static const td_code_t order[] = {
-        TD_TD_ABANDONED, TD_TD_RESET, TD_TD_FIN_RETRANSMITTED, TD_TD_HALF_CLOSED,
-        TD_TD_GRACEFUL, TD_TD_OPEN,
-    };
-    return td_first_code(codes, order, G_N_ELEMENTS(order));
 }

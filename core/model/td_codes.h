@@ -68,4 +68,10 @@ td_code_t td_first_code(guint32 codes, const td_code_t *order, guint n);
 /* The code's name without its area ("syn_unanswered"), or none_text. */
 const char *td_code_short_name(td_code_t code, const char *none_text);
 
+/* The codes' names in catalogue order, comma-separated
+ * ("handshake.syn_retransmitted,handshake.options"; "" for none): an
+ * interned string, never freed. A capture has few combinations, drawn on
+ * every packet of a stream: the last one made is kept. */
+const char *td_codes_text(guint32 codes);
+
 #endif /* TD_CODES_H */

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "td_codes.h"
+#include "model/td_codes.h"
 
 static const td_code_info_t code_table[TD_CODE_COUNT] = {
     [TD_HS_SYN_UNANSWERED] = { "handshake.syn_unanswered", "SYN unanswered", TD_SEV_WARN,
@@ -89,4 +89,29 @@ td_code_short_name(td_code_t code, const char *none_text)
         return none_text;
     dot = strchr(code_table[code].name, '.');
     return dot ? dot + 1 : code_table[code].name;
+}
+
+const char *
+td_codes_text(guint32 codes)
+{
+    /* The last combination asked for (a stream's packets ask in a row);
+     * the strings are interned, so keeping one costs nothing. */
+    static guint32 last_codes;
+    static const char *last_text;
+    GString *buf;
+
+    if (last_text && codes == last_codes)
+        return last_text;
+    buf = g_string_new("");
+    for (int c = 0; c < TD_CODE_COUNT; c++) {
+        if (codes & TD_CODE_BIT(c)) {
+            if (buf->len)
+                g_string_append_c(buf, ',');
+            g_string_append(buf, code_table[c].name);
+        }
+    }
+    last_text = g_intern_string(buf->str);
+    last_codes = codes;
+    g_string_free(buf, TRUE);
+    return last_text;
 }
