@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make_captures.sh - regenerate tcpdiag's test captures from the real Linux TCP stack.
 #
 #   sudo ./make_captures.sh            # build every scenario
@@ -31,6 +32,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${OUT_DIR:-$HERE}
 APP="$HERE/tools/tcpapp.py"
+HOSTLOAD="$HERE/tools/hostload.py"
 RAWSYN="$HERE/tools/rawsyn.py"
 DELAY_MS=${DELAY_MS:-20}
 
@@ -60,6 +62,9 @@ ALL_SCENARIOS=(
 	hs_synack_twice_client hs_synack_twice_server
 	st_nagle_delack100 st_nagle_delack200 hs_refused_first hs_refused_two_links
 	en_fragmented en_vxlan
+	host_time_wait host_close_wait host_accept_queue host_accept_queue_300ms host_scanner
+	host_path_loss host_path_loss_300ms host_idle_timeout host_port_exhaustion host_control
+	host_control_1ms host_control_300ms
 )
 # The data-phase scenarios run at three path delays (RTT about 1, 50 and
 # 300 ms) and are captured at three points at once (the sender, the router's
@@ -247,7 +252,7 @@ cap_start() {
 	esac
 	CAP_NAME=$name
 	CAP_FILE="$WORK/$name.pcap"
-	spawn ip netns exec "$ns" tcpdump -i "$ifc" "${qopt[@]}" -n -s 0 -U --immediate-mode -Z root \
+	spawn ip netns exec "$ns" tcpdump -i "$ifc" "${qopt[@]}" -n -s "${CAP_SNAPLEN:-0}" -U --immediate-mode -Z root \
 		-w "$CAP_FILE" "$CAP_FILTER" 2>"$WORK/$name.tcpdump.log"
 	CAP_PID=$!
 	wait_for grep -q 'listening on' "$WORK/$name.tcpdump.log" ||
@@ -1088,7 +1093,7 @@ nstat_record() { # nstat_record NS NAME: the counters since nstat_reset, into KE
 	touch "$KERNEL_TSV"
 	grep -v "^$name"$'\t' "$KERNEL_TSV" >"$WORK/kernel.tsv" || true
 	printf '%s%s\n' "$name" "$line" >>"$WORK/kernel.tsv"
-	sort "$WORK/kernel.tsv" >"$KERNEL_TSV"
+	LC_ALL=C sort "$WORK/kernel.tsv" >"$KERNEL_TSV"
 	say "kernel: $name$line"
 }
 
@@ -1412,6 +1417,226 @@ synack_twice() { # synack_twice client|server
 }
 sc_hs_synack_twice_client() { synack_twice client; }
 sc_hs_synack_twice_server() { synack_twice server; }
+
+# ---------------------------------------------------------------- hosts
+# What only many connections show together (the host.* codes): hundreds of
+# connections from tools/hostload.py, and the kernel's own account of the
+# same moment in hosts_truth.tsv (ss on the server when the capture stops,
+# nstat, iptables' counters, the scanner's own list of ports), which
+# tests/integration/test_hosts.py compares with tcpdiag's numbers.
+HOST_TSV="$OUT_DIR/hosts_truth.tsv"
+
+host_truth() { # host_truth NAME KEY=VALUE...
+	local name=$1; shift
+	touch "$HOST_TSV"
+	grep -v "^$name"$'\t' "$HOST_TSV" >"$WORK/hosts.tsv" || true
+	(IFS=$'\t'; printf '%s\t%s\n' "$name" "$*") >>"$WORK/hosts.tsv"
+	LC_ALL=C sort "$WORK/hosts.tsv" >"$HOST_TSV"
+	say "truth: $name $*"
+}
+# hsrv ARGS...: a hostload server in the server namespace, listening
+hsrv() {
+	local rf="$WORK/hsrv.$RANDOM.ready"
+	spawn ip netns exec $NS_S python3 "$HOSTLOAD" server --ready-file "$rf" "$@" >>"$WORK/app.log" 2>&1
+	wait_for test -e "$rf" || die "hostload server did not start: $(tail -5 "$WORK/app.log")"
+}
+# hcli ARGS...: hostload clients in the client namespace (bounded), their
+# lines in $WORK/${HCLI_LOG:-hcli}.log; their summary
+hcli() {
+	local log="$WORK/${HCLI_LOG:-hcli}.log"
+	timeout 150 ip netns exec $NS_C python3 "$HOSTLOAD" client "$@" >"$log" 2>&1 || true
+	tail -1 "$log" | sed 's/^/    /'
+}
+ss_count() { ip netns exec "$1" ss -Htan state "$2" | wc -l; }
+nstat_get() { ip netns exec "$1" nstat -az "$2" | awk -v k="$2" '$1 == k {print $2}'; }
+# a second address on a side: the client's for a scanner, the server's for a
+# host behind a lossy path
+add_addr() { # add_addr client|server ADDR
+	local ns=$NS_C ifc=$IF_C rifc=$IF_RC mac=$MAC_C
+	[[ $1 == client ]] || { ns=$NS_S ifc=$IF_S rifc=$IF_RS mac=$MAC_S; }
+	ip -n "$ns" addr add "$2/24" dev "$ifc"
+	ip -n $NS_R neigh replace "$2" lladdr "$mac" dev "$rifc" nud permanent
+}
+
+# The server closes every connection first (Connection: close): 400
+# connections in 8 s, each leaving a TIME_WAIT on the server for 60 s.
+sc_host_time_wait() {
+	setup_net
+	hsrv --port $PORT --close first
+	cap_start server host_time_wait
+	hcli --host $S4 --port $PORT --conns 400 --concurrency 20 --rate 50 --close server
+	cap_stop 1
+	host_truth host_time_wait "conns=400" "ss_time_wait=$(ss_count $NS_S time-wait)"
+	publish "$CAP_FILE" host_time_wait
+	teardown_net
+}
+
+# The server application acknowledges the client's close and never closes
+# (a CLOSE_WAIT leak) on port 8080; its other service (8081) closes well.
+sc_host_close_wait() {
+	setup_net
+	hsrv --port $PORT --close leak --duration 300
+	hsrv --port 8081
+	cap_start server host_close_wait
+	hcli --host $S4 --port 8081 --conns 60 --concurrency 10 --rate 40
+	hcli --host $S4 --port $PORT --conns 200 --concurrency 10 --rate 40
+	sleep 2 # the newest leak older than late_close (1 s) when the capture ends:
+	hcli --host $S4 --port 8081 --conns 3 --concurrency 1 # its last packets
+	cap_stop 1
+	host_truth host_close_wait "conns=200" "ss_close_wait=$(ss_count $NS_S close-wait)"
+	publish "$CAP_FILE" host_close_wait
+	teardown_net
+}
+
+# A slow acceptor (20 accept() a second) behind a listen backlog of 8, and
+# 200 clients arriving 50 a second: once the accept queue is full the
+# kernel drops their SYNs (tcp_conn_request: LISTENOVERFLOWS) and ignores
+# third ACKs (tcp_check_req: the request stays, its SYN-ACK is resent), so
+# clients retry after 1, 3, 7 ... s while others get through. SYN cookies
+# are off in the server: with them, a SYN beyond a full SYN queue is
+# answered with a cookie and its ACK dropped without a trace while the
+# accept queue is full, and a client that waits for the server to speak
+# waits for ever. The server speaks first, so a client's only packets
+# before it is accepted are its handshake: nstat's TcpExtListenDrops counts
+# each SYN dropped and each ACK ignored. At 40 ms and 300 ms RTT.
+accept_queue() { # accept_queue NAME DELAY_MS
+	DELAY_MS=$2
+	setup_net
+	sysc $NS_S net.ipv4.tcp_syncookies=0
+	hsrv --port $PORT --backlog 8 --accept-pace 0.05 --banner
+	cap_start server "$1"
+	hcli --host $S4 --port $PORT --conns 200 --concurrency 200 --rate 50 --wait-banner \
+		--timeout 100
+	sleep 1
+	host_truth "$1" "conns=200" \
+		"ListenOverflows=$(nstat_get $NS_S TcpExtListenOverflows)" \
+		"ListenDrops=$(nstat_get $NS_S TcpExtListenDrops)"
+	cap_stop 1
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_host_accept_queue() { accept_queue host_accept_queue 20; }
+sc_host_accept_queue_300ms() { accept_queue host_accept_queue_300ms 150; }
+
+# A connect scan of ports 20-219 from a second client address (10.77.1.3)
+# while a real client works with the server: the server listens on 80 and
+# 8080, the router drops 100-109 (filtered), the rest are refused.
+sc_host_scanner() {
+	local out
+	setup_net
+	add_addr client 10.77.1.3
+	hsrv --port $PORT
+	hsrv --port 80
+	r4 -I FORWARD -p tcp -d $S4 --dport 100:109 -j DROP
+	cap_start client host_scanner
+	hcli --host $S4 --port $PORT --conns 30 --concurrency 5 --rate 20 --requests 3
+	out=$(ip netns exec $NS_C timeout 150 python3 "$HOSTLOAD" scan --host $S4 --ports 20-219 \
+		--timeout 1.5 --src-addr 10.77.1.3)
+	sed 's/^/    /' <<<"$out"
+	cap_stop 1
+	host_truth host_scanner "ports=200" \
+		"open=$(awk '$2 == "open" {print $3}' <<<"$out")" \
+		"refused=$(awk '$2 == "refused" {print $3}' <<<"$out")" \
+		"filtered=$(awk '$2 == "filtered" {print $3}' <<<"$out")"
+	publish "$CAP_FILE" host_scanner
+	teardown_net
+}
+
+# Two server addresses; the router drops 2% of the data packets from the
+# second (10.77.2.3) at random: every connection to it loses, none to the
+# first. Captured at the client (the drops are before the capture point),
+# headers only. At 40 ms and 300 ms RTT.
+path_loss() { # path_loss NAME DELAY_MS
+	DELAY_MS=$2
+	setup_net
+	add_addr server 10.77.2.3
+	hsrv --port $PORT
+	r4 -I FORWARD -i $IF_RS -s 10.77.2.3 -p tcp -m length --length 200:65535 \
+		-m statistic --mode random --probability 0.02 -j DROP
+	CAP_SNAPLEN=128 cap_start client "$1"
+	nstat_reset $NS_S
+	hcli --host $S4 --port $PORT --conns 30 --concurrency 10 --requests 3 --resp 50000
+	hcli --host 10.77.2.3 --port $PORT --conns 30 --concurrency 10 --requests 3 --resp 50000
+	sleep 0.5
+	host_truth "$1" "conns=30" \
+		"dropped=$(R iptables -w -L FORWARD -v -x -n | awk '/statistic/ {print $1; exit}')" \
+		"TcpRetransSegs=$(nstat_get $NS_S TcpRetransSegs)"
+	cap_stop 1
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_host_path_loss() { path_loss host_path_loss 20; }
+sc_host_path_loss_300ms() { path_loss host_path_loss_300ms 150; }
+
+# A stateful firewall on the router with a 5 s idle timer: it forgets a
+# connection idle that long (nf_conntrack_tcp_timeout_established=5, no
+# mid-stream pickup) and answers its next packet with a RST in the server's
+# name (REJECT --reject-with tcp-reset). 20 connections idle 8 s between two
+# requests are reset; 10 idle 2 s are not.
+sc_host_idle_timeout() {
+	setup_net
+	r4 -I FORWARD -p tcp -m conntrack --ctstate INVALID -j REJECT --reject-with tcp-reset
+	sysc $NS_R net.netfilter.nf_conntrack_tcp_loose=0 \
+		net.netfilter.nf_conntrack_tcp_timeout_established=5
+	hsrv --port $PORT
+	cap_start client host_idle_timeout
+	local idle8
+	( HCLI_LOG=idle8 hcli --host $S4 --port $PORT --conns 20 --concurrency 20 --requests 2 \
+		--idle 8 ) &
+	idle8=$!
+	BG_PIDS+=("$idle8")
+	sleep 0.5
+	HCLI_LOG=idle2 hcli --host $S4 --port $PORT --conns 10 --concurrency 10 --requests 2 --idle 2
+	wait "$idle8" || true
+	cap_stop 1
+	host_truth host_idle_timeout "timer=5" "idle=8" \
+		"reset=$(grep -c ' FAILED ' "$WORK/idle8.log" || true)" \
+		"survived=$(grep -c ' ok ' "$WORK/idle2.log" || true)"
+	publish "$CAP_FILE" host_idle_timeout
+	teardown_net
+}
+
+# A client with 50 source ports (ip_local_port_range 40000-40049) that
+# connects 150 times in 8 s, one at a time, to a server that closes first:
+# once its ports wrap, each connection reuses a 4-tuple still in TIME_WAIT
+# on the server (which lets a SYN with a newer timestamp reopen it,
+# tcp_timewait_state_process), ending that TIME_WAIT.
+sc_host_port_exhaustion() {
+	setup_net
+	sysc $NS_C "net.ipv4.ip_local_port_range=40000 40049"
+	hsrv --port $PORT --close first
+	cap_start server host_port_exhaustion
+	hcli --host $S4 --port $PORT --conns 150 --concurrency 1 --rate 20 --close server
+	cap_stop 1
+	# the ports it used: Linux's connect() takes the even ports of the range
+	# while one is free (inet_hash_connect), so 25 of the 50
+	host_truth host_port_exhaustion "conns=150" "ports=50" \
+		"used_ports=$(awk '$1 == "conn" {print $4}' "$WORK/hcli.log" | sort -u | wc -l)" \
+		"ss_time_wait=$(ss_count $NS_S time-wait)"
+	publish "$CAP_FILE" host_port_exhaustion
+	teardown_net
+}
+
+# The control: a busy server with keep-alive clients (5 requests each) that
+# close first; no host finding. At 1, 40 and 300 ms RTT.
+control() { # control NAME DELAY_MS
+	DELAY_MS=$2
+	setup_net
+	hsrv --port $PORT
+	cap_start server "$1"
+	hcli --host $S4 --port $PORT --conns 300 --concurrency 20 --rate 60 --requests 5 --idle 0.05
+	cap_stop 1
+	host_truth "$1" "conns=300" "ss_time_wait=$(ss_count $NS_S time-wait)" \
+		"ss_close_wait=$(ss_count $NS_S close-wait)"
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_host_control() { control host_control 20; }
+sc_host_control_1ms() { control host_control_1ms 0.5; }
+sc_host_control_300ms() { control host_control_300ms 150; }
 
 # ---------------------------------------------------------------- main
 T0=$(date +%s)

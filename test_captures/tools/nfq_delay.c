@@ -1,6 +1,8 @@
 /*
  * nfq_delay - hold every packet of an NFQUEUE for a fixed time, then accept it.
  *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Part of tcpdiag's capture generator (test_captures/make_captures.sh); there is
  * no netem in the kernel these captures are made on, so the router namespace
  * sends its forwarded packets here to give connections a realistic RTT.

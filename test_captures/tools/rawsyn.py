@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """rawsyn - send one bare TCP SYN from a raw socket: a half-open "SYN scan" probe.
 
 Python 3 standard library only (root: SOCK_RAW).  Used by make_captures.sh inside the

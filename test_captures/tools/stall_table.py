@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """stall_table - print the ground-truth timings of the st_* captures with tshark.
 
 Not a detector: each mode knows the traffic pattern make_captures.sh generated

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tcpapp - small, scriptable TCP client and server for tcpdiag's capture generator.
 
 Python 3 standard library only.  Used by test_captures/make_captures.sh inside
