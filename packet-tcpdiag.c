@@ -21,7 +21,9 @@
 #include "td_capture.h"
 #include "td_fields.h"
 #include "td_stream_id.h"
+#include "td_rollup.h"
 #include "tcpdiag_table.h"
+#include "tcpdiag_hosts_table.h"
 
 void proto_register_tcpdiag(void);
 void proto_reg_handoff_tcpdiag(void);
@@ -40,6 +42,8 @@ static int hf_stream_teardown = -1;
 static int hf_stream_diagnoses = -1;
 static int hf_stream_initial_rtt = -1;
 static int hf_stream_final = -1;
+static int hf_host_service = -1;
+static int hf_host_address = -1;
 static int hf_stream_client_mss = -1;
 static int hf_stream_vantage = -1;
 static int hf_stream_client_share = -1;
@@ -120,11 +124,25 @@ static guint pref_delayed_ack_min_ms = 30;
 static guint pref_window_full_min_ms = 10;
 static guint pref_mss_low = 1220;
 static guint pref_late_close_ms = 1000;
+/* The host rollup's (core/hosts/td_host_checks.c gives each default's reason). */
+static guint pref_host_min_conns = 20;
+static guint pref_host_closed_first_pct = 50;
+static guint pref_host_time_wait_min = 100;
+static guint pref_host_close_wait_min = 3;
+static guint pref_host_accept_queue_min = 3;
+static guint pref_host_scan_min_targets = 20;
+static guint pref_host_scan_probes_pct = 80;
+static guint pref_host_loss_min_permille = 5;
+static guint pref_host_loss_conns_pct = 50;
+static guint pref_host_idle_min_resets = 3;
+static guint pref_host_idle_spread_pct = 10;
+static guint pref_host_port_reuse_min = 3;
 
 static void
 apply_preferences(void)
 {
     td_config_t *cfg = td_capture_config();
+    td_hosts_config_t *hc = td_rollup_config();
 
     cfg->min_rto = pref_min_rto_ms / 1000.0;
     cfg->time_wait = (double)pref_time_wait_s;
@@ -133,6 +151,23 @@ apply_preferences(void)
     cfg->window_full_min = pref_window_full_min_ms / 1000.0;
     cfg->mss_low = pref_mss_low;
     cfg->late_close = pref_late_close_ms / 1000.0;
+
+    hc->min_conns = pref_host_min_conns;
+    hc->time_wait = cfg->time_wait;
+    hc->closed_first_share = pref_host_closed_first_pct / 100.0;
+    hc->time_wait_min = pref_host_time_wait_min;
+    hc->close_wait_min = pref_host_close_wait_min;
+    hc->late_close = cfg->late_close;
+    hc->accept_queue_min = pref_host_accept_queue_min;
+    hc->scan_min_targets = pref_host_scan_min_targets;
+    hc->scan_failed_share = pref_host_scan_probes_pct / 100.0;
+    hc->loss_min_rate = pref_host_loss_min_permille / 1000.0;
+    hc->loss_conns_share = pref_host_loss_conns_pct / 100.0;
+    hc->idle_min_resets = pref_host_idle_min_resets;
+    hc->idle_reset = cfg->idle_reset;
+    hc->idle_spread = pref_host_idle_spread_pct / 100.0;
+    hc->port_reuse_min = pref_host_port_reuse_min;
+    td_rollup_forget(); /* made again with these */
 }
 
 static void
@@ -348,8 +383,27 @@ draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
     }
 }
 
+/* The stream's service and addresses, as the TCP Diagnosis by Host table's
+ * rows name them (core/hosts/td_host_summary.c td_host_row_name): the
+ * filters its rows print select the stream's packets with them. */
 static void
-draw_stream(proto_tree *tree, tvbuff_t *tvb, const td_glue_stream_t *gs,
+draw_ends(proto_tree *tree, tvbuff_t *tvb, wmem_allocator_t *pool, const td_glue_stream_t *gs,
+          const td_verdict_t *v)
+{
+    int c = v->client < 0 ? 0 : v->client;
+    const char *server = address_to_str(pool, &gs->addr[1 - c]);
+    const char *client = address_to_str(pool, &gs->addr[c]);
+
+    proto_item_set_generated(proto_tree_add_string(tree, hf_host_service, tvb, 0, 0,
+        wmem_strdup_printf(pool, strchr(server, ':') ? "[%s]:%u" : "%s:%u", server,
+                           gs->port[1 - c])));
+    proto_item_set_generated(proto_tree_add_string(tree, hf_host_address, tvb, 0, 0, client));
+    if (!addresses_equal(&gs->addr[0], &gs->addr[1]))
+        proto_item_set_generated(proto_tree_add_string(tree, hf_host_address, tvb, 0, 0, server));
+}
+
+static void
+draw_stream(proto_tree *tree, tvbuff_t *tvb, wmem_allocator_t *pool, const td_glue_stream_t *gs,
             gboolean final)
 {
     /* As of this frame in a first pass; concluded in a later one
@@ -394,6 +448,7 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, const td_glue_stream_t *gs,
                                                      v->client_share));
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
     draw_data(st, tvb, v);
+    draw_ends(tree, tvb, pool, gs, v);
 }
 
 static void
@@ -500,7 +555,7 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
     proto_item_set_generated(ti);
     if (wanted) {
-        draw_stream(dt, tvb, gs, final);
+        draw_stream(dt, tvb, pinfo->pool, gs, final);
         if ((verdict = td_capture_frame_verdict(pinfo->num)) != NULL)
             draw_verdict(dt, tvb, verdict);
     }
@@ -516,6 +571,7 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
 static void
 cleanup_tcpdiag(void)
 {
+    td_rollup_cleanup();
     td_capture_cleanup();
     td_stream_id_cleanup();
 }
@@ -599,6 +655,12 @@ proto_register_tcpdiag(void)
             NULL, 0x0, "MSS option of the client's SYN", HFILL } },
         { &hf_stream_server_mss, { "Server MSS", "tcpdiag.stream.server_mss", FT_UINT32, BASE_DEC,
             NULL, 0x0, "MSS option of the server's SYN-ACK", HFILL } },
+        { &hf_host_service, { "Service", "tcpdiag.host.service", FT_STRING, BASE_NONE, NULL,
+            0x0, "The stream's server address and port, as a row of Statistics -> TCP Diagnosis "
+            "by Host (tshark -z tcpdiag,hosts) names its service", HFILL } },
+        { &hf_host_address, { "Address", "tcpdiag.host.address", FT_STRING, BASE_NONE, NULL,
+            0x0, "The stream's client and server addresses (two occurrences), as the host rows "
+            "of Statistics -> TCP Diagnosis by Host name them", HFILL } },
         { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_UINT8, BASE_DEC, VALS(final_vals), 0x0,
             "1 when the verdicts cover the whole capture (second pass: tshark -2, the GUI; in a "
             "live capture, the capture so far when the frame was drawn); 0 in single-pass tshark "
@@ -765,6 +827,55 @@ proto_register_tcpdiag(void)
         "late close. An application that reads EOF closes at once; 1000 ms is above any delayed "
         "ACK (RFC 1122: 500 ms) and Linux's minimum RTO, so the wait is the application's",
         10, &pref_late_close_ms);
+    prefs_register_uint_preference(prefs_module, "host_min_conns", "Host: connections for a rate",
+        "A service or host needs this many connections before the host rollup reads a rate from "
+        "them (TIME_WAIT share, path loss); fewer are better read one by one in TCP Diagnosis",
+        10, &pref_host_min_conns);
+    prefs_register_uint_preference(prefs_module, "host_closed_first_pct",
+        "Host: server closes first (%)",
+        "host.time_wait: the server closed at least this share of its connections first: a "
+        "policy (Connection: close, an idle timer), not an accident", 10,
+        &pref_host_closed_first_pct);
+    prefs_register_uint_preference(prefs_module, "host_time_wait_min", "Host: TIME_WAIT at once",
+        "host.time_wait: ... and held at least this many TIME_WAITs at once (each for the TIME_WAIT "
+        "duration above): 100 is a steady 2 connections a second closed by the server", 10,
+        &pref_host_time_wait_min);
+    prefs_register_uint_preference(prefs_module, "host_close_wait_min", "Host: CLOSE_WAIT leaks",
+        "host.close_wait: this many connections whose server never closed after the client's "
+        "FIN (for at least the late close above): one can be an exit path, three are a pattern",
+        10, &pref_host_close_wait_min);
+    prefs_register_uint_preference(prefs_module, "host_accept_queue_min",
+        "Host: handshakes dropped by a listener",
+        "host.accept_queue: this many connections whose SYN was sent again or whose third ACK "
+        "was ignored while other connections to the same listener got through within 1 s",
+        10, &pref_host_accept_queue_min);
+    prefs_register_uint_preference(prefs_module, "host_scan_min_targets", "Host: scan targets",
+        "host.scanner: a source tried this many distinct ports or hosts without data (nmap's "
+        "fastest scan tries 100; a misconfigured client tries a few)", 10,
+        &pref_host_scan_min_targets);
+    prefs_register_uint_preference(prefs_module, "host_scan_probes_pct", "Host: scan probes (%)",
+        "host.scanner: ... in at least this share of its connections", 10,
+        &pref_host_scan_probes_pct);
+    prefs_register_uint_preference(prefs_module, "host_loss_min_permille",
+        "Host: path loss rate (per mille)",
+        "host.path_loss: a host's direction lost at least this share of its segments ...", 10,
+        &pref_host_loss_min_permille);
+    prefs_register_uint_preference(prefs_module, "host_loss_conns_pct",
+        "Host: connections that lose (%)",
+        "host.path_loss: ... on at least this share of its connections long enough to show it "
+        "(50 segments that way): its path, not one flow's congestion", 10,
+        &pref_host_loss_conns_pct);
+    prefs_register_uint_preference(prefs_module, "host_idle_min_resets", "Host: idle resets",
+        "host.idle_timeout: this many connections of a service reset after a silence of the same "
+        "length (within the spread below): a timer on the path", 10, &pref_host_idle_min_resets);
+    prefs_register_uint_preference(prefs_module, "host_idle_spread_pct",
+        "Host: idle reset spread (%)",
+        "host.idle_timeout: the silences agree within this share of their median (timers fire "
+        "within a tick, a client's next request after its own think time)", 10,
+        &pref_host_idle_spread_pct);
+    prefs_register_uint_preference(prefs_module, "host_port_reuse_min", "Host: 4-tuples reused",
+        "host.port_exhaustion: a client reused this many 4-tuples still in TIME_WAIT or open",
+        10, &pref_host_port_reuse_min);
 
     td_config_default(td_capture_config());
     apply_preferences();
@@ -774,6 +885,7 @@ proto_register_tcpdiag(void)
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
     tcpdiag_tap = register_tap("tcpdiag");
     tcpdiag_table_register();
+    tcpdiag_hosts_table_register();
 }
 
 void

@@ -46,6 +46,8 @@ static guint32      streams_merged; /* Wireshark streams that continue an earlie
 static nstime_t     capture_start;
 static gboolean     capture_started;
 static double       capture_end;
+static guint32      frames_read;    /* frames the first pass analysed */
+static gboolean     later_pass;     /* a frame was drawn again (tshark -2, the GUI) */
 static GSequence   *clock_queue;    /* td_glue_stream_t* sorted by deadline */
 /* The last verdict computed (td_capture_verdict), and of which stream at
  * which of its versions. Streams live in file scope and are never freed
@@ -165,6 +167,8 @@ td_capture_init(void)
     streams_merged = 0;
     capture_started = FALSE;
     capture_end = 0.0;
+    frames_read = 0;
+    later_pass = FALSE;
     clock_queue = g_sequence_new(NULL);
 }
 
@@ -427,7 +431,42 @@ td_capture_time(const packet_info *pinfo)
     t = nstime_to_sec(&delta);
     if (t > capture_end)
         capture_end = t;
+    frames_read++;
     return t;
+}
+
+double
+td_capture_end(void)
+{
+    return capture_end;
+}
+
+guint32
+td_capture_frames_read(void)
+{
+    return frames_read;
+}
+
+void
+td_capture_foreach_stream(void (*fn)(td_glue_stream_t *gs, void *data), void *data)
+{
+    /* A stream Wireshark split is in the array twice: its tcpdiag number,
+     * below the array's length, tells the second time. */
+    guint32 *seen = g_new0(guint32, streams ? streams->len / 32 + 1 : 1);
+
+    for (guint i = 0; streams && i < streams->len; i++) {
+        td_glue_stream_t *gs = (td_glue_stream_t *)g_ptr_array_index(streams, i);
+        guint32 n;
+
+        if (!gs)
+            continue;
+        n = gs->core->index;
+        if (seen[n / 32] & (1u << (n % 32)))
+            continue;
+        seen[n / 32] |= 1u << (n % 32);
+        fn(gs, data);
+    }
+    g_free(seen);
 }
 
 static gint
@@ -484,11 +523,18 @@ td_capture_diagnoses(const td_glue_stream_t *cgs)
     return td_capture_verdict(cgs)->codes_text;
 }
 
+gboolean
+td_capture_later_pass(void)
+{
+    return later_pass;
+}
+
 void
 td_capture_final(td_glue_stream_t *gs)
 {
     td_stream_t *s = gs->core;
 
+    later_pass = TRUE;
     td_capture_conclude();
     /* Concluded, and neither the stream nor the capture's end moved since
      * (the end moves only in a live capture: "until the capture ends 3 s

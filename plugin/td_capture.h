@@ -79,8 +79,14 @@ wmem_list_t *td_capture_take_deferred(guint32 index);
  * last call). */
 void td_capture_conclude(void);
 
-/* Seconds since the capture's first frame; also tracks the capture's end. */
+/* Seconds since the capture's first frame; also tracks the capture's end
+ * and counts the frames the first pass analysed (call it once a frame). */
 double td_capture_time(const packet_info *pinfo);
+/* The capture's end as read so far (seconds), and the frames analysed. */
+double td_capture_end(void);
+guint32 td_capture_frames_read(void);
+/* Each stream once, in tcpdiag's stream order. */
+void td_capture_foreach_stream(void (*fn)(td_glue_stream_t *gs, void *data), void *data);
 
 /* First pass, after each analysed frame: the capture's clock moved to the
  * frame's time. A stream whose verdict changes at a capture time
@@ -103,6 +109,9 @@ void td_capture_final(td_glue_stream_t *gs);
  * its stream changes or another stream's is asked for, so a stream's tree,
  * fields and row compute it once per change; valid until the next call. */
 const td_verdict_t *td_capture_verdict(const td_glue_stream_t *gs);
+/* Whether a later pass began (a frame drawn again: tshark -2, the GUI), so
+ * that the capture read so far is whole. */
+gboolean td_capture_later_pass(void);
 /* tcpdiag.stream.diagnoses of the stream as it is now (interned). */
 const char *td_capture_diagnoses(const td_glue_stream_t *gs);
 

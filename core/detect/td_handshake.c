@@ -819,6 +819,8 @@ td_handshake_publish(const td_stream_t *s, td_handshake_part_t *out)
     out->syn_span = n > 1 ? td_times_span(&h->syn_times, n) : 0.0;
     out->synack_count = h->synack_count;
     out->synack_first_frame = h->synack_first_frame;
+    out->syn_time = h->syn_count ? h->syn_times.first : -1.0;
+    out->established_time = s->path.established_frame ? s->path.established_time : -1.0;
 }
 
 void

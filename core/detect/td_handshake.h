@@ -59,6 +59,8 @@ typedef struct td_handshake_part {
     double   syn_span;          /* from its first SYN to the last one kept */
     guint32  synack_count;
     guint32  synack_first_frame;
+    double   syn_time;          /* the client's first SYN; < 0 none */
+    double   established_time;  /* the client's ACK of the SYN-ACK; < 0 not established */
 } td_handshake_part_t;
 
 void td_handshake_publish(const td_stream_t *s, td_handshake_part_t *out);

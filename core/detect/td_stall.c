@@ -12,6 +12,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <string.h>
+
 #include "detect/td_stall.h"
 #include "model/td_finding.h"
 #include "model/td_path.h"
@@ -466,6 +468,18 @@ open_stall(const td_stream_t *s, guint8 d, guint32 in_flight, double *duration)
     return TD_CODE_NONE;
 }
 
+td_stall_kind_t
+td_stall_kind(td_code_t code)
+{
+    switch (code) {
+    case TD_ST_NAGLE_DELAYED_ACK: return TD_STALL_NAGLE;
+    case TD_ST_IDLE_RESTART:      return TD_STALL_IDLE_RESTART;
+    case TD_ST_ZERO_WINDOW:       return TD_STALL_ZERO_WINDOW;
+    case TD_ST_WINDOW_FULL:       return TD_STALL_WINDOW_FULL;
+    default:                      return TD_STALL_RTO;
+    }
+}
+
 void
 td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts, td_stall_part_t *out)
 {
@@ -477,6 +491,15 @@ td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts, td_stal
     out->time = a->time;
     out->worst = a->worst;
     out->worst_time = a->worst_time;
+    memset(out->kind_time, 0, sizeof(out->kind_time));
+    if (a->count) {
+        /* each stall that ended is a finding (a concluded stream's open
+         * ones too) */
+        for (const td_finding_t *f = s->last_finding; f; f = f->stream_prev) {
+            if (TD_IS_STALL(f->code))
+                out->kind_time[td_stall_kind(f->code)] += f->duration;
+        }
+    }
     if (s->finalized)
         return; /* what was open is counted */
     /* Stalls still open at the stream's last packet count as if the
@@ -489,6 +512,7 @@ td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts, td_stal
             continue;
         out->pending |= TD_CODE_BIT(kind);
         out->count++;
+        out->kind_time[td_stall_kind(kind)] += t;
         from = MAX(s->last_time - t, counted_until);
         if (s->last_time > from)
             out->time += s->last_time - from;

@@ -62,11 +62,20 @@ void td_stall_finalize(td_stream_t *s, td_finding_t **out);
  * the stream's last packet as if the capture ended there (unless the stream
  * was concluded): their count, total time (the union of their intervals),
  * the kind and duration of the longest, and the open ones' codes. */
+/* The stall kinds, as an index (td_stall_part_t.kind_time). */
+typedef enum {
+    TD_STALL_NAGLE, TD_STALL_IDLE_RESTART, TD_STALL_ZERO_WINDOW, TD_STALL_WINDOW_FULL,
+    TD_STALL_RTO, TD_STALL_KINDS
+} td_stall_kind_t;
+/* The stall kind of a stall.* code. */
+td_stall_kind_t td_stall_kind(td_code_t code);
+
 typedef struct td_stall_part {
     guint32   pending;     /* codes of the stalls still open */
     guint32   count;
     td_code_t worst;       /* TD_CODE_NONE: no stall */
     double    time, worst_time;
+    double    kind_time[TD_STALL_KINDS]; /* the durations of each kind's stalls, summed */
 } td_stall_part_t;
 
 void td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts,

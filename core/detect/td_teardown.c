@@ -68,6 +68,11 @@ reset_finding(td_stream_t *s, const td_segment_t *seg, double idle, td_finding_t
     s->teardown.flags |= TD_TDF_RESET;
     s->teardown.rst_time = seg->time;
     s->teardown.rst_dir = d;
+    /* The silence the last packet before it broke: a middlebox that dropped
+     * the connection's state at its idle timer resets the first packet that
+     * comes after it (the host rollup compares these, detect/td_hosts) */
+    s->teardown.rst_quiet = me->last_time > 0 && peer->last_time > 0
+                            ? ABS(peer->last_time - me->last_time) : 0.0;
 
     if (me->fin_count) {
         /* A side that closed: the peer's data arriving after close() draws
@@ -422,6 +427,27 @@ td_teardown_publish(const td_stream_t *s, gboolean connected, td_teardown_part_t
      * connection (reset_finding): at once or late, it is no failure. */
     out->reset_ends_close = rst && (g_str_equal(rst->detail, "after_peer_fin")
                                     || g_str_equal(rst->detail, "late_close"));
+
+    /* how it ended */
+    out->first_closer = -1;
+    out->closed_time = out->closing_since = -1.0;
+    for (d = 0; d < 2; d++) {
+        const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+        if (me->fin_count && (!peer->fin_count || me->fin_times.first < peer->fin_times.first
+                              || (me->fin_times.first == peer->fin_times.first && d == 0))) {
+            out->first_closer = (gint8)d;
+            if (peer->fin_count)
+                out->closed_time = peer->fin_times.first;
+        }
+    }
+    out->graceful = (s->teardown.flags & TD_TDF_GRACEFUL_DONE) != 0;
+    if (out->closing_side >= 0)
+        out->closing_since = s->side[out->closing_side].fin_acked_time;
+    out->reset_side = rst ? (gint8)s->teardown.rst_dir : -1;
+    out->reset_kind = rst ? rst->detail : NULL;
+    out->reset_idle = rst ? rst->duration : -1.0;
+    out->reset_quiet = rst ? s->teardown.rst_quiet : -1.0;
+    out->quiet_survived = s->quiet_survived;
 }
 
 void

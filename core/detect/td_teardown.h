@@ -43,6 +43,18 @@ typedef struct td_teardown_part {
                                  * delivered: it only ended the connection */
     guint32 chain_count;        /* the abandoning side's unanswered retransmissions */
     guint32 fin_count;          /* the FINs of the side whose FIN went unacknowledged */
+    /* how it ended, for the host rollup (verdict/td_hosts.h) */
+    gint8   first_closer;       /* the side whose FIN came first; -1 none */
+    guint8  graceful;           /* both FINs sent and acknowledged, no RST */
+    gint8   reset_side;         /* the side that sent the first RST after the handshake; -1 */
+    double  closed_time;        /* graceful: the later FIN, where the first closer's TIME_WAIT
+                                 * begins (RFC 9293 3.6) */
+    double  closing_since;      /* closing_side >= 0: its FIN was acknowledged then, and the
+                                 * peer has sat in CLOSE_WAIT since */
+    const char *reset_kind;     /* the reset's detail ("idle", "mid_transfer,middlebox") */
+    double  reset_idle;         /* the silence before the RST */
+    double  reset_quiet;        /* the silence the packet before the RST broke */
+    double  quiet_survived;     /* the longest silence it lived through (td_stream_t) */
 } td_teardown_part_t;
 
 /* connected: td_handshake_connected(), from the handshake's part. */

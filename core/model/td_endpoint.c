@@ -218,14 +218,38 @@ update_window(td_stream_t *s, guint8 d, const td_segment_t *seg)
     }
 }
 
+/* The silences the connection lived through (td_stream_t quiet_survived):
+ * a gap counts once the other side answers the packet that ended it. */
+static void
+update_quiet(td_stream_t *s, const td_segment_t *seg)
+{
+    float gap = s->packets ? (float)(seg->time - s->last_time) : 0.0f;
+
+    if (seg->flags & TD_RST) {
+        s->quiet_pending = 0.0f; /* answered with a RST: not lived through */
+        return;
+    }
+    if (s->quiet_pending > 0.0f && seg->dir != s->quiet_dir) {
+        s->quiet_survived = MAX(s->quiet_survived, s->quiet_pending);
+        s->quiet_pending = 0.0f;
+    }
+    if (gap > s->quiet_pending) {
+        s->quiet_pending = gap;
+        s->quiet_dir = (gint8)seg->dir;
+    }
+}
+
 void
 td_endpoint_segment(td_stream_t *s, const td_segment_t *seg)
 {
     td_side_t *me = &s->side[seg->dir];
     guint16 f = seg->flags;
 
-    if (s->packets == 0)
+    if (s->packets == 0) {
         assign_roles(s, seg);
+        s->first_time = seg->time;
+    }
+    update_quiet(s, seg);
     s->packets++;
     s->last_frame = seg->frame;
     if (seg->time > s->last_time)

@@ -396,6 +396,9 @@ typedef struct td_handshake_state {
 /* The teardown detector's own state (detect/td_teardown.c). */
 typedef struct td_teardown_state {
     double   rst_time;           /* first RST after the handshake */
+    double   rst_quiet;          /* the silence the packet just before it broke (a middlebox
+                                  * that lost the connection's state answers the first packet
+                                  * after its idle timer with a RST); 0 none */
     struct td_finding *rst_finding; /* its teardown.reset finding, refined by later packets */
     guint32  flags;              /* TD_TDF_* (detect/td_teardown.h) */
     guint8   rst_dir;            /* the side that sent the first RST */
@@ -437,11 +440,20 @@ typedef struct td_stream {
     td_finding_t *last_finding;  /* its newest finding; older ones via stream_prev */
     td_finding_t *last_segment_finding; /* the newest before td_stream_finalize() added
                                          * its conclusions (those depend on the capture's end) */
+    double   first_time;         /* its first packet */
     double   last_time;
     double   clock;              /* the capture's time as last told (td_stream_clock): */
                                  /* >= last_time; verdicts that take time read it */
     guint32  last_frame;
     guint32  codes;              /* bit per td_code_t found so far (td_finding.c) */
+    /* The longest silence the connection lived through: a gap between two
+     * of its packets that a packet (not a RST) ended and the other side
+     * answered (not with a RST). An idle timer on the path would have cut
+     * it (hosts/td_host_checks.c td_host_check_idle_timeout). Seconds; floats hold them
+     * to a microsecond for 16 s, a millisecond for 4 hours. */
+    float    quiet_survived;
+    float    quiet_pending;      /* the longest gap since, not answered yet */
+    gint8    quiet_dir;          /* the side that ended it */
     gint8    client;             /* dir of the side that sent the first SYN; -1 unknown */
     guint8   ip_version;
     guint8   seg_notes;          /* TD_NOTE_* of the segment just fed */

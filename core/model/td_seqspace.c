@@ -924,6 +924,8 @@ td_seqspace_facts(const td_stream_t *s, td_seqspace_facts_t *f)
         o->ka_count = t->ka_count;
         o->zw_probes = t->zw_probes;
         o->duplicates = t->duplicates;
+        o->upstream = t->upstream;
+        o->downstream = t->downstream;
         /* It sent data after the handshake and resent it, and none of it
          * was ever acknowledged: the capture did not just end too soon. */
         o->never_acked = q->segments > 0 && t->retrans > 0

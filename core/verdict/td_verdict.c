@@ -145,6 +145,8 @@ td_verdict_compute(const td_stream_t *s, td_verdict_t *v)
     /* the model's facts */
     v->conn_state = td_endpoint_conn_state(s);
     v->history = s->history;
+    v->first_time = s->first_time;
+    v->last_time = s->last_time;
     v->initial_rtt = s->path.initial_rtt;
     v->vantage = td_path_vantage(s, &v->client_share);
     td_seqspace_facts(s, &v->data);

@@ -47,6 +47,7 @@ typedef struct td_verdict {
     const char *conn_state;       /* Zeek's conn_state; REJ for a SYN refused by an ICMP
                                    * error, which Zeek does not tie to the connection */
     const char *history;          /* Zeek's history string (the stream's own) */
+    double  first_time, last_time; /* its first and last packet (capture seconds) */
     double  initial_rtt;          /* < 0 unknown */
     td_vantage_t vantage;
     guint   client_share;         /* per cent of the RTT on the client's side */

@@ -234,8 +234,8 @@ class Runner:
     def check(self, path):
         """(problem, tcpdiag's) for one file: problem is None when clean."""
         # -O tcpdiag: every packet's tcpdiag tree is drawn, only it is printed.
-        r1 = self.run(path, "-O", "tcpdiag", "-z", "tcpdiag")
-        r2 = self.run(path, "-2", "-O", "tcpdiag", "-z", "tcpdiag")
+        r1 = self.run(path, "-O", "tcpdiag", "-z", "tcpdiag", "-z", "tcpdiag,hosts")
+        r2 = self.run(path, "-2", "-O", "tcpdiag", "-z", "tcpdiag", "-z", "tcpdiag,hosts")
         for r in (r1, r2):
             problem = problem_of(*r)
             if problem:
@@ -251,6 +251,8 @@ class Runner:
                                                    rows2 + [None] * len(rows1)) if a != b)
                 return "modes differ: single %s / -2 %s" % (
                     summary(diff[0]), summary(diff[1])), True
+            if parse_table(r1[1], key="Host")[1] != parse_table(r2[1], key="Host")[1]:
+                return "the hosts table differs between single pass and -2", True
         return None, False
 
     def cleanup(self):

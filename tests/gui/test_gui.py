@@ -45,6 +45,13 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 MENU = "Statistics"
 ITEM = "TCP Diagnosis"
+HOSTS_ITEM = "TCP Diagnosis by Host"
+
+
+def is_dialog_of(title, item):
+    """Whether a window title is item's dialog (the streams table's title
+    is a prefix of the hosts table's)."""
+    return item in (title or "") and (item == HOSTS_ITEM or HOSTS_ITEM not in (title or ""))
 MAIN_FILTER = "tcpdiag.finding"                        # a field of ours, in the main window
 # Packets from the start of streams, not stream 0: the dialog must list some
 # streams and not others, each row about its whole stream.
@@ -69,7 +76,7 @@ MIXED = ["hs_syn_unanswered.pcap", "hs_reject_tcpreset.pcap", "td_abort.pcap",
 # port reuse, a tunnel, a black hole, a timeout, a reset, a dead peer).
 RELEASE_SUBSET = {"mixed.pcap", "cs_oth.pcap", "hs_reject_icmp.pcap", "hs_port_reuse.pcap",
                   "en_vxlan.pcap", "dt_pmtu_black_hole.pcap", "st_rto.pcap", "td_abort.pcap",
-                  "td_keepalive_dead.pcap"}
+                  "td_keepalive_dead.pcap", "host_close_wait.pcap"}
 
 
 class StepError(Exception):
@@ -134,8 +141,15 @@ def drive(args):
     # Live, a filter on the verdict is applied from the start, before any
     # packet is redrawn: the packets of every phase arrive filtered.
     source = ["-i", cap, "-k", "-Y", LIVE_MISSING] if args.live else ["-r", cap]
+    if args.zopen:
+        # the dialog named on the command line, as Wireshark's own -z opens
+        # it. One a session: of two -z dialogs Wireshark fills only the
+        # first (the second's retap comes while the first one's runs).
+        source += ["-z", "tcpdiag," + args.zopen]
     ws = subprocess.Popen(["wireshark"] + source, stdin=subprocess.DEVNULL,
-                          stdout=open(os.path.join(args.outdir, base + ".wireshark.log"), "w"),
+                          stdout=open(os.path.join(args.outdir, base + (".z" + args.zopen
+                                                                        if args.zopen else "")
+                                                   + ".wireshark.log"), "w"),
                           stderr=subprocess.STDOUT)
     if args.live:
         base = ""
@@ -225,17 +239,19 @@ def drive(args):
                 out.append("desktop app %r" % (d.name if d else None))
             return "\n".join(out)
 
-        def dialog_windows():
-            return run(["xdotool", "search", "--onlyvisible", "--name", re.escape(ITEM)],
-                       timeout=5).stdout.split()
+        def dialog_windows(item=ITEM):
+            ids = run(["xdotool", "search", "--onlyvisible", "--name", re.escape(item)],
+                      timeout=5).stdout.split()
+            return [i for i in ids if is_dialog_of(
+                run(["xdotool", "getwindowname", i], timeout=5).stdout.strip(), item)]
 
-        def dialog_window():
-            ids = dialog_windows()
+        def dialog_window(item=ITEM):
+            ids = dialog_windows(item)
             return ids[0] if ids else None
 
-        def press_menu_item(step):
-            """Statistics -> TCP Diagnosis, as a user does it; returns the dialog's X window."""
-            before = set(dialog_windows())
+        def press_menu_item(step, item=ITEM):
+            """Statistics -> the item, as a user does it; returns the dialog's X window."""
+            before = set(dialog_windows(item))
             for attempt in (1, 2):
                 bar = find(main_frame(), lambda a: a.getRoleName() == "menu bar", 2)
                 top = next(c for c in bar if name(c) == MENU)
@@ -243,14 +259,14 @@ def drive(args):
                 popup = wait_for(lambda: next((c for c in top if c is not None and c.getRoleName()
                                                == "popup menu" and "showing" in states(c)), None),
                                  10, "the Statistics menu (%s)" % step)
-                item = wait_for(lambda: next((c for c in popup if c is not None and c.getRoleName()
-                                              == "menu item" and name(c) == ITEM), None),
-                                10, "the menu item %r (%s)" % (ITEM, step))
-                if not {"enabled", "showing"} <= states(item):
-                    raise StepError("menu item %r is not enabled and showing" % ITEM)
-                action(item, "Press")
+                entry = wait_for(lambda: next((c for c in popup if c is not None and c.getRoleName()
+                                               == "menu item" and name(c) == item), None),
+                                 10, "the menu item %r (%s)" % (item, step))
+                if not {"enabled", "showing"} <= states(entry):
+                    raise StepError("menu item %r is not enabled and showing" % item)
+                action(entry, "Press")
                 try:
-                    return wait_for(lambda: next(iter(set(dialog_windows()) - before), None),
+                    return wait_for(lambda: next(iter(set(dialog_windows(item)) - before), None),
                                     15, "the dialog's window (%s)" % step, 0.3)
                 except StepError:
                     # The press can be lost while the popup is still being
@@ -260,15 +276,15 @@ def drive(args):
                     if attempt == 2:
                         raise
 
-        def dialogs():
+        def dialogs(item=ITEM):
             try:
                 Atspi.Accessible.clear_cache(app)
             except Exception:
                 pass
-            return [w for w in app if w is not None and ITEM in (w.name or "")
+            return [w for w in app if w is not None and is_dialog_of(w.name, item)
                     and base in (w.name or "")]
 
-        def with_dialog(step, body, others=()):
+        def with_dialog(step, body, others=(), item=ITEM):
             """Open the dialog through the menu and run body(dlg) on it.
 
             Qt 5.15's accessibility cache sometimes hands out a stale entry for
@@ -277,9 +293,9 @@ def drive(args):
             although it is on screen. Only then is the dialog closed and opened
             again, at most three times; what the dialog shows is never retried."""
             for attempt in (1, 2, 3):
-                xwin = press_menu_item(step)
+                xwin = press_menu_item(step, item)
                 try:
-                    dlg = wait_for(lambda: next((d for d in dialogs() if d not in others), None),
+                    dlg = wait_for(lambda: next((d for d in dialogs(item) if d not in others), None),
                                    10, "the dialog on the accessibility bus")
                 except StepError as e:
                     gap = "%s: %s; the application's windows:\n%s" % (step, e, dump(app, 3))
@@ -291,7 +307,7 @@ def drive(args):
                 log("accessibility gap, re-opening the dialog (%s)" % gap.splitlines()[0])
                 result.setdefault("reopened", []).append(gap.splitlines()[0])
                 run(["xdotool", "windowfocus", "--sync", xwin, "key", "Escape"], timeout=10)
-                wait_for(lambda: xwin not in dialog_windows(), 15, "the dialog closed by Escape")
+                wait_for(lambda: xwin not in dialog_windows(item), 15, "the dialog closed by Escape")
             raise StepError("the dialog stayed out of the accessibility tree: " + gap)
 
         def wait_filled(dlg, may_be_empty=False):
@@ -314,7 +330,7 @@ def drive(args):
         def clipboard():
             return run(["xclip", "-o", "-selection", "clipboard"], timeout=10).stdout
 
-        def copy(dlg):
+        def copy(dlg, item=ITEM):
             button = find(dlg, lambda a: is_button(a, "Copy"))
             if button is None:
                 raise StepError("no Copy button")
@@ -326,7 +342,7 @@ def drive(args):
             owner.stdin.close()
             time.sleep(0.2)
             action(button, "Press")
-            text = wait_for(lambda: (lambda t: t if t and SENTINEL not in t and ITEM in t
+            text = wait_for(lambda: (lambda t: t if t and SENTINEL not in t and item in t
                                      else None)(clipboard()), 10, "the table on the clipboard")
             try:
                 owner.wait(timeout=2)
@@ -334,14 +350,14 @@ def drive(args):
                 owner.kill()
             return text
 
-        def close(dlg):
+        def close(dlg, item=ITEM):
             action(find(dlg, lambda a: is_button(a, "Close")),
                    "Press")
-            wait_for(lambda: dlg not in dialogs(), 15, "the dialog closed")
+            wait_for(lambda: dlg not in dialogs(item), 15, "the dialog closed")
 
-        def screenshot(dlg, label):
+        def screenshot(dlg, label, item=ITEM):
             path = os.path.join(args.outdir, "%s.%s.png" % (base, label))
-            ids = [w for w in [dialog_window()] if w]
+            ids = [w for w in [dialog_window(item)] if w]
             if ids:
                 # No window manager: size and place the dialog ourselves.
                 run(["xdotool", "windowsize", ids[0], "1900", "560"], timeout=5)
@@ -402,6 +418,16 @@ def drive(args):
             return texts
         if args.live:
             return drive_live(args, result, locals())
+        if args.zopen:
+            item, key = {"streams": (ITEM, "z_streams"), "hosts": (HOSTS_ITEM, "z_hosts")}[args.zopen]
+            dlg = wait_for(lambda: next(iter(dialogs(item)), None), 60,
+                           "the dialog -z opened (%s)" % item)
+            wait_filled(dlg)
+            result[key] = copy(dlg, item)
+            if args.zopen == "hosts" and base.startswith("host_"):
+                result["shot_hosts"] = screenshot(dlg, "hosts", HOSTS_ITEM)
+            print(RESULT_MARK + json.dumps(result), flush=True)
+            return 0
 
         # 1. the dialog, opened after loading; then its own filter
         def after_loading(dlg):
@@ -447,6 +473,16 @@ def drive(args):
             result["copy_refiltered"] = copy(dlg)
             close(dlg)
         with_dialog("after the display filter", after_filter)
+
+        # 3. Statistics -> TCP Diagnosis by Host (the merged capture; every
+        # capture's hosts dialog is also opened by -z, in a session of its own)
+        def hosts(dlg):
+            wait_filled(dlg)
+            result["copy_hosts"] = copy(dlg, HOSTS_ITEM)
+            result["shot_hosts"] = screenshot(dlg, "hosts", HOSTS_ITEM)
+            close(dlg, HOSTS_ITEM)
+        if base == "mixed.pcap":
+            with_dialog("the hosts dialog", hosts, item=HOSTS_ITEM)
         if ws.poll() is not None:
             raise StepError("Wireshark exited (status %s) after the dialogs closed" % ws.returncode)
         print(RESULT_MARK + json.dumps(result), flush=True)
@@ -572,7 +608,7 @@ def parse_clipboard(text):
     lines = [l.rstrip() for l in text.splitlines()]
     header, rows = None, []
     for l in lines:
-        if not l or set(l) <= set("=-") or l.startswith(ITEM + " - "):
+        if not l or set(l) <= set("=-") or l.startswith((ITEM + " - ", HOSTS_ITEM + " - ")):
             continue
         cells = re.split(r"\s{2,}", l.strip())
         if header is None:
@@ -638,6 +674,7 @@ def main():
     ap.add_argument("--outdir", help=argparse.SUPPRESS)
     ap.add_argument("--session-timeout", type=int, default=280, help=argparse.SUPPRESS)
     ap.add_argument("--two-dialogs", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--zopen", choices=["streams", "hosts"], help=argparse.SUPPRESS)
     ap.add_argument("--live", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--control", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -697,8 +734,11 @@ def main():
                            + [os.path.join(args.captures, m) for m in MIXED], check=True)
             ts._own(mixed)
             captures.append(mixed)
+            captures.append(("zopen", mixed, "streams"))
+            captures.append(("zopen", mixed, "hosts"))
         else:
             captures.append(ts.add_capture(os.path.join(args.captures, n)))
+            captures.append(("zopen", captures[-1], "hosts"))
     log("Xvfb %s, %d captures" % (" ".join(":%d" % d for _, d in servers), len(captures)))
 
     def session(item):
@@ -710,6 +750,9 @@ def main():
             displays.put(display)
 
     def one(i, cap, display):
+        zopen = None  # ("zopen", path, dialog): the dialog -z opens
+        if isinstance(cap, tuple):
+            zopen, cap = cap[2], cap[1]
         base = os.path.basename(cap)
         runtime = os.path.join(ts.home, "run%d" % i)  # a fresh accessibility bus each time
         os.mkdir(runtime, 0o700)
@@ -719,14 +762,16 @@ def main():
         ts._own(home)
         env = ["HOME=" + home, "PATH=/usr/bin:/bin", "DISPLAY=:%d" % display,
                "XDG_RUNTIME_DIR=" + runtime, "WIRESHARK_PLUGIN_DIR=" + ts.plugin_dir,
-               "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1", "QT_ACCESSIBILITY=1",
+               "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1", "QT_ACCESSIBILITY=1", "TD_DEBUG_HOSTS=1",
                # freed memory is overwritten at once, so that a dialog
                # reading rows another one freed shows garbage or crashes
                "MALLOC_PERTURB_=165", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
                "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1", "LANG=C.UTF-8"]
         cmd = ts.prefix + ["env", "-i"] + env + [
             "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__),
-            "--drive", cap, "--outdir", outdir] + (["--two-dialogs"] if base == "mixed.pcap" else [])
+            "--drive", cap, "--outdir", outdir] + (["--zopen", zopen] if zopen
+                                                    else ["--two-dialogs"] if base == "mixed.pcap"
+                                                    else [])
         t0 = time.monotonic()
         for attempt in (1, 2):
             p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE,
@@ -754,7 +799,7 @@ def main():
             break
         got = next((json.loads(l[len(RESULT_MARK):]) for l in out.splitlines()
                     if l.startswith(RESULT_MARK)), None)
-        wslog = os.path.join(outdir, base + ".wireshark.log")
+        wslog = os.path.join(outdir, base + (".z" + zopen if zopen else "") + ".wireshark.log")
         wstext = open(wslog, errors="replace").read() if os.path.exists(wslog) else ""
         noise = ("dbus-daemon[", "Activating service", "Successfully activated")
         if not check(got is not None, "%s: the GUI session failed (exit %s):\n%s"
@@ -766,9 +811,22 @@ def main():
         check("Dissector bug" not in wstext and "CRITICAL" not in wstext,
               "%s: Wireshark reported a problem: %s" % (base, wstext.strip()[-300:]))
 
-        rc, table, terr = ts.run("-r", cap, "-q", "-z", "tcpdiag")
+        rc, table, terr = ts.run("-r", cap, "-q", "-z", "tcpdiag", "-z", "tcpdiag,hosts")
         check(rc == 0, "%s: tshark -z tcpdiag exit %d: %s" % (base, rc, terr.strip()[:200]))
         _, want = parse_table(table)
+        _, hwant = parse_table(table, key="Host")
+        if zopen:
+            key, expect = ("z_streams", want) if zopen == "streams" else ("z_hosts", hwant)
+            header, rows = parse_clipboard(got.get(key, ""))
+            check(key in got and rows == expect and (rows or not expect),
+                  "%s: the dialog -z tcpdiag,%s opened differs from tshark:\n  GUI:    %s\n"
+                  "  tshark: %s" % (base, zopen, rows[:4], expect[:4]))
+            if args.shots and got.get("shot_hosts"):
+                os.makedirs(args.shots, exist_ok=True)
+                shutil.copy(got["shot_hosts"], os.path.join(args.shots, base + ".hosts.png"))
+            log("%s: -z tcpdiag,%s opened its dialog, %d rows (%.1f s)"
+                % (base, zopen, len(rows), time.monotonic() - t0))
+            return
         rc, ftable, ferr = ts.run("-r", cap, "-q", "-z", "tcpdiag," + DIALOG_FILTER)
         check(rc == 0, "%s: tshark -z tcpdiag,%s exit %d" % (base, DIALOG_FILTER, rc))
         _, fwant = parse_table(ftable)
@@ -781,17 +839,22 @@ def main():
                 ("copy_refiltered", want, "the dialog re-opened after the display filter "
                                           "%r" % MAIN_FILTER),
                 ("copy_dialog_filter", fwant, "the dialog with its filter %r" % DIALOG_FILTER),
+                ("copy_hosts", hwant, "Statistics -> TCP Diagnosis by Host"),
                 ("copy_second", want, "a second dialog opened while the first was open"),
                 ("copy_first_again", want, "the first dialog after the second one filled")):
             if key not in got:
-                if key in ("copy_second", "copy_first_again") and base != "mixed.pcap":
-                    continue  # two dialogs at once: on the merged capture only
+                if key in ("copy_second", "copy_first_again", "copy_hosts") \
+                        and base != "mixed.pcap":
+                    continue  # two dialogs at once, the hosts menu: the merged capture
                 check(False, "%s: the GUI session did not produce %s" % (base, key))
                 continue
             header, rows = parse_clipboard(got[key])
             check(rows == expect, "%s: %s differs from tshark:\n  GUI:    %s\n  tshark: %s"
                   % (base, what, rows[:4], expect[:4]))
         check(len(want) > 0, "%s: tshark's table is empty" % base)
+        if args.shots and got.get("shot_hosts"):
+            os.makedirs(args.shots, exist_ok=True)
+            shutil.copy(got["shot_hosts"], os.path.join(args.shots, base + ".hosts.png"))
         if args.shots and got.get("shot"):
             os.makedirs(args.shots, exist_ok=True)
             shutil.copy(got["shot"], os.path.join(args.shots, base + ".png"))

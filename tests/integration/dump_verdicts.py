@@ -4,7 +4,7 @@
 compared across Wireshark releases (tests/matrix.sh diffs them).
 
 For every capture under the given files or folders it writes OUT/<path>.txt:
-  - `tshark -z tcpdiag`, single pass and -2;
+  - `tshark -z tcpdiag` and `-z tcpdiag,hosts`, single pass and -2;
   - every packet's tcpdiag tree (`-O tcpdiag -Y tcpdiag`), single pass and -2,
     with the frame number and only the tcpdiag lines (other protocols' lines
     are Wireshark's, and change between releases by design); the table and
@@ -97,7 +97,7 @@ def main():
                 # display filter selects what is printed, the tap sees every
                 # packet).
                 rc, out, err = ts.run("-r", local, *extra, "-O", "tcpdiag", "-Y", "tcpdiag",
-                                      "-z", "tcpdiag")
+                                      "-z", "tcpdiag", "-z", "tcpdiag,hosts")
                 tree, table = split_table(out)
                 parts.append("## -z tcpdiag, %s (exit %s)\n%s" % (
                     mode, "ok" if rc in (0, 2, 14) else rc, table))

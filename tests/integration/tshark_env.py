@@ -129,15 +129,19 @@ def split_table(stdout):
     return (stdout[:m.start()], stdout[m.start():]) if m else (stdout, "")
 
 
-def parse_table(stdout):
-    """Rows of `tshark -z tcpdiag`, in print order, as {column name: stripped cell}."""
+def parse_table(stdout, key="Stream"):
+    """Rows of `tshark -z tcpdiag` (key "Stream") or `-z tcpdiag,hosts` (key
+    "Host"), in print order, as {column name: stripped cell}; the first such
+    table of stdout."""
     rows = []
     header = None
     for line in stdout.splitlines():
         if "|" not in line:
+            if header and line.startswith("====="):
+                break
             continue
         cells = [c.strip() for c in line.split("|")[:-1]]
-        if "Stream" in cells and "Codes" in cells:
+        if key in cells and "Codes" in cells:
             header = cells
             continue
         if header and len(cells) == len(header):

@@ -1436,6 +1436,294 @@ test_model_alone(void)
     CHECK(s->last_finding == NULL && s->codes == 0);
 }
 
+/* ------------------------------------------------------------ host rollup */
+
+/* A connection at t0 (20 ms RTT): request, response, then closed: by the
+ * server first (three-way), by the client first, or left half-closed by the
+ * server (the client's FIN acknowledged, the server never closes). */
+enum { CLOSE_SERVER_FIRST, CLOSE_CLIENT_FIRST, CLOSE_SERVER_LEAKS };
+static td_stream_t *
+conn_after(td_stream_t *prev, double t0, int close)
+{
+    td_stream_t *s = new_stream(prev);
+    feed(s, t0, C, TD_SYN, 1000, 0, 0);
+    feed(s, t0 + 0.01, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, t0 + 0.02, C, TD_ACK, 1001, 5001, 0);
+    feed(s, t0 + 0.02, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+    feed(s, t0 + 0.03, S, TD_ACK | TD_PSH, 5001, 1101, 200);
+    feed(s, t0 + 0.04, C, TD_ACK, 1101, 5201, 0);
+    if (close == CLOSE_SERVER_FIRST) {
+        feed(s, t0 + 0.05, S, TD_ACK | TD_FIN, 5201, 1101, 0);
+        feed(s, t0 + 0.06, C, TD_ACK | TD_FIN, 1101, 5202, 0);
+        feed(s, t0 + 0.07, S, TD_ACK, 5202, 1102, 0);
+    } else {
+        feed(s, t0 + 0.05, C, TD_ACK | TD_FIN, 1101, 5201, 0);
+        feed(s, t0 + 0.06, S, TD_ACK, 5201, 1102, 0);
+        if (close == CLOSE_CLIENT_FIRST) {
+            feed(s, t0 + 0.06, S, TD_ACK | TD_FIN, 5201, 1102, 0);
+            feed(s, t0 + 0.07, C, TD_ACK, 1102, 5202, 0);
+        }
+    }
+    return s;
+}
+
+static td_stream_t *
+conn_at(double t0, int close)
+{
+    return conn_after(NULL, t0, close);
+}
+
+static const char *
+host_name(guint32 host, void *data)
+{
+    static char buf[4][32];
+    static int i;
+    (void)data;
+    i = (i + 1) % 4;
+    g_snprintf(buf[i], sizeof(buf[i]), "10.0.0.%u", host);
+    return buf[i];
+}
+
+static void
+rollup_add(td_hosts_t *h, td_stream_t *s, guint32 client, guint16 cport, guint32 server,
+           guint16 sport)
+{
+    td_conn_ends_t ends = { client, server, cport, sport };
+    td_hosts_add(h, verdict(s), &ends);
+}
+
+/* The row of a service (port > 0) or a host, or NULL. */
+static const td_host_row_t *
+host_row(const td_hosts_t *h, guint32 host, guint16 port)
+{
+    for (guint i = 0; i < td_hosts_rows(h); i++) {
+        const td_host_row_t *r = td_hosts_row(h, i);
+        if (r->host == host && r->port == port
+            && r->kind == (port ? TD_ROW_SERVICE : TD_ROW_HOST))
+            return r;
+    }
+    return NULL;
+}
+
+static void
+test_hosts(void)
+{
+    td_hosts_config_t hc;
+    td_hosts_t *h;
+    const td_host_row_t *r;
+    char *line;
+
+    td_hosts_config_default(&hc);
+
+    current = "hosts: a server that closes first piles up TIME_WAIT";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 150; i++)   /* 150 connections over 15 s */
+        rollup_add(h, conn_at(0.1 * i, CLOSE_SERVER_FIRST), 2, (guint16)(40000 + i), 5, 8080);
+    td_hosts_finish(h, 100.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && (r->codes & (1u << TD_HOST_TIME_WAIT)) && r->findings[TD_HOST_TIME_WAIT].count == 150
+          && r->findings[TD_HOST_TIME_WAIT].peak == 150
+          && r->findings[TD_HOST_TIME_WAIT].other == 0); /* all expired 60 s after */
+    line = td_host_summary(scope, r, host_name, NULL);
+    CHECK(strstr(line, "10.0.0.5:8080 closed 150 of 150 connections first: up to 150") != NULL);
+    CHECK(r && r->closed_first[0] == 150 && r->by_severity[TD_STREAM_HEALTHY] == 150);
+    td_hosts_free(h);
+
+    current = "hosts: TIME_WAIT counted at the capture's end, and the peak as a sweep";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 150; i++)   /* 150 connections over 150 s: 60 at once */
+        rollup_add(h, conn_at(1.0 * i, CLOSE_SERVER_FIRST), 2, (guint16)(40000 + i), 5, 8080);
+    td_hosts_finish(h, 160.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && !(r->codes & (1u << TD_HOST_TIME_WAIT))); /* 60 at once: below 100 */
+    td_hosts_free(h);
+    hc.time_wait_min = 50;
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 150; i++)
+        rollup_add(h, conn_at(1.0 * i, CLOSE_SERVER_FIRST), 2, (guint16)(40000 + i), 5, 8080);
+    td_hosts_finish(h, 160.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && (r->codes & (1u << TD_HOST_TIME_WAIT)) && r->findings[TD_HOST_TIME_WAIT].peak == 60
+          && r->findings[TD_HOST_TIME_WAIT].other == 50); /* closed at 100.06 s and later */
+    td_hosts_free(h);
+    td_hosts_config_default(&hc);
+
+    current = "hosts: clients that close first leave no host finding (control)";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 150; i++)
+        rollup_add(h, conn_at(0.1 * i, CLOSE_CLIENT_FIRST), 2, (guint16)(40000 + i), 5, 8080);
+    td_hosts_finish(h, 100.0);
+    for (guint i = 0; i < td_hosts_rows(h); i++)
+        CHECK(td_hosts_row(h, i)->codes == 0);
+    td_hosts_free(h);
+
+    current = "hosts: a server that leaks CLOSE_WAIT";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 30; i++)
+        rollup_add(h, conn_at(1.0 * i, i % 6 == 0 ? CLOSE_SERVER_LEAKS : CLOSE_CLIENT_FIRST), 2,
+                   (guint16)(40000 + i), 5, 8080);
+    td_hosts_finish(h, 40.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && (r->codes & (1u << TD_HOST_CLOSE_WAIT)) && r->findings[TD_HOST_CLOSE_WAIT].count == 5
+          && r->findings[TD_HOST_CLOSE_WAIT].peak == 5
+          && near(r->findings[TD_HOST_CLOSE_WAIT].value, 40.0 - 0.06));
+    CHECK(r && r->half_closed[0] == 5 && r->severity == TD_STREAM_BROKEN);
+    {
+        td_stream_t *s = conn_at(6.0, CLOSE_SERVER_LEAKS);
+        td_conn_ends_t ends = { 2, 5, 40006, 8080 };
+        const td_host_row_t *why;
+        CHECK(td_hosts_explain(h, verdict(s), &ends, &why) == TD_HOST_CLOSE_WAIT && why == r);
+    }
+    /* the server's host row has no finding of its own: it points there */
+    r = host_row(h, 5, 0);
+    CHECK(r && r->codes == 0 && r->explained == 5 && r->explained_code == TD_HOST_CLOSE_WAIT
+          && r->explained_kind == TD_ROW_SERVICE && r->explained_port == 8080);
+    line = r ? td_host_summary(scope, r, host_name, NULL) : NULL;
+    CHECK(line && strstr(line, "5 of them explained by 10.0.0.5:8080: CLOSE_WAIT leak "
+                               "(host.close_wait)") != NULL);
+    td_hosts_free(h);
+
+    current = "hosts: CLOSE_WAIT at the end counts the newest too, late_close tells how many are old";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 30; i++)
+        rollup_add(h, conn_at(1.0 * i, i % 6 == 0 ? CLOSE_SERVER_LEAKS : CLOSE_CLIENT_FIRST), 2,
+                   (guint16)(40000 + i), 5, 8080);
+    rollup_add(h, conn_at(39.5, CLOSE_SERVER_LEAKS), 2, 40100, 5, 8080); /* FIN at 39.55 s */
+    td_hosts_finish(h, 40.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && r->findings[TD_HOST_CLOSE_WAIT].count == 5 && r->findings[TD_HOST_CLOSE_WAIT].peak == 6);
+    line = r ? td_host_summary(scope, r, host_name, NULL) : NULL;
+    CHECK(line && strstr(line, "6 connections to 10.0.0.5:8080 in CLOSE_WAIT when the capture "
+                               "ends") && strstr(line, "(5 of them for 1.00 s or more)")
+          && strstr(line, "still growing at the end of the capture"));
+    td_hosts_free(h);
+
+    current = "hosts: a port scan is one row, its probes listed under it";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 30; i++) {
+        td_stream_t *s = new_stream(NULL);
+        feed(s, 0.01 * i, C, TD_SYN, 1000, 0, 0);
+        feed(s, 0.01 * i + 0.001, S, TD_RST | TD_ACK, 0, 1001, 0);
+        rollup_add(h, s, 9, 50000, 5, (guint16)(100 + i));
+    }
+    for (guint i = 0; i < 25; i++)   /* a real client of the same server */
+        rollup_add(h, conn_at(1.0 + 0.1 * i, CLOSE_CLIENT_FIRST), 2, (guint16)(40000 + i), 5, 8080);
+    td_hosts_finish(h, 10.0);
+    r = host_row(h, 9, 0);
+    CHECK(r && (r->codes & (1u << TD_HOST_SCANNER)) && r->findings[TD_HOST_SCANNER].other == 30
+          && r->findings[TD_HOST_SCANNER].lo == 100 && r->findings[TD_HOST_SCANNER].hi == 129
+          && r->severity == TD_STREAM_NOTE);
+    CHECK(host_row(h, 5, 100) == NULL);           /* the probed ports: no rows of their own */
+    r = host_row(h, 5, 0);
+    CHECK(r && r->scanner_probes == 30 && r->severity == TD_STREAM_HEALTHY);
+    td_hosts_free(h);
+
+    current = "hosts: resets after the same silence: an idle timer";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 25; i++) {
+        td_stream_t *s = conn_at(1.0 * i, CLOSE_CLIENT_FIRST);
+        if (i % 5 == 0) {   /* 5 of them: reset by the server after 30 s of silence */
+            s = new_stream(NULL);
+            feed(s, 1.0 * i, C, TD_SYN, 1000, 0, 0);
+            feed(s, 1.0 * i + 0.01, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+            feed(s, 1.0 * i + 0.02, C, TD_ACK, 1001, 5001, 0);
+            feed(s, 1.0 * i + 0.02, C, TD_ACK | TD_PSH, 1001, 5001, 100);
+            feed(s, 1.0 * i + 0.03, S, TD_ACK | TD_PSH, 5001, 1101, 200);
+            feed(s, 1.0 * i + 0.04, C, TD_ACK, 1101, 5201, 0);
+            feed(s, 1.0 * i + 30.04 + 0.01 * i, S, TD_RST | TD_ACK, 5201, 1101, 0);
+        }
+        rollup_add(h, s, 2, (guint16)(40000 + i), 5, 8080);
+    }
+    td_hosts_finish(h, 80.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && (r->codes & (1u << TD_HOST_IDLE_TIMEOUT)) && r->findings[TD_HOST_IDLE_TIMEOUT].count == 5
+          && r->findings[TD_HOST_IDLE_TIMEOUT].value >= 30.0
+          && r->findings[TD_HOST_IDLE_TIMEOUT].value < 30.3);
+    td_hosts_free(h);
+
+    current = "hosts: a client whose ports wrap reuses 4-tuples in TIME_WAIT";
+    h = td_hosts_new(&hc);
+    {
+        td_stream_t *last[10] = { NULL };
+        for (guint i = 0; i < 40; i++) {   /* 10 source ports, 40 connections in 4 s */
+            td_stream_t *s = conn_after(last[i % 10], 0.1 * i, CLOSE_SERVER_FIRST);
+            last[i % 10] = s;
+            rollup_add(h, s, 2, (guint16)(40000 + i % 10), 5, 8080);
+        }
+    }
+    td_hosts_finish(h, 10.0);
+    r = host_row(h, 2, 0);
+    CHECK(r && (r->codes & (1u << TD_HOST_PORT_EXHAUSTION))
+          && r->findings[TD_HOST_PORT_EXHAUSTION].count == 30
+          && r->findings[TD_HOST_PORT_EXHAUSTION].of == 40
+          && r->findings[TD_HOST_PORT_EXHAUSTION].other == 10
+          && r->findings[TD_HOST_PORT_EXHAUSTION].lo == 40000
+          && r->findings[TD_HOST_PORT_EXHAUSTION].hi == 40009);
+    td_hosts_free(h);
+
+    current = "hosts: a TIME_WAIT ends when its client port comes back";
+    hc.time_wait_min = 5;
+    h = td_hosts_new(&hc);
+    {
+        td_stream_t *last[10] = { NULL };
+        for (guint i = 0; i < 40; i++) {
+            td_stream_t *s = conn_after(last[i % 10], 0.1 * i, CLOSE_SERVER_FIRST);
+            last[i % 10] = s;
+            rollup_add(h, s, 2, (guint16)(40000 + i % 10), 5, 8080);
+        }
+    }
+    td_hosts_finish(h, 10.0);
+    r = host_row(h, 5, 8080);
+    /* 40 closed by the server in 4 s, but only the last of each port waits */
+    CHECK(r && (r->codes & (1u << TD_HOST_TIME_WAIT)) && r->findings[TD_HOST_TIME_WAIT].count == 40
+          && r->findings[TD_HOST_TIME_WAIT].peak == 10 && r->findings[TD_HOST_TIME_WAIT].other == 10);
+    td_hosts_free(h);
+    td_hosts_config_default(&hc);
+
+    current = "hosts: handshakes dropped while others connect: the accept queue";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 30; i++) {
+        td_stream_t *s;
+        double t0 = 0.05 * i;
+        if (i % 3 == 0) {   /* its first SYN dropped, the second answered */
+            s = new_stream(NULL);
+            feed(s, t0, C, TD_SYN, 1000, 0, 0);
+            feed(s, t0 + 1.0, C, TD_SYN, 1000, 0, 0);
+            feed(s, t0 + 1.01, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+            feed(s, t0 + 1.02, C, TD_ACK, 1001, 5001, 0);
+        } else {
+            s = conn_at(t0, CLOSE_CLIENT_FIRST);
+        }
+        rollup_add(h, s, 2, (guint16)(40000 + i), 5, 8080);
+    }
+    td_hosts_finish(h, 10.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && (r->codes & (1u << TD_HOST_ACCEPT_QUEUE)) && r->findings[TD_HOST_ACCEPT_QUEUE].count == 10
+          && r->findings[TD_HOST_ACCEPT_QUEUE].peak == 10);
+    td_hosts_free(h);
+
+    current = "hosts: the same drops spread over hours, nothing else at the time: no finding";
+    h = td_hosts_new(&hc);
+    for (guint i = 0; i < 30; i++) {
+        td_stream_t *s;
+        double t0 = 100.0 * i;
+        if (i % 3 == 0) {
+            s = new_stream(NULL);
+            feed(s, t0, C, TD_SYN, 1000, 0, 0);
+            feed(s, t0 + 1.0, C, TD_SYN, 1000, 0, 0);
+            feed(s, t0 + 1.01, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+            feed(s, t0 + 1.02, C, TD_ACK, 1001, 5001, 0);
+        } else {
+            s = conn_at(t0 + 50.0, CLOSE_CLIENT_FIRST);
+        }
+        rollup_add(h, s, 2, (guint16)(40000 + i), 5, 8080);
+    }
+    td_hosts_finish(h, 4000.0);
+    r = host_row(h, 5, 8080);
+    CHECK(r && !(r->codes & (1u << TD_HOST_ACCEPT_QUEUE)));
+    td_hosts_free(h);
+}
+
 static void
 test_data_phase(void)
 {
@@ -1653,6 +1941,7 @@ main(void)
     test_stalls();
     test_data_phase();
     test_model_alone();
+    test_hosts();
     test_sequence_wrap();
     test_summary();
 

@@ -76,7 +76,7 @@ def main():
         name = os.path.basename(path)
         dest = os.path.join(ts.captures, name)
         log = os.path.join(logs, "%s%s.log" % (name, "".join(mode)))
-        rc, out, err = ts.run("-r", dest, *mode, "-V", "-z", "tcpdiag", timeout=900,
+        rc, out, err = ts.run("-r", dest, *mode, "-V", "-z", "tcpdiag", "-z", "tcpdiag,hosts", timeout=900,
                               wrapper=["valgrind", "--tool=memcheck", "--leak-check=no",
                                        "--num-callers=30", "--log-file=" + log])
         with open(log, errors="replace") as f:
