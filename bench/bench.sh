@@ -17,6 +17,8 @@
 #   G   tshark -r F -2 -q -z io,stat,0 --disable-protocol tcpdiag (two passes)
 #   E   tshark -r F -q -z expert --disable-protocol tcpdiag       (Wireshark's expert)
 #   F   tshark -r F -q -z conv,tcp --disable-protocol tcpdiag     (Wireshark's conversations)
+#   H   tshark -r F -q -z tcpdiag,hosts                          (TCP Diagnosis by Host)
+#   I   tshark -r F -2 -q -z tcpdiag,hosts
 # and reports medians of wall time, CPU time and peak RSS, each command's
 # ratios to A (and D/G), and tcpdiag's extra bytes per stream ((RSS_B -
 # RSS_A) / streams, and the same for C). With scaling (default), it also
@@ -101,6 +103,8 @@ CMD[D]="tshark -r F -2 -q -z tcpdiag"
 CMD[G]="tshark -r F -2 -q -z io,stat,0 --disable-protocol tcpdiag"
 CMD[E]="tshark -r F -q -z expert --disable-protocol tcpdiag"
 CMD[F]="tshark -r F -q -z conv,tcp --disable-protocol tcpdiag"
+CMD[H]="tshark -r F -q -z tcpdiag,hosts"
+CMD[I]="tshark -r F -2 -q -z tcpdiag,hosts"
 
 # run_one LABEL NAME ROUND PCAP: one timed command, a line in $TMP/samples
 run_one() {
@@ -147,21 +151,22 @@ for kind in "${kinds[@]}"; do
     "$HERE/make_bench_capture.sh" --kind "$kind" $FORCE --out "$WORK/$kind.pcap"
     rounds=${N:-5}
     [ "$kind" != many ] || rounds=${N:-3}
-    measure "$kind" "$WORK/$kind.pcap" "$rounds" Z A B C D G E F
+    measure "$kind" "$WORK/$kind.pcap" "$rounds" Z A B C D G E F H I
 done
 if [ "$SCALING" = 1 ]; then
     for x in 1 3 10; do
         "$HERE/make_bench_capture.sh" --kind short --conns $((500 * x)) $FORCE \
             --out "$WORK/scale_${x}x.pcap"
-        measure "scale_${x}x" "$WORK/scale_${x}x.pcap" "${N:-5}" A B C
+        measure "scale_${x}x" "$WORK/scale_${x}x.pcap" "${N:-5}" A B C H
     done
 fi
 
 python3 - "$TMP/samples" "$TMP/captures" "$WORK/results.txt" \
-    "${CMD[Z]}" "${CMD[A]}" "${CMD[B]}" "${CMD[C]}" "${CMD[D]}" "${CMD[G]}" "${CMD[E]}" "${CMD[F]}" <<'EOF'
+    "${CMD[Z]}" "${CMD[A]}" "${CMD[B]}" "${CMD[C]}" "${CMD[D]}" "${CMD[G]}" "${CMD[E]}" "${CMD[F]}" \
+    "${CMD[H]}" "${CMD[I]}" <<'EOF'
 import statistics, sys, datetime, platform, os, subprocess
 samples, captures, out = sys.argv[1:4]
-cmds = dict(zip("ZABCDGEF", sys.argv[4:12]))
+cmds = dict(zip("ZABCDGEFHI", sys.argv[4:14]))
 cmds["Z"] += "   (no tcpdiag installed)"
 caps = {}
 for line in open(captures):
@@ -185,7 +190,7 @@ for label in [l for l in caps if not l.startswith("scale_")]:
     L.append("%-2s %-56s %8s %8s %8s %7s %7s %7s" % ("", "command", "wall s", "cpu s", "RSS MB",
                                                     "wall/A", "cpu/A", "RSS/A"))
     a = (label, "A")
-    for k in "ZABCDGEF":
+    for k in "ZABCDGEFHI":
         key = (label, k)
         if key not in mt:
             continue
@@ -195,7 +200,14 @@ for label in [l for l in caps if not l.startswith("scale_")]:
     if (label, "G") in mt:
         L.append("   two passes: D/G %.3fx wall, %.3fx RSS (G: the same -2 pass, tcpdiag disabled)"
                  % (mt[(label, "D")] / mt[(label, "G")], mm[(label, "D")] / mm[(label, "G")]))
-    for k in "BC":
+    if (label, "H") in mt:
+        L.append("   the hosts table: H/C %.3fx wall, %.3fx RSS; I/D %.3fx wall (C, D: the "
+                 "streams table)" % (mt[(label, "H")] / mt[(label, "C")],
+                                     mm[(label, "H")] / mm[(label, "C")],
+                                     mt[(label, "I")] / mt[(label, "D")]))
+    for k in "BCH":
+        if (label, k) not in mm:
+            continue
         extra = (mm[(label, k)] - mm[a]) * 1024 * 1024 / max(streams, 1)
         L.append("   extra memory with %s: %.0f bytes per stream (%.1f MB over %d streams)"
                  % (k, extra, mm[(label, k)] - mm[a], streams))
@@ -203,14 +215,16 @@ for label in [l for l in caps if not l.startswith("scale_")]:
 scale = [l for l in caps if l.startswith("scale_")]
 if scale:
     L.append("== time per packet as the capture grows (short captures, wall time / packets)")
-    L.append("%-10s %9s %8s %10s %10s %10s %7s %7s" % ("capture", "packets", "streams", "A us/pkt",
-                                                     "B us/pkt", "C us/pkt", "B/A", "C/A"))
+    L.append("%-10s %9s %8s %10s %10s %10s %10s %7s %7s %7s" % (
+        "capture", "packets", "streams", "A us/pkt", "B us/pkt", "C us/pkt", "H us/pkt", "B/A",
+        "C/A", "H/A"))
     for label in scale:
         pkts, streams, _ = caps[label]
         us = lambda k: mt[(label, k)] * 1e6 / pkts
-        L.append("%-10s %9d %8d %10.2f %10.2f %10.2f %6.3fx %6.3fx" % (
-            label, pkts, streams, us("A"), us("B"), us("C"),
-            mt[(label, "B")] / mt[(label, "A")], mt[(label, "C")] / mt[(label, "A")]))
+        L.append("%-10s %9d %8d %10.2f %10.2f %10.2f %10.2f %6.3fx %6.3fx %6.3fx" % (
+            label, pkts, streams, us("A"), us("B"), us("C"), us("H"),
+            mt[(label, "B")] / mt[(label, "A")], mt[(label, "C")] / mt[(label, "A")],
+            mt[(label, "H")] / mt[(label, "A")]))
     L.append("")
 L.append("targets: B/A <= 1.03x time and RSS; C/A <= 1.05x on every capture")
 for label in [l for l in caps if not l.startswith("scale_")]:

@@ -113,7 +113,7 @@ run_suite() {
     # compares every capture's tables (the hosts table, single pass and -2)
     # and fields (the rows' filters) across releases.
     in_chroot "$cache/$s" bash -c "cd /src && TCPDIAG_BUILD_DIR=build-$s \
-      TCPDIAG_FUZZ_SECONDS=${TCPDIAG_FUZZ_SECONDS_RELEASE:-90} \
+      TCPDIAG_FUZZ_SECONDS=${TCPDIAG_FUZZ_SECONDS_RELEASE:-60} \
       TCPDIAG_GUI_SUBSET=${TCPDIAG_GUI_SUBSET_RELEASE:-1} \
       TCPDIAG_CTEST_EXCLUDE=${TCPDIAG_CTEST_EXCLUDE_RELEASE:-integration.hosts} \
       bash tests/run_all.sh"

@@ -16,6 +16,12 @@ Then compare with the real tshark on the same file, as the same user with the
 same plugin: 1 and 2 with `tshark -q -z tcpdiag` (single pass), 3 with
 `tshark -q -z tcpdiag,<filter>`: the same rows, cell for cell, in the same
 order. A screenshot of each dialog goes to --shots.
+The hosts dialog (Statistics -> TCP Diagnosis by Host) is opened through the
+menu on the merged capture, and by `wireshark -r F -z tcpdiag,hosts` in a
+session of its own on every host_* capture and RELEASE_SUBSET, each compared
+with `tshark -q -z tcpdiag,hosts`; `-z tcpdiag,streams` opens the streams
+dialog on the merged capture. (Every capture's hosts table, single pass and
+-2, is in the dump that tests/matrix.sh compares across releases.)
 
 Sessions run side by side, one X server each (TCPDIAG_TEST_JOBS, default one
 per CPU). With TCPDIAG_GUI_SUBSET=1 (tests/matrix.sh, on the releases other
@@ -474,8 +480,8 @@ def drive(args):
             close(dlg)
         with_dialog("after the display filter", after_filter)
 
-        # 3. Statistics -> TCP Diagnosis by Host (the merged capture; every
-        # capture's hosts dialog is also opened by -z, in a session of its own)
+        # 3. Statistics -> TCP Diagnosis by Host (the merged capture; the
+        # host captures' hosts dialogs are opened by -z, in sessions of their own)
         def hosts(dlg):
             wait_filled(dlg)
             result["copy_hosts"] = copy(dlg, HOSTS_ITEM)
@@ -738,7 +744,8 @@ def main():
             captures.append(("zopen", mixed, "hosts"))
         else:
             captures.append(ts.add_capture(os.path.join(args.captures, n)))
-            captures.append(("zopen", captures[-1], "hosts"))
+            if n.startswith("host_") or n in RELEASE_SUBSET:
+                captures.append(("zopen", captures[-1], "hosts"))
     log("Xvfb %s, %d captures" % (" ".join(":%d" % d for _, d in servers), len(captures)))
 
     def session(item):

@@ -7,9 +7,10 @@ A network namespace of the test's own, its loopback at MTU 1500. tcpdump
 captures there (-U: each packet written at once) into a pipe; tee copies the
 stream into the saved file and into FIFOs, which the capture programs read as
 their interface (dumpcap reads a pipe without privileges):
-  - `tshark -i FIFO -q -z tcpdiag` and `tshark -i FIFO -T fields ...`: their
-    table and per-packet fields must equal those of `tshark -r` on the saved
-    file (single pass), and the table that of `tshark -2 -r`;
+  - `tshark -i FIFO -q -z tcpdiag -z tcpdiag,hosts` and `tshark -i FIFO -T
+    fields ...`: their tables and per-packet fields must equal those of
+    `tshark -r` on the saved file (single pass), and the tables those of
+    `tshark -2 -r`;
   - Wireshark under Xvfb (`wireshark -i FIFO -k`, driven by
     tests/gui/test_gui.py --live over AT-SPI), with --gui.
 
@@ -194,7 +195,8 @@ def main():
         readers["table"] = subprocess.Popen(
             ts.prefix + ["env", "-i", "HOME=" + ts.home, "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
                          "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1", "WIRESHARK_PLUGIN_DIR="
-                         + ts.plugin_dir, "tshark", "-i", fifos["table"], "-q", "-z", "tcpdiag"],
+                         + ts.plugin_dir, "tshark", "-i", fifos["table"], "-q", "-z", "tcpdiag",
+                         "-z", "tcpdiag,hosts"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         fargs = ["-T", "fields", "-E", "occurrence=a"]
         for f in FIELDS:
@@ -301,10 +303,18 @@ def main():
         # tshark live against the saved file
         final = cuts[-1]
         _, live_rows = parse_table(outs["table"][0])
-        rc, out, err = ts.run("-r", final, "-q", "-z", "tcpdiag")
+        _, live_hosts = parse_table(outs["table"][0], key="Host")
+        rc, out, err = ts.run("-r", final, "-q", "-z", "tcpdiag", "-z", "tcpdiag,hosts")
         _, file_rows = parse_table(out)
-        rc2, out2, _ = ts.run("-2", "-r", final, "-q", "-z", "tcpdiag")
+        _, file_hosts = parse_table(out, key="Host")
+        rc2, out2, _ = ts.run("-2", "-r", final, "-q", "-z", "tcpdiag", "-z", "tcpdiag,hosts")
         _, file_rows2 = parse_table(out2)
+        _, file_hosts2 = parse_table(out2, key="Host")
+        # the hosts table: the same rows live, from the saved file, and in two passes
+        check(len(file_hosts) >= 3 and live_hosts == file_hosts,
+              "tshark -i -z tcpdiag,hosts differs from the saved file:\n  live: %s\n  file: %s"
+              % (live_hosts, file_hosts))
+        check(file_hosts2 == file_hosts, "tshark -2 -z tcpdiag,hosts differs from a single pass")
         check(len(file_rows) >= 8, "the saved file has %d streams, expected 8" % len(file_rows))
         check(live_rows == file_rows, "tshark -i -z tcpdiag differs from the saved file:\n"
               "  live: %s\n  file: %s" % (live_rows, file_rows))
