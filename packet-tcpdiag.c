@@ -22,6 +22,7 @@
 #include "td_fields.h"
 #include "td_stream_id.h"
 #include "td_rollup.h"
+#include "td_gui.h"
 #include "tcpdiag_table.h"
 #include "tcpdiag_hosts_table.h"
 
@@ -91,6 +92,7 @@ static gint ett_finding = -1;
 static gint ett_stall = -1;
 static gint ett_data = -1;
 static gint ett_retrans = -1;
+static gint ett_data_each = -1;
 
 static expert_field ei_code[TD_CODE_COUNT];
 
@@ -287,10 +289,15 @@ analyse_frame(tvbuff_t *tvb, packet_info *pinfo)
     return gs;
 }
 
-/* The data each side sent: its loss account (the client's first). */
+/* The data each side sent: its loss account (the client's first), under an
+ * item of its own (30 lines a stream: behind the findings and the stream's
+ * verdict, not in front of them). */
 static void
-draw_data(proto_tree *tree, tvbuff_t *tvb, const td_verdict_t *v)
+draw_data(proto_tree *parent, tvbuff_t *tvb, const td_verdict_t *v)
 {
+    proto_item *each;
+    proto_tree *tree = NULL;
+
     for (int i = 0; i < 2; i++) {
         int d = v->client >= 0 ? (i == 0 ? v->client : 1 - v->client) : i;
         const td_dir_facts_t *q = &v->data.dir[d];
@@ -300,6 +307,11 @@ draw_data(proto_tree *tree, tvbuff_t *tvb, const td_verdict_t *v)
 
         if (!q->segments && !q->retrans && !q->keepalives && !q->zw_probes && !q->duplicates)
             continue;
+        if (!tree) {
+            tree = proto_tree_add_subtree(parent, tvb, 0, 0, ett_data_each, &each,
+                                          "Data each way: segments, retransmissions, loss");
+            proto_item_set_generated(each);
+        }
         ti = proto_tree_add_string_format_value(tree, hf_stream_data, tvb, 0, 0, sender,
                                                 "%s -> %s: %u segments, %u retransmitted, "
                                                 "%u lost", sender, td_verdict_side_name(v, 1 - d),
@@ -447,7 +459,7 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, wmem_allocator_t *pool, const td_gl
         proto_item_set_generated(proto_tree_add_uint(st, hf_stream_client_share, tvb, 0, 0,
                                                      v->client_share));
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
-    draw_data(st, tvb, v);
+    draw_data(tree, tvb, v);
     draw_ends(tree, tvb, pool, gs, v);
 }
 
@@ -458,12 +470,15 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     proto_item *ti;
     proto_tree *ft;
 
+    const char *message = td_finding_message(f, pinfo->pool);
+
+    /* the code and its title; the message is the expert info right below,
+     * the detail keyword a line further */
     ti = proto_tree_add_string_format_value(tree, hf_finding, tvb, 0, 0, info->name, "%s (%s)",
-                                            info->name, f->detail ? f->detail : "");
+                                            info->name, info->title);
     proto_item_set_generated(ti);
     ft = proto_item_add_subtree(ti, ett_finding);
-    expert_add_info_format(pinfo, ti, &ei_code[f->code], "%s",
-                           td_finding_message(f, pinfo->pool));
+    expert_add_info_format(pinfo, ti, &ei_code[f->code], "%s", message);
     if (f->detail)
         proto_item_set_generated(proto_tree_add_string(ft, hf_finding_detail, tvb, 0, 0, f->detail));
     if (f->cause)
@@ -482,8 +497,7 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     if (TD_IS_STALL(f->code) && !g_str_equal(f->detail, "open")) {
         const char *kind = td_code_short_name(f->code, "");
         proto_item *si = proto_tree_add_string_format_value(tree, hf_stall, tvb, 0, 0, kind,
-                                                             "%s",
-                                                             td_finding_message(f, pinfo->pool));
+                                                             "%s", message);
         proto_tree *stt = proto_item_add_subtree(si, ett_stall);
         nstime_t d;
 
@@ -498,6 +512,32 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
             proto_item_set_generated(proto_tree_add_uint(stt, hf_stall_release, tvb, 0, 0,
                                                          f->trigger_frame));
     }
+}
+
+/* "TCP Diagnosis: stalled: <the stream's one-line diagnosis>". A label holds
+ * ITEM_LABEL_LENGTH bytes (240, with the protocol's name): a longer diagnosis
+ * is cut after its last whole clause that fits, and says so, rather than in
+ * the middle of a number. */
+static void
+label_headline(proto_item *ti, wmem_allocator_t *pool, const td_verdict_t *v)
+{
+    /* "TCP Diagnosis: " + severity + ": " + " ..." */
+    const gsize room = ITEM_LABEL_LENGTH - 1 - strlen("TCP Diagnosis: broken: ") - strlen(" ...");
+    const char *severity = td_severity_label(v->severity) + 2; /* without its rank */
+    char *summary = td_verdict_summary(pool, v);
+
+    if (strlen(summary) > room + strlen(" ...")) {
+        char *cut = summary + room;
+        /* back to the end of the last whole clause ("; " or ", ") */
+        for (char *c = cut; c > summary; c--) {
+            if ((c[0] == ';' || c[0] == ',') && c[1] == ' ') {
+                cut = c;
+                break;
+            }
+        }
+        g_strlcpy(cut, " ...", strlen(" ...") + 1);
+    }
+    proto_item_append_text(ti, ": %s: %s", severity, summary);
 }
 
 /* A finding's expert info without an item: its text only for a reader of it
@@ -554,17 +594,24 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
     ti = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_tcpdiag);
     proto_item_set_generated(ti);
-    if (wanted) {
-        draw_stream(dt, tvb, pinfo->pool, gs, final);
-        if ((verdict = td_capture_frame_verdict(pinfo->num)) != NULL)
-            draw_verdict(dt, tvb, verdict);
-    }
+    /* The top line says what is wrong with the stream, as of this packet
+     * (the whole capture on a later pass), the way Wireshark's own items
+     * summarize theirs: its severity and one-line diagnosis. Worded only
+     * for a tree someone reads (the GUI's details, tshark -V / -O). */
+    if (wanted && PTREE_DATA(tree)->visible)
+        label_headline(ti, pinfo->pool, td_capture_verdict(gs));
+    /* First what this packet shows: its findings, the stalls it ends, what
+     * the end of the capture proves (on the stream's last frame). */
     for (const td_finding_t *f = findings; f; f = f->next)
         draw_finding(dt, tvb, pinfo, f);
-    /* What the end of the capture proves, on the stream's last frame. */
     for (const td_finding_t *f = conclusions; f; f = f->next) {
         if (f->frame == pinfo->num)
             draw_finding(dt, tvb, pinfo, f);
+    }
+    if (wanted) {
+        if ((verdict = td_capture_frame_verdict(pinfo->num)) != NULL)
+            draw_verdict(dt, tvb, verdict);
+        draw_stream(dt, tvb, pinfo->pool, gs, final);
     }
 }
 
@@ -620,7 +667,7 @@ void
 proto_register_tcpdiag(void)
 {
     static hf_register_info hf[] = {
-        { &hf_stream, { "Stream", "tcpdiag.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_stream, { "Diagnosed stream", "tcpdiag.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
             "tcpdiag's number of the stream this verdict is about: Wireshark 4.0's tcp.stream. "
             "Wireshark 4.2 and later also start a new tcp.stream within one connection (a SYN "
             "retried after a RST, a SYN-ACK after a RST); tcpdiag keeps those in the connection's "
@@ -629,18 +676,18 @@ proto_register_tcpdiag(void)
         { &hf_stream_conn_state, { "Connection state", "tcpdiag.stream.conn_state", FT_STRING,
             BASE_NONE, NULL, 0x0,
             "Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH", HFILL } },
-        { &hf_stream_history, { "History", "tcpdiag.stream.history", FT_STRING, BASE_NONE, NULL,
+        { &hf_stream_history, { "Connection history", "tcpdiag.stream.history", FT_STRING, BASE_NONE, NULL,
             0x0, "Zeek-style history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST, T retransmission, "
             "W zero window, ^ roles flipped; upper case client, lower case server", HFILL } },
-        { &hf_stream_handshake, { "Handshake", "tcpdiag.stream.handshake", FT_STRING, BASE_NONE,
+        { &hf_stream_handshake, { "Handshake verdict", "tcpdiag.stream.handshake", FT_STRING, BASE_NONE,
             NULL, 0x0, "ok, or the worst handshake diagnosis of the stream (syn_unanswered, rejected, "
             "incomplete, ack_lost, synack_lost, syn_retransmitted, port_reuse, duplicate_syn, "
             "options, tfo, midstream)", HFILL } },
-        { &hf_stream_teardown, { "Teardown", "tcpdiag.stream.teardown", FT_STRING, BASE_NONE,
+        { &hf_stream_teardown, { "Teardown verdict", "tcpdiag.stream.teardown", FT_STRING, BASE_NONE,
             NULL, 0x0, "How the stream ended: its worst teardown diagnosis (abandoned, reset, "
             "fin_retransmitted, half_closed, graceful, open), or none when no connection was made",
             HFILL } },
-        { &hf_stream_diagnoses, { "Diagnoses", "tcpdiag.stream.diagnoses", FT_STRING, BASE_NONE,
+        { &hf_stream_diagnoses, { "Stream diagnoses", "tcpdiag.stream.diagnoses", FT_STRING, BASE_NONE,
             NULL, 0x0, "Comma-separated codes of every finding on the stream", HFILL } },
         { &hf_stream_initial_rtt, { "Initial RTT", "tcpdiag.stream.initial_rtt", FT_RELATIVE_TIME,
             BASE_NONE, NULL, 0x0, "Time from the SYN that was answered to the client's ACK of the "
@@ -655,45 +702,45 @@ proto_register_tcpdiag(void)
             NULL, 0x0, "MSS option of the client's SYN", HFILL } },
         { &hf_stream_server_mss, { "Server MSS", "tcpdiag.stream.server_mss", FT_UINT32, BASE_DEC,
             NULL, 0x0, "MSS option of the server's SYN-ACK", HFILL } },
-        { &hf_host_service, { "Service", "tcpdiag.host.service", FT_STRING, BASE_NONE, NULL,
+        { &hf_host_service, { "Host service", "tcpdiag.host.service", FT_STRING, BASE_NONE, NULL,
             0x0, "The stream's server address and port, as a row of Statistics -> TCP Diagnosis "
             "by Host (tshark -z tcpdiag,hosts) names its service", HFILL } },
-        { &hf_host_address, { "Address", "tcpdiag.host.address", FT_STRING, BASE_NONE, NULL,
+        { &hf_host_address, { "Host address", "tcpdiag.host.address", FT_STRING, BASE_NONE, NULL,
             0x0, "The stream's client and server addresses (two occurrences), as the host rows "
             "of Statistics -> TCP Diagnosis by Host name them", HFILL } },
-        { &hf_stream_final, { "Final", "tcpdiag.stream.final", FT_UINT8, BASE_DEC, VALS(final_vals), 0x0,
+        { &hf_stream_final, { "Verdict final", "tcpdiag.stream.final", FT_UINT8, BASE_DEC, VALS(final_vals), 0x0,
             "1 when the verdicts cover the whole capture (second pass: tshark -2, the GUI; in a "
             "live capture, the capture so far when the frame was drawn); 0 in single-pass tshark "
             "and on a live capture's newest frames, where they are as of this frame. A number, "
             "not a boolean, "
             "so that -T fields prints it alike on every release (4.2 prints booleans as True)",
             HFILL } },
-        { &hf_stream_stalls, { "Stalls", "tcpdiag.stream.stalls", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_stream_stalls, { "Stalls in stream", "tcpdiag.stream.stalls", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Number of stalls on the stream, including one still open at its last packet", HFILL } },
-        { &hf_stream_stall_time, { "Stall time", "tcpdiag.stream.stall_time", FT_RELATIVE_TIME,
+        { &hf_stream_stall_time, { "Stream stall time", "tcpdiag.stream.stall_time", FT_RELATIVE_TIME,
             BASE_NONE, NULL, 0x0, "Total time the stream's senders were held back", HFILL } },
-        { &hf_stall, { "Stall", "tcpdiag.stall", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_stall, { "Stall ended", "tcpdiag.stall", FT_STRING, BASE_NONE, NULL, 0x0,
             "Present on each packet that ends a stall; its value is the stall's kind", HFILL } },
-        { &hf_stall_kind, { "Kind", "tcpdiag.stall.kind", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_stall_kind, { "Stall kind", "tcpdiag.stall.kind", FT_STRING, BASE_NONE, NULL, 0x0,
             "nagle_delayed_ack, idle_restart, zero_window, window_full or rto", HFILL } },
-        { &hf_stall_duration, { "Duration", "tcpdiag.stall.duration", FT_RELATIVE_TIME, BASE_NONE,
+        { &hf_stall_duration, { "Stall duration", "tcpdiag.stall.duration", FT_RELATIVE_TIME, BASE_NONE,
             NULL, 0x0, "How long the sender was held back: from where the stall began to this packet",
             HFILL } },
-        { &hf_stall_begin, { "Began in frame", "tcpdiag.stall.begin", FT_FRAMENUM, BASE_NONE, NULL,
+        { &hf_stall_begin, { "Stall began in frame", "tcpdiag.stall.begin", FT_FRAMENUM, BASE_NONE, NULL,
             0x0, "The last data sent before the hold, the zero window, the window-full segment, or "
             "the original transmission", HFILL } },
-        { &hf_stall_release, { "Released by frame", "tcpdiag.stall.release", FT_FRAMENUM, BASE_NONE,
+        { &hf_stall_release, { "Stall released by frame", "tcpdiag.stall.release", FT_FRAMENUM, BASE_NONE,
             NULL, 0x0, "The late ACK or the window update that let the sender go", HFILL } },
-        { &hf_stream_data, { "Data", "tcpdiag.stream.data", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_stream_data, { "Data sent by", "tcpdiag.stream.data", FT_STRING, BASE_NONE, NULL, 0x0,
             "The data one side sent (client or server, the value): its loss account; one "
             "subtree per direction", HFILL } },
-        { &hf_stream_segments, { "Segments", "tcpdiag.stream.segments", FT_UINT32, BASE_DEC, NULL,
+        { &hf_stream_segments, { "Segments sent", "tcpdiag.stream.segments", FT_UINT32, BASE_DEC, NULL,
             0x0, "Data segments the side sent, new and retransmitted (no probes, no duplicated "
             "frames)", HFILL } },
-        { &hf_stream_retransmissions, { "Retransmissions", "tcpdiag.stream.retransmissions",
+        { &hf_stream_retransmissions, { "Segments retransmitted", "tcpdiag.stream.retransmissions",
             FT_UINT32, BASE_DEC, NULL, 0x0, "Its retransmitted data segments (tcpdiag.retrans), "
             "spurious ones included", HFILL } },
-        { &hf_stream_lost, { "Lost", "tcpdiag.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_stream_lost, { "Segments lost", "tcpdiag.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Retransmissions that were not spurious: segments lost on the path", HFILL } },
         { &hf_stream_loss_rate, { "Loss rate (per mille)", "tcpdiag.stream.loss_rate", FT_UINT32,
             BASE_DEC, NULL, 0x0, "Lost segments per thousand data segments it sent (21: 2.1%)",
@@ -701,7 +748,7 @@ proto_register_tcpdiag(void)
         { &hf_stream_spurious, { "Spurious retransmissions", "tcpdiag.stream.spurious", FT_UINT32,
             BASE_DEC, NULL, 0x0, "Retransmissions of data that had arrived (D-SACK, early ACK, "
             "Eifel, already acknowledged)", HFILL } },
-        { &hf_stream_reordered, { "Reordered", "tcpdiag.stream.reordered", FT_UINT32, BASE_DEC,
+        { &hf_stream_reordered, { "Segments reordered", "tcpdiag.stream.reordered", FT_UINT32, BASE_DEC,
             NULL, 0x0, "Its segments that filled a hole sooner than a retransmission could",
             HFILL } },
         { &hf_stream_fast, { "Fast retransmissions", "tcpdiag.stream.retrans_fast", FT_UINT32,
@@ -713,7 +760,7 @@ proto_register_tcpdiag(void)
         { &hf_stream_tlp, { "Tail loss probes", "tcpdiag.stream.retrans_tlp", FT_UINT32, BASE_DEC,
             NULL, 0x0, "Its retransmissions of kind tlp (Linux: TCPLossProbes that resent data)",
             HFILL } },
-        { &hf_stream_timeouts, { "Timeouts", "tcpdiag.stream.timeouts", FT_UINT32, BASE_DEC, NULL,
+        { &hf_stream_timeouts, { "Retransmission timeouts", "tcpdiag.stream.timeouts", FT_UINT32, BASE_DEC, NULL,
             0x0, "Times its retransmission timer fired (Linux: TCPTimeouts)", HFILL } },
         { &hf_stream_dsacks, { "D-SACKs received", "tcpdiag.stream.dsacks", FT_UINT32, BASE_DEC,
             NULL, 0x0, "ACKs of its data that reported a duplicate (D-SACK, RFC 2883; Linux: "
@@ -731,48 +778,48 @@ proto_register_tcpdiag(void)
             "Present on each retransmitted data segment; its value is the kind (fast, rto, tlp, "
             "unknown). Keep-alive and zero-window probes and duplicated frames are not "
             "retransmissions", HFILL } },
-        { &hf_retrans_kind, { "Kind", "tcpdiag.retrans.kind", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_retrans_kind, { "Retransmission kind", "tcpdiag.retrans.kind", FT_STRING, BASE_NONE, NULL, 0x0,
             "fast: the receiver signalled the loss (duplicate ACKs, SACK), and the rest of that "
             "recovery; rto: a timer fired (no signal, the sender quiet for its minimum RTO), and "
             "the go-back-N after it; tlp: a tail loss probe (RFC 8985); unknown: no signal and "
             "too soon for a timer", HFILL } },
-        { &hf_retrans_loss_at, { "Original lost", "tcpdiag.retrans.loss_at", FT_STRING, BASE_NONE,
+        { &hf_retrans_loss_at, { "Original lost (where)", "tcpdiag.retrans.loss_at", FT_STRING, BASE_NONE,
             NULL, 0x0, "downstream: the original passed the capture point (lost after it); "
             "upstream: it never did (lost before it); unknown", HFILL } },
-        { &hf_retrans_spurious, { "Spurious", "tcpdiag.retrans.spurious", FT_UINT8, BASE_DEC,
+        { &hf_retrans_spurious, { "Retransmission spurious", "tcpdiag.retrans.spurious", FT_UINT8, BASE_DEC,
             VALS(yes_vals), 0x0, "1 when the data had already arrived. Known from later packets "
             "(a D-SACK, the ACK), so in single pass it shows 0 on the retransmission itself",
             HFILL } },
-        { &hf_retrans_spurious_by, { "Spurious by", "tcpdiag.retrans.spurious_by", FT_STRING,
+        { &hf_retrans_spurious_by, { "Spurious, shown by", "tcpdiag.retrans.spurious_by", FT_STRING,
             BASE_NONE, NULL, 0x0, "The evidence: dsack (RFC 2883), early_ack (acknowledged "
             "sooner than a round trip after it), eifel (the ACK echoed an earlier TSval, RFC "
             "3522), acked (it re-sent data already acknowledged)", HFILL } },
-        { &hf_probe, { "Probe", "tcpdiag.probe", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_probe, { "Probe kind", "tcpdiag.probe", FT_STRING, BASE_NONE, NULL, 0x0,
             "keepalive (one below the ACK, 0 or 1 byte, nothing outstanding) or zero_window (at "
             "most 1 byte into a closed window): not a retransmission", HFILL } },
-        { &hf_reordered, { "Reordered", "tcpdiag.reordered", FT_UINT8, BASE_DEC, NULL, 0x0,
+        { &hf_reordered, { "Reordered segment", "tcpdiag.reordered", FT_UINT8, BASE_DEC, NULL, 0x0,
             "1: this segment filled a hole sooner than any retransmission could, or carries an "
             "older TSval than the segment that showed the hole", HFILL } },
         { &hf_duplicate, { "Duplicated frame", "tcpdiag.duplicate", FT_UINT8, BASE_DEC, NULL, 0x0,
             "1: the same segment again, nothing from the peer in between, sooner than any TCP "
             "timer: the capture recorded it twice; not a retransmission", HFILL } },
-        { &hf_finding, { "Finding", "tcpdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_finding, { "Diagnosis finding", "tcpdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
             "A diagnosis whose evidence this frame completes: its code (e.g. handshake.rejected)",
             HFILL } },
-        { &hf_finding_detail, { "Detail", "tcpdiag.finding.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_finding_detail, { "Finding detail", "tcpdiag.finding.detail", FT_STRING, BASE_NONE, NULL, 0x0,
             "Keyword refining the finding's code (e.g. gave_up, rst_middlebox, icmp, accepted)",
             HFILL } },
         { &hf_finding_cause, { "Likely cause", "tcpdiag.finding.cause", FT_STRING, BASE_NONE, NULL,
             0x0, "What probably caused the finding and what to check", HFILL } },
-        { &hf_finding_count, { "Count", "tcpdiag.finding.count", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_finding_count, { "Finding count", "tcpdiag.finding.count", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Retransmissions, retries or bytes the finding counts (see its message)", HFILL } },
-        { &hf_finding_duration, { "Time", "tcpdiag.finding.duration", FT_RELATIVE_TIME, BASE_NONE,
+        { &hf_finding_duration, { "Finding time", "tcpdiag.finding.duration", FT_RELATIVE_TIME, BASE_NONE,
             NULL, 0x0, "Time the finding cost or lasted (see its message)", HFILL } },
-        { &hf_finding_frame, { "Evidence starts in frame", "tcpdiag.finding.frame", FT_FRAMENUM,
+        { &hf_finding_frame, { "Finding evidence starts in frame", "tcpdiag.finding.frame", FT_FRAMENUM,
             BASE_NONE, NULL, 0x0, "Frame where the finding's evidence begins", HFILL } },
     };
     static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding, &ett_stall, &ett_data,
-                           &ett_retrans };
+                           &ett_retrans, &ett_data_each };
     static ei_register_info ei[TD_CODE_COUNT];
     static const int severity[] = { [TD_SEV_CHAT] = PI_CHAT, [TD_SEV_NOTE] = PI_NOTE,
                                     [TD_SEV_WARN] = PI_WARN };
@@ -881,6 +928,7 @@ proto_register_tcpdiag(void)
     apply_preferences();
     register_init_routine(init_tcpdiag);
     register_cleanup_routine(cleanup_tcpdiag);
+    td_gui_refilter_after_read_register(proto_tcpdiag);
 
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
     tcpdiag_tap = register_tap("tcpdiag");

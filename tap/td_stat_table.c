@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "td_stat_table.h"
+#include "td_gui.h"
 
 /* What a row knows besides its cells (kept in its first cell's user_data). */
 typedef struct row_info {
@@ -270,6 +271,8 @@ td_stat_table_init(td_stat_table_t *t, stat_tap_table_ui *ui)
     t->ui = ui;
     t->table = table;
     t->cli = ui->refcount == 0;
+    if (!t->cli)
+        td_gui_keep_filter_bar(); /* the dialog has just overwritten it */
     if (ui->refcount <= 1)
         free_retired(t); /* no other dialog shows them any more */
     forget_rows(t);

@@ -12,6 +12,12 @@ have every severity), as an unprivileged user:
   2. close the dialog, apply a display filter in the main window, open the
      dialog again through the menu, press Copy: the same table;
   3. type a filter into the dialog's own filter field, press Apply and Copy.
+The display filter bar must keep its text through all of it (empty in 1,
+the main window's filter in 2, also after the dialog applied its own filter
+on the merged capture); the first packet the main window's filter shows must
+have tcpdiag's tree line of `tshark -2 -O tcpdiag` (severity and diagnosis);
+and the packets shown after Enter, and after View -> Reload with the filter
+in force (the File -> Open path), must be those of `tshark -2 -Y`.
 Then compare with the real tshark on the same file, as the same user with the
 same plugin: 1 and 2 with `tshark -q -z tcpdiag` (single pass), 3 with
 `tshark -q -z tcpdiag,<filter>`: the same rows, cell for cell, in the same
@@ -410,6 +416,32 @@ def drive(args):
         def status():
             return [t for t in status_texts() if "Displayed:" in t or "No packet" in t]
 
+        def bar_text():
+            """What the main window's display filter bar holds (not its grey
+            placeholder)."""
+            bar = filter_entry()
+            return None if bar is None else bar.queryText().getText(0, -1)
+
+        def details_top():
+            """The top line of tcpdiag's tree in the packet details of the
+            selected packet (the first "TCP Diagnosis" item of a tree view)."""
+            trees = []
+            find(main_frame(), lambda a: a.getRoleName() in ("tree", "tree table")
+                 and trees.append(a), 8)
+            for t in trees:
+                for i in range(min(t.childCount, 2000)):
+                    c = t.getChildAtIndex(i)
+                    if c is not None and (c.name or "").startswith("[TCP Diagnosis"):
+                        return c.name
+            return None
+
+        def displayed():
+            for t in status():
+                m = re.search(r"Displayed: (\d+)", t)
+                if m:
+                    return int(m.group(1))
+            return None
+
         def status_texts():
             texts = []
 
@@ -460,6 +492,8 @@ def drive(args):
             time.sleep(0.5)
             wait_filled(dlg, may_be_empty=True)
             result["copy_dialog_filter"] = copy(dlg)
+            # the dialog's own filter stays in the dialog: the bar is as it was
+            result["bar_dialog_filter"] = bar_text()
             close(dlg)
         with_dialog("after loading", after_loading)
 
@@ -477,8 +511,46 @@ def drive(args):
         def after_filter(dlg):
             wait_filled(dlg)
             result["copy_refiltered"] = copy(dlg)
+            # the bar keeps the filter in force with the dialog open ...
+            result["bar_dialog_open"] = bar_text()
+            if base == "mixed.pcap":
+                # ... and after the dialog applied a filter of its own
+                type_into(dialog_entry(dlg), dialog_window() or wid, DIALOG_FILTER)
+                action(find(dlg, lambda a: is_button(a, "Apply")), "Press")
+                time.sleep(0.5)
+                wait_filled(dlg, may_be_empty=True)
+                result["bar_main_and_dialog_filter"] = bar_text()
             close(dlg)
         with_dialog("after the display filter", after_filter)
+        result["displayed_enter"] = displayed()
+        # 2a. the first packet the filter shows: tcpdiag's tree says the
+        # stream's verdict on its top line
+        run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+        run(["xdotool", "key", "--clearmodifiers", "ctrl+Home"], timeout=10)
+        try:
+            result["tree_top"] = wait_for(details_top, 10, "tcpdiag's tree in the details")
+        except StepError:
+            result["tree_top"] = None
+        if base == "mixed.pcap":
+            # the main window: the bar, the packets, tcpdiag's line in the details
+            path = os.path.join(args.outdir, "%s.main.png" % base)
+            run(["import", "-window", "root", path], timeout=30, check=True)
+            result["shot_main"] = path
+
+        # 2b. the file read again with the filter in force (View -> Reload,
+        # the path of File -> Open with a filter in the bar): the packets it
+        # shows once the read is done include what only the end of the
+        # capture proves, as `tshark -2 -Y` does
+        if args.displayed is not None:
+            run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            run(["xdotool", "key", "--clearmodifiers", "ctrl+r"], timeout=10)
+            try:
+                wait_for(lambda: displayed() == args.displayed, 30,
+                         "the reloaded file showing %d packets" % args.displayed)
+            except StepError:
+                pass  # the outer test reports the count it showed
+            result["displayed_reload"] = displayed()
+            result["bar_reload"] = bar_text()
 
         # 3. Statistics -> TCP Diagnosis by Host (the merged capture; the
         # host captures' hosts dialogs are opened by -z, in sessions of their own)
@@ -680,6 +752,7 @@ def main():
     ap.add_argument("--outdir", help=argparse.SUPPRESS)
     ap.add_argument("--session-timeout", type=int, default=280, help=argparse.SUPPRESS)
     ap.add_argument("--two-dialogs", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--displayed", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--zopen", choices=["streams", "hosts"], help=argparse.SUPPRESS)
     ap.add_argument("--live", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--control", help=argparse.SUPPRESS)
@@ -774,11 +847,25 @@ def main():
                # reading rows another one freed shows garbage or crashes
                "MALLOC_PERTURB_=165", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
                "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1", "LANG=C.UTF-8"]
+        displayed_2 = top_2 = None
+        if not zopen:
+            # what two passes display with the main window's filter, and the
+            # top line of tcpdiag's tree on the first of those packets
+            rc, out2, _ = ts.run("-2", "-r", cap, "-Y", MAIN_FILTER, "-T", "fields",
+                                 "-e", "frame.number")
+            frames = out2.split() if rc == 0 else []
+            displayed_2 = len(frames) if rc == 0 else None
+            if frames:
+                rc, out3, _ = ts.run("-2", "-r", cap, "-O", "tcpdiag", "-Y",
+                                     "frame.number == " + frames[0])
+                top_2 = next((l for l in out3.splitlines() if l.startswith("[TCP Diagnosis")),
+                             None)
         cmd = ts.prefix + ["env", "-i"] + env + [
             "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__),
             "--drive", cap, "--outdir", outdir] + (["--zopen", zopen] if zopen
                                                     else ["--two-dialogs"] if base == "mixed.pcap"
-                                                    else [])
+                                                    else []) \
+            + (["--displayed", str(displayed_2)] if displayed_2 is not None else [])
         t0 = time.monotonic()
         for attempt in (1, 2):
             p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE,
@@ -859,12 +946,40 @@ def main():
             check(rows == expect, "%s: %s differs from tshark:\n  GUI:    %s\n  tshark: %s"
                   % (base, what, rows[:4], expect[:4]))
         check(len(want) > 0, "%s: tshark's table is empty" % base)
+        # the display filter bar keeps its text when the dialog opens
+        check(got.get("bar_dialog_filter") == "",
+              "%s: the filter bar holds %r after the dialog applied its own filter (it was "
+              "empty)" % (base, got.get("bar_dialog_filter")))
+        check(got.get("bar_dialog_open") == MAIN_FILTER,
+              "%s: the filter bar holds %r with the dialog open, the filter in force is %r"
+              % (base, got.get("bar_dialog_open"), MAIN_FILTER))
+        if base == "mixed.pcap":
+            check(got.get("bar_main_and_dialog_filter") == MAIN_FILTER,
+                  "%s: the filter bar holds %r after the dialog applied %r; in force: %r"
+                  % (base, got.get("bar_main_and_dialog_filter"), DIALOG_FILTER, MAIN_FILTER))
+        # the tree's top line: the stream's severity and diagnosis
+        if top_2 is not None:
+            check(got.get("tree_top") == top_2,
+                  "%s: the packet details' tcpdiag line is %r, tshark -2 -O says %r"
+                  % (base, got.get("tree_top"), top_2))
+        # the packets the filter shows: after Enter, and after the file is read
+        # again with the filter in force, those of two passes
+        check(got.get("displayed_enter") == displayed_2,
+              "%s: %r shows %s packets after Enter, tshark -2 -Y %s"
+              % (base, MAIN_FILTER, got.get("displayed_enter"), displayed_2))
+        check(got.get("displayed_reload") == displayed_2 and got.get("bar_reload") == MAIN_FILTER,
+              "%s: reloaded with %r in force: %s packets shown, tshark -2 -Y %s (the bar: %r)"
+              % (base, MAIN_FILTER, got.get("displayed_reload"), displayed_2,
+                 got.get("bar_reload")))
         if args.shots and got.get("shot_hosts"):
             os.makedirs(args.shots, exist_ok=True)
             shutil.copy(got["shot_hosts"], os.path.join(args.shots, base + ".hosts.png"))
         if args.shots and got.get("shot"):
             os.makedirs(args.shots, exist_ok=True)
             shutil.copy(got["shot"], os.path.join(args.shots, base + ".png"))
+        if args.shots and got.get("shot_main"):
+            os.makedirs(args.shots, exist_ok=True)
+            shutil.copy(got["shot_main"], os.path.join(args.shots, base + ".main.png"))
         log("%s: %d rows, %d with the dialog's filter (%.1f s)"
             % (base, len(want), len(fwant), time.monotonic() - t0))
     try:

@@ -55,13 +55,13 @@ def in_seconds(line):
 
 
 def tcpdiag_lines(detail):
-    """Frame numbers and the [TCP Diagnosis] subtree of `-O tcpdiag` output."""
+    """Frame numbers and the [TCP Diagnosis...] subtree of `-O tcpdiag` output."""
     out, inside = [], False
     for line in detail.splitlines():
         if line.startswith("Frame "):
             out.append(line.split(":")[0])
             inside = False
-        elif line.startswith("[TCP Diagnosis]"):
+        elif line.startswith("[TCP Diagnosis"):
             inside = True
             out.append(line)
         elif inside and line.startswith(" "):

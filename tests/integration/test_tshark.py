@@ -18,6 +18,7 @@ Prints 'N passed, N failed' last.
 import argparse
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -325,6 +326,66 @@ def check_expert(ts, captures):
               "(expected 3 more)" % (mode, with_tcpdiag, without))
 
 
+# Captures of every severity, for the tree's order and its top line.
+TREE_CAPTURES = ["hs_syn_unanswered.pcap", "hs_reject_tcpreset.pcap", "td_abort.pcap",
+                 "td_half_closed.pcap", "st_rto.pcap", "st_nagle_client.pcap",
+                 "dt_pmtu_black_hole.pcap", "hs_slow_connect.pcap", "hs_options.pcap",
+                 "hs_healthy.pcap"]
+TOP = re.compile(r"^\[TCP Diagnosis: (failed|broken|stalled|lossy|slow|note|healthy): (.+)\]$")
+
+
+def check_tree(ts, captures):
+    """The tree as a reader meets it (-2 -O tcpdiag): its top line gives the
+    stream's severity and one-line diagnosis, the table's; what the packet
+    shows (findings, stalls it ends) comes before the stream's verdict, and
+    the counters of each way after it, under an item of their own."""
+    for name in TREE_CAPTURES:
+        path = ts.add_capture(os.path.join(captures, name))
+        rc, out, _ = ts.run("-r", path, "-2", "-q", "-z", "tcpdiag")
+        _, rows = parse_table(out)
+        table = {int(r["Stream"]): r for r in rows}
+        rc2, detail, err = ts.run("-r", path, "-2", "-O", "tcpdiag")
+        check(rc == 0 and rc2 == 0, "%s: tshark -2 -O tcpdiag exit %d: %s"
+              % (name, rc2, err.strip()[:200]))
+        blocks, block = [], None
+        for line in detail.splitlines():
+            if line.startswith("[TCP Diagnosis"):
+                block = [line]
+                blocks.append(block)
+            elif block is not None and line.startswith(" "):
+                block.append(line.strip())
+            else:
+                block = None
+        check(blocks, "%s: no tcpdiag tree" % name)
+        findings = 0
+        for b in blocks:
+            m = TOP.match(b[0])
+            stream = next((int(re.match(r"\[Diagnosed stream: (\d+)", l).group(1)) for l in b
+                           if l.startswith("[Diagnosed stream: ")), None)
+            row = table.get(stream)
+            if not check(m and row, "%s: a tree's top line %r, stream %s" % (name, b[0][:120], stream)):
+                break
+            said = m.group(2)
+            whole = said == row["Diagnosis"] or (said.endswith(" ...")
+                                                 and row["Diagnosis"].startswith(said[:-4]))
+            check(m.group(1) == row["Severity"][2:] and whole,
+                  "%s stream %d: the tree says %r, the table %r: %r"
+                  % (name, stream, m.group(1), row["Severity"], m.group(2)[:100]))
+            first = lambda prefix: next((i for i, l in enumerate(b) if l.startswith(prefix)), None)
+            at_finding, at_stream, at_each = (first("[Diagnosis finding: "),
+                                              first("[Diagnosed stream: "),
+                                              first("[Data each way"))
+            if at_finding is not None:
+                findings += 1
+                check(at_finding == 1 and at_finding < at_stream,
+                      "%s stream %d: the finding is line %d of the tree, the stream line %d"
+                      % (name, stream, at_finding, at_stream))
+            if at_each is not None:
+                check(at_each > at_stream and (at_finding is None or at_each > at_finding),
+                      "%s stream %d: the counters each way come before the verdict" % (name, stream))
+        check(findings > 0, "%s: no packet with a finding in the tree" % name)
+
+
 def check_registration(ts, version):
     rc, out, err = ts.run("-G", "plugins")
     check(any(l.split("\t")[0].strip() == "tcpdiag.so" and l.split("\t")[1].strip() == version
@@ -436,6 +497,7 @@ def main():
         check_stalls(ts, args.captures, os.path.join(args.captures, "expected_stalls.tsv"))
         check_encapsulations(ts, args.captures)
         check_expert(ts, args.captures)
+        check_tree(ts, args.captures)
         with tempfile.TemporaryDirectory() as tmp:
             check_bad_input(ts, args.captures, tmp)
     finally:
