@@ -521,9 +521,10 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
 static void
 label_headline(proto_item *ti, wmem_allocator_t *pool, const td_verdict_t *v)
 {
-    /* "TCP Diagnosis: " + severity + ": " + " ..." */
-    const gsize room = ITEM_LABEL_LENGTH - 1 - strlen("TCP Diagnosis: broken: ") - strlen(" ...");
     const char *severity = td_severity_label(v->severity) + 2; /* without its rank */
+    /* what the label holds besides the summary: "TCP Diagnosis: <severity>: " and " ..." */
+    const gsize room = ITEM_LABEL_LENGTH - 1 - strlen("TCP Diagnosis: : ") - strlen(severity)
+                       - strlen(" ...");
     char *summary = td_verdict_summary(pool, v);
 
     if (strlen(summary) > room + strlen(" ...")) {
