@@ -56,6 +56,7 @@ static int hf_stall_kind = -1;
 static int hf_stall_duration = -1;
 static int hf_stall_begin = -1;
 static int hf_stall_release = -1;
+static int hf_stall_open = -1;
 static int hf_stream_data = -1;
 static int hf_stream_segments = -1;
 static int hf_stream_retransmissions = -1;
@@ -94,7 +95,10 @@ static gint ett_data = -1;
 static gint ett_retrans = -1;
 static gint ett_data_each = -1;
 
+/* One expert item per code, and one per code's second face (td_code_alt_info):
+ * the same name, another severity and heading. */
 static expert_field ei_code[TD_CODE_COUNT];
+static expert_field ei_alt[TD_CODE_COUNT];
 
 /* The scripting names of tcpdiag.retrans.kind and tcpdiag.retrans.loss_at. */
 static const char *const retx_kind_names[TD_RETX_KINDS] = {
@@ -399,19 +403,17 @@ draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
  * rows name them (core/hosts/td_host_summary.c td_host_row_name): the
  * filters its rows print select the stream's packets with them. */
 static void
-draw_ends(proto_tree *tree, tvbuff_t *tvb, wmem_allocator_t *pool, const td_glue_stream_t *gs,
-          const td_verdict_t *v)
+draw_ends(proto_tree *tree, tvbuff_t *tvb, const td_glue_stream_t *gs, const td_verdict_t *v)
 {
     int c = v->client < 0 ? 0 : v->client;
-    const char *server = address_to_str(pool, &gs->addr[1 - c]);
-    const char *client = address_to_str(pool, &gs->addr[c]);
+    const td_stream_names_t *n = td_capture_names(gs, 1 - c);
 
     proto_item_set_generated(proto_tree_add_string(tree, hf_host_service, tvb, 0, 0,
-        wmem_strdup_printf(pool, strchr(server, ':') ? "[%s]:%u" : "%s:%u", server,
-                           gs->port[1 - c])));
-    proto_item_set_generated(proto_tree_add_string(tree, hf_host_address, tvb, 0, 0, client));
+                                                   n->service[1 - c]));
+    proto_item_set_generated(proto_tree_add_string(tree, hf_host_address, tvb, 0, 0, n->addr[c]));
     if (!addresses_equal(&gs->addr[0], &gs->addr[1]))
-        proto_item_set_generated(proto_tree_add_string(tree, hf_host_address, tvb, 0, 0, server));
+        proto_item_set_generated(proto_tree_add_string(tree, hf_host_address, tvb, 0, 0,
+                                                       n->addr[1 - c]));
 }
 
 static void
@@ -460,13 +462,49 @@ draw_stream(proto_tree *tree, tvbuff_t *tvb, wmem_allocator_t *pool, const td_gl
                                                      v->client_share));
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream_final, tvb, 0, 0, final ? 1 : 0));
     draw_data(tree, tvb, v);
-    draw_ends(tree, tvb, pool, gs, v);
+    draw_ends(tree, tvb, gs, v);
 }
 
+/* " SYN retransmissions" for a count of n; one: " SYN retransmission" (its
+ * plural noun is the first word ending in s: td_codes.c words them so);
+ * "" when it counts nothing. */
 static void
-draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_finding_t *f)
+count_words(char *buf, gsize size, const char *counts, guint32 n)
 {
-    const td_code_info_t *info = td_code_info(f->code);
+    const char *end;
+
+    if (!counts)
+        return;
+    g_snprintf(buf, size, " %s", counts);
+    if (n != 1)
+        return;
+    for (char *w = buf + 1; *w; w = *end ? (char *)end + 1 : (char *)end) {
+        end = strchr(w, ' ');
+        if (!end)
+            end = w + strlen(w);
+        if (end > w && end[-1] == 's') {
+            memmove((char *)end - 1, end, strlen(end) + 1);
+            return;
+        }
+    }
+}
+
+/* The expert item a finding raises: its code's, or its code's second face's. */
+static expert_field *
+finding_ei(const td_finding_t *f)
+{
+    return td_code_info_for(f->code, f->detail) == td_code_info(f->code) ? &ei_code[f->code]
+                                                                         : &ei_alt[f->code];
+}
+
+/* A finding and, for a stall, its tcpdiag.stall item. gs: the stream whose
+ * conclusions f is one of, when f may be a stall still open at its last
+ * packet (NULL for a segment's findings, which never are). */
+static void
+draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_finding_t *f,
+             const td_glue_stream_t *gs)
+{
+    const td_code_info_t *info = td_code_info_for(f->code, f->detail); /* its face's title */
     proto_item *ti;
     proto_tree *ft;
 
@@ -478,13 +516,20 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
                                             info->name, info->title);
     proto_item_set_generated(ti);
     ft = proto_item_add_subtree(ti, ett_finding);
-    expert_add_info_format(pinfo, ti, &ei_code[f->code], "%s", message);
+    expert_add_info_format(pinfo, ti, finding_ei(f), "%s", message);
     if (f->detail)
         proto_item_set_generated(proto_tree_add_string(ft, hf_finding_detail, tvb, 0, 0, f->detail));
     if (f->cause)
         proto_item_set_generated(proto_tree_add_string(ft, hf_finding_cause, tvb, 0, 0, f->cause));
-    if (f->count)
-        proto_item_set_generated(proto_tree_add_uint(ft, hf_finding_count, tvb, 0, 0, f->count));
+    if (f->count) {
+        /* "10 SYN retransmissions": the number says what it counts, beside
+         * a message that may count something else ("11 SYNs") */
+        char counts[64] = "";
+        count_words(counts, sizeof counts, td_code_counts(f->code, f->detail), f->count);
+        proto_item_set_generated(proto_tree_add_uint_format_value(ft, hf_finding_count, tvb, 0, 0,
+                                                                  f->count, "%u%s", f->count,
+                                                                  counts));
+    }
     if (f->duration >= 0.0) {
         nstime_t d;
         seconds_to_nstime(&d, f->duration);
@@ -492,19 +537,36 @@ draw_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_findi
     }
     if (f->ref_frame)
         proto_item_set_generated(proto_tree_add_uint(ft, hf_finding_frame, tvb, 0, 0, f->ref_frame));
-    /* tcpdiag.stall marks exactly the packets that end a stall (not the
-     * stream's last packet carrying a stall still open there). */
-    if (TD_IS_STALL(f->code) && !g_str_equal(f->detail, "open")) {
+    /* tcpdiag.stall marks the packets that end a stall, and the stream's
+     * last packet when a stall was still open there and the end of the
+     * capture is known (a later pass, a live capture's redraw): the worst
+     * stalls of a file, a black hole or a dead peer, are those that never
+     * end. Its duration then runs to the end of the capture. */
+    if (TD_IS_STALL(f->code)) {
+        gboolean open = g_str_equal(f->detail, "open");
         const char *kind = td_code_short_name(f->code, "");
-        proto_item *si = proto_tree_add_string_format_value(tree, hf_stall, tvb, 0, 0, kind,
-                                                             "%s", message);
-        proto_tree *stt = proto_item_add_subtree(si, ett_stall);
+        double duration = f->duration;
+        proto_item *si;
+        proto_tree *stt;
         nstime_t d;
 
+        if (open && !gs)
+            return;
+        if (open && gs->final_end > gs->core->last_time)
+            duration += gs->final_end - gs->core->last_time; /* it began f->duration earlier */
+        si = open ? proto_tree_add_string_format(tree, hf_stall, tvb, 0, 0, kind,
+                                                 "Stall still open when the capture ended: %s "
+                                                 "for %s", kind,
+                                                 td_fmt_duration(pinfo->pool, duration))
+                  : proto_tree_add_string_format_value(tree, hf_stall, tvb, 0, 0, kind, "%s",
+                                                       message);
+        stt = proto_item_add_subtree(si, ett_stall);
         proto_item_set_generated(si);
         proto_item_set_generated(proto_tree_add_string(stt, hf_stall_kind, tvb, 0, 0, kind));
-        seconds_to_nstime(&d, f->duration);
+        seconds_to_nstime(&d, duration);
         proto_item_set_generated(proto_tree_add_time(stt, hf_stall_duration, tvb, 0, 0, &d));
+        if (open)
+            proto_item_set_generated(proto_tree_add_uint(stt, hf_stall_open, tvb, 0, 0, 1));
         if (f->ref_frame)
             proto_item_set_generated(proto_tree_add_uint(stt, hf_stall_begin, tvb, 0, 0,
                                                          f->ref_frame));
@@ -538,7 +600,12 @@ label_headline(proto_item *ti, wmem_allocator_t *pool, const td_verdict_t *v)
         }
         g_strlcpy(cut, " ...", strlen(" ...") + 1);
     }
-    proto_item_append_text(ti, ": %s: %s", severity, summary);
+    /* "Healthy: connected in ..." says its severity itself */
+    if (g_ascii_strncasecmp(summary, severity, strlen(severity)) == 0
+        && summary[strlen(severity)] == ':')
+        proto_item_append_text(ti, ": %s", summary);
+    else
+        proto_item_append_text(ti, ": %s: %s", severity, summary);
 }
 
 /* A finding's expert info without an item: its text only for a reader of it
@@ -547,10 +614,10 @@ static void
 note_finding(packet_info *pinfo, const td_finding_t *f, gboolean text)
 {
     if (text)
-        expert_add_info_format(pinfo, NULL, &ei_code[f->code], "%s",
+        expert_add_info_format(pinfo, NULL, finding_ei(f), "%s",
                                td_finding_message(f, pinfo->pool));
     else
-        expert_add_info(pinfo, NULL, &ei_code[f->code]);
+        expert_add_info(pinfo, NULL, finding_ei(f));
 }
 
 /* On every packet of a stream: the stream's verdict (later passes: over the
@@ -604,10 +671,10 @@ draw_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const td_glue_st
     /* First what this packet shows: its findings, the stalls it ends, what
      * the end of the capture proves (on the stream's last frame). */
     for (const td_finding_t *f = findings; f; f = f->next)
-        draw_finding(dt, tvb, pinfo, f);
+        draw_finding(dt, tvb, pinfo, f, NULL);
     for (const td_finding_t *f = conclusions; f; f = f->next) {
         if (f->frame == pinfo->num)
-            draw_finding(dt, tvb, pinfo, f);
+            draw_finding(dt, tvb, pinfo, f, gs);
     }
     if (wanted) {
         if ((verdict = td_capture_frame_verdict(pinfo->num)) != NULL)
@@ -721,11 +788,18 @@ proto_register_tcpdiag(void)
         { &hf_stream_stall_time, { "Stream stall time", "tcpdiag.stream.stall_time", FT_RELATIVE_TIME,
             BASE_NONE, NULL, 0x0, "Total time the stream's senders were held back", HFILL } },
         { &hf_stall, { "Stall ended", "tcpdiag.stall", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Present on each packet that ends a stall; its value is the stall's kind", HFILL } },
+            "Present on each packet that ends a stall, and on a stream's last packet when a "
+            "stall was still open there (two passes: tcpdiag.stall.open); its value is the "
+            "stall's kind", HFILL } },
+        { &hf_stall_open, { "Stall still open at the capture's end", "tcpdiag.stall.open",
+            FT_UINT8, BASE_DEC, NULL, 0x0, "1: the stall never ended; its duration runs to the "
+            "end of the capture (a number, not a boolean, for -T fields on every release)",
+            HFILL } },
         { &hf_stall_kind, { "Stall kind", "tcpdiag.stall.kind", FT_STRING, BASE_NONE, NULL, 0x0,
             "nagle_delayed_ack, idle_restart, zero_window, window_full or rto", HFILL } },
         { &hf_stall_duration, { "Stall duration", "tcpdiag.stall.duration", FT_RELATIVE_TIME, BASE_NONE,
-            NULL, 0x0, "How long the sender was held back: from where the stall began to this packet",
+            NULL, 0x0, "How long the sender was held back: from where the stall began to this "
+            "packet, or to the end of the capture for a stall still open",
             HFILL } },
         { &hf_stall_begin, { "Stall began in frame", "tcpdiag.stall.begin", FT_FRAMENUM, BASE_NONE, NULL,
             0x0, "The last data sent before the hold, the zero window, the window-full segment, or "
@@ -821,9 +895,17 @@ proto_register_tcpdiag(void)
     };
     static gint *ett[] = { &ett_tcpdiag, &ett_stream, &ett_finding, &ett_stall, &ett_data,
                            &ett_retrans, &ett_data_each };
-    static ei_register_info ei[TD_CODE_COUNT];
+    static ei_register_info ei[2 * TD_CODE_COUNT];
+    /* Wireshark's severities ranked as the table ranks streams: a connection
+     * that failed or broke (Error) above time lost (Warning), above what is
+     * worth knowing (Note), above a feature in use (Chat). Wireshark's own
+     * TCP analysis uses the same levels: Warning for a zero window or a
+     * segment not captured, Note for a retransmission, Chat for SYN and FIN;
+     * it marks every RST a Warning, where tcpdiag tells an abort (Error) from
+     * a RST that ends a close (Note). */
     static const int severity[] = { [TD_SEV_CHAT] = PI_CHAT, [TD_SEV_NOTE] = PI_NOTE,
-                                    [TD_SEV_WARN] = PI_WARN };
+                                    [TD_SEV_WARN] = PI_WARN, [TD_SEV_ERROR] = PI_ERROR };
+    int n_ei = 0;
     expert_module_t *expert;
     module_t *prefs_module;
 
@@ -831,16 +913,27 @@ proto_register_tcpdiag(void)
     proto_register_field_array(proto_tcpdiag, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
 
-    /* One expert item per diagnosis code, named tcpdiag.<code>. */
-    for (int c = 0; c < TD_CODE_COUNT; c++) {
-        const td_code_info_t *info = td_code_info((td_code_t)c);
-        ei_register_info one = { &ei_code[c], { g_strconcat("tcpdiag.", info->name, NULL),
-                                 PI_SEQUENCE, severity[info->severity], info->blurb,
-                                 EXPFILL } };
-        ei[c] = one;
+    /* One expert item per diagnosis code, named tcpdiag.<code>. Its summary
+     * is the code's title: Expert Information's grouped view shows it as the
+     * group's heading (the registered summary, not a packet's message); the
+     * description stays the field's blurb. */
+    for (int face = 0; face < 2; face++) {
+        for (int c = 0; c < TD_CODE_COUNT; c++) {
+            const td_code_info_t *info = face ? td_code_alt_info((td_code_t)c)
+                                              : td_code_info((td_code_t)c);
+            ei_register_info one = { face ? &ei_alt[c] : &ei_code[c],
+                                     { NULL, PI_SEQUENCE, PI_NOTE, NULL, EXPFILL } };
+            if (!info)
+                continue;
+            one.eiinfo.name = g_strconcat("tcpdiag.", info->name, NULL);
+            one.eiinfo.severity = severity[info->severity];
+            one.eiinfo.summary = info->title;
+            one.eiinfo.hf_info.hfinfo.blurb = info->blurb;
+            ei[n_ei++] = one;
+        }
     }
     expert = expert_register_protocol(proto_tcpdiag);
-    expert_register_field_array(expert, ei, array_length(ei));
+    expert_register_field_array(expert, ei, n_ei);
 
     prefs_module = prefs_register_protocol(proto_tcpdiag, apply_preferences);
     prefs_register_uint_preference(prefs_module, "min_rto_ms", "Minimum retransmission timeout (ms)",

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <epan/address.h>
+#include <epan/to_str.h>
 #include <epan/wmem_scopes.h>
 #include <wiretap/wtap.h>
 
@@ -504,6 +505,25 @@ td_capture_clock(td_glue_stream_t *gs)
         due->deadline = -1.0;
         td_stream_clock(due->core, capture_end);
     }
+}
+
+const td_stream_names_t *
+td_capture_names(const td_glue_stream_t *gs, int service_side)
+{
+    /* a cache: the stream's words do not change, only when they are made */
+    td_glue_stream_t *mine = (td_glue_stream_t *)gs;
+    td_stream_names_t *n = mine->names;
+
+    if (!n) {
+        n = wmem_new0(wmem_file_scope(), td_stream_names_t);
+        for (int d = 0; d < 2; d++)
+            n->addr[d] = address_to_str(wmem_file_scope(), &gs->addr[d]);
+        mine->names = n;
+    }
+    if (!n->service[service_side])
+        n->service[service_side] = td_fmt_endpoint(wmem_file_scope(), n->addr[service_side],
+                                                   gs->port[service_side]);
+    return n;
 }
 
 const td_verdict_t *

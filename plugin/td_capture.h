@@ -25,7 +25,15 @@ typedef struct td_glue_stream {
     double       final_end;       /* the capture's end they were concluded at */
     guint32      final_version;
     double       deadline;  /* td_stream_deadline() it waits on in the clock queue; < 0 none */
+    struct td_stream_names *names; /* its endpoints in words, made when first drawn; or NULL */
 } td_glue_stream_t;
+
+/* A stream's endpoints in words (tcpdiag.host.*), made once. */
+typedef struct td_stream_names {
+    const char *addr[2];    /* each endpoint's address ("10.0.0.5", "fd77::2") */
+    const char *service[2]; /* each endpoint's address and port ("[fd77::2]:8080"); made
+                             * when first asked for (the server is known late mid-stream) */
+} td_stream_names_t;
 
 /* The "tcpdiag" tap is queued for every TCP frame of a stream, on every pass,
  * with the frame's td_glue_stream_t as its data. */
@@ -109,6 +117,11 @@ void td_capture_final(td_glue_stream_t *gs);
  * its stream changes or another stream's is asked for, so a stream's tree,
  * fields and row compute it once per change; valid until the next call. */
 const td_verdict_t *td_capture_verdict(const td_glue_stream_t *gs);
+
+/* The stream's endpoints in words, for side (0 or 1) as a service: made on
+ * the first call, kept for the capture (the tree draws them on every packet
+ * of every pass). */
+const td_stream_names_t *td_capture_names(const td_glue_stream_t *gs, int service_side);
 /* Whether a later pass began (a frame drawn again: tshark -2, the GUI), so
  * that the capture read so far is whole. */
 gboolean td_capture_later_pass(void);

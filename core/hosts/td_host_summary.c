@@ -14,7 +14,7 @@ name_of(wmem_allocator_t *scope, td_host_row_kind_t kind, guint32 host, guint16 
 
     if (kind == TD_ROW_HOST)
         return wmem_strdup(scope, addr);
-    return wmem_strdup_printf(scope, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+    return td_fmt_endpoint(scope, addr, port);
 }
 
 char *

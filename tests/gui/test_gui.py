@@ -42,6 +42,7 @@ directories) or as a normal user. The driver half of this file (--inner) runs
 inside a private D-Bus session with the system Python, which has pyatspi.
 """
 import argparse
+import collections
 import json
 import os
 import queue
@@ -59,6 +60,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 MENU = "Statistics"
 ITEM = "TCP Diagnosis"
 HOSTS_ITEM = "TCP Diagnosis by Host"
+EXPERT_ITEM = "Expert Information"
 
 
 def is_dialog_of(title, item):
@@ -66,12 +68,20 @@ def is_dialog_of(title, item):
     is a prefix of the hosts table's)."""
     return item in (title or "") and (item == HOSTS_ITEM or HOSTS_ITEM not in (title or ""))
 MAIN_FILTER = "tcpdiag.finding"                        # a field of ours, in the main window
+STALL_FILTER = "tcpdiag.stall"                         # the packets that end (or leave open) a stall
+# Captures with a stall still open when the capture ends (issue 27): the GUI's
+# tcpdiag.stall shows it as tshark -2 does.
+OPEN_STALL_CAPTURES = {"td_abandoned.pcap"}
 # Packets from the start of streams, not stream 0: the dialog must list some
 # streams and not others, each row about its whole stream.
 DIALOG_FILTER = "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.stream != 0"
 RESULT_MARK = "@@GUI-RESULT@@ "
 SENTINEL = "@@clipboard-before-copy@@"
 SKIP = 77
+# Read instead of the capture on View -> Reload (the first whose two-pass count
+# differs from the capture's own): a SYN never answered and a CLOSE_WAIT, both
+# proved only by the end of the capture.
+RELOAD_WITH = ["hs_syn_unanswered.pcap", "td_half_closed.pcap"]
 # Several healthy and sick captures in one file: every severity, for the
 # order of the rows and the README's screenshot.
 MIXED = ["hs_syn_unanswered.pcap", "hs_reject_tcpreset.pcap", "td_abort.pcap",
@@ -262,16 +272,17 @@ def drive(args):
             ids = dialog_windows(item)
             return ids[0] if ids else None
 
-        def press_menu_item(step, item=ITEM):
-            """Statistics -> the item, as a user does it; returns the dialog's X window."""
+        def press_menu_item(step, item=ITEM, menu=MENU):
+            """Statistics (or menu) -> the item, as a user does it; returns the
+            dialog's X window."""
             before = set(dialog_windows(item))
             for attempt in (1, 2):
                 bar = find(main_frame(), lambda a: a.getRoleName() == "menu bar", 2)
-                top = next(c for c in bar if name(c) == MENU)
+                top = next(c for c in bar if name(c) == menu)
                 action(top, "ShowMenu")
                 popup = wait_for(lambda: next((c for c in top if c is not None and c.getRoleName()
                                                == "popup menu" and "showing" in states(c)), None),
-                                 10, "the Statistics menu (%s)" % step)
+                                 10, "the %s menu (%s)" % (menu, step))
                 entry = wait_for(lambda: next((c for c in popup if c is not None and c.getRoleName()
                                                == "menu item" and name(c) == item), None),
                                  10, "the menu item %r (%s)" % (item, step))
@@ -297,7 +308,7 @@ def drive(args):
             return [w for w in app if w is not None and is_dialog_of(w.name, item)
                     and base in (w.name or "")]
 
-        def with_dialog(step, body, others=(), item=ITEM):
+        def with_dialog(step, body, others=(), item=ITEM, menu=MENU):
             """Open the dialog through the menu and run body(dlg) on it.
 
             Qt 5.15's accessibility cache sometimes hands out a stale entry for
@@ -306,7 +317,7 @@ def drive(args):
             although it is on screen. Only then is the dialog closed and opened
             again, at most three times; what the dialog shows is never retried."""
             for attempt in (1, 2, 3):
-                xwin = press_menu_item(step, item)
+                xwin = press_menu_item(step, item, menu)
                 try:
                     dlg = wait_for(lambda: next((d for d in dialogs(item) if d not in others), None),
                                    10, "the dialog on the accessibility bus")
@@ -540,26 +551,24 @@ def drive(args):
             result["tree_top"] = wait_for(details_top, 10, "tcpdiag's tree in the details")
         except StepError:
             result["tree_top"] = None
+        # 2b. a stall still open when the capture ended is on tcpdiag.stall
+        # too (the stream's last packet), as in tshark -2; then the main
+        # filter again for the steps below
+        if args.stall_displayed is not None:
+            for text, want in ((STALL_FILTER, args.stall_displayed),
+                               (MAIN_FILTER, args.displayed)):
+                type_into(filter_entry(), wid, text)
+                run(["xdotool", "key", "Return"], timeout=10)
+                try:
+                    wait_for(lambda: displayed() == want, 30, "%r showing %s packets" % (text, want))
+                except StepError:
+                    pass  # the outer test reports the count it showed
+                result.setdefault("displayed_stall", displayed())
         if base == "mixed.pcap":
             # the main window: the bar, the packets, tcpdiag's line in the details
             path = os.path.join(args.outdir, "%s.main.png" % base)
             run(["import", "-window", "root", path], timeout=30, check=True)
             result["shot_main"] = path
-
-        # 2b. the file read again with the filter in force (View -> Reload,
-        # the path of File -> Open with a filter in the bar): the packets it
-        # shows once the read is done include what only the end of the
-        # capture proves, as `tshark -2 -Y` does
-        if args.displayed is not None and args.reload:
-            run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
-            run(["xdotool", "key", "--clearmodifiers", "ctrl+r"], timeout=10)
-            try:
-                wait_for(lambda: displayed() == args.displayed, 30,
-                         "the reloaded file showing %d packets" % args.displayed)
-            except StepError:
-                pass  # the outer test reports the count it showed
-            result["displayed_reload"] = displayed()
-            result["bar_reload"] = bar_text()
 
         # 3. Statistics -> TCP Diagnosis by Host (the merged capture; the
         # host captures' hosts dialogs are opened by -z, in sessions of their own)
@@ -570,6 +579,45 @@ def drive(args):
             close(dlg, HOSTS_ITEM)
         if base == "mixed.pcap":
             with_dialog("the hosts dialog", hosts, item=HOSTS_ITEM)
+        # 4. Analyze -> Expert Information, grouped by summary (its default):
+        # a group per code and face, headed by the code's title, at the
+        # severity tshark's tree gives the finding
+        def expert(dlg):
+            wait_filled(dlg)
+            tree = find(dlg, lambda a: a.getRoleName() in ("tree", "tree table", "table"), 4)
+            table = tree.queryTable()
+            heads = [table.getColumnDescription(c) or (table.getColumnHeader(c).name
+                                                       if table.getColumnHeader(c) else "")
+                     for c in range(table.nColumns)]
+            rows = []
+            for r in range(table.nRows):
+                cells = [table.getAccessibleAt(r, c) for c in range(table.nColumns)]
+                rows.append([(c.name or "") if c is not None else "" for c in cells])
+            result["expert_columns"] = heads
+            result["expert_rows"] = rows
+            result["shot_expert"] = screenshot(dlg, "expert", EXPERT_ITEM)
+            close(dlg, EXPERT_ITEM)
+        if base == "mixed.pcap":
+            with_dialog("Expert Information", expert, item=EXPERT_ITEM, menu="Analyze")
+
+        # 5. the file read again with the filter in force (View -> Reload,
+        # the path of File -> Open with a filter in the bar): the packets it
+        # shows once the read is done include what only the end of the
+        # capture proves, as `tshark -2 -Y` does. The file on disk is first
+        # replaced by another capture whose two-pass count differs from this
+        # one's and from its own first pass: the count seen proves that the
+        # reload happened and that it shows two passes' answer.
+        if args.reload_with and args.reload_displayed is not None:
+            shutil.copyfile(args.reload_with, cap)
+            run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            run(["xdotool", "key", "--clearmodifiers", "ctrl+r"], timeout=10)
+            try:
+                wait_for(lambda: displayed() == args.reload_displayed, 30,
+                         "the reloaded file showing %d packets" % args.reload_displayed)
+            except StepError:
+                pass  # the outer test reports the count it showed
+            result["displayed_reload"] = displayed()
+            result["bar_reload"] = bar_text()
         if ws.poll() is not None:
             raise StepError("Wireshark exited (status %s) after the dialogs closed" % ws.returncode)
         print(RESULT_MARK + json.dumps(result), flush=True)
@@ -750,6 +798,52 @@ def reap():
             return
 
 
+def expert_groups(tree_text):
+    """{(severity, title): findings} from `tshark -O tcpdiag` text: each
+    finding's "Diagnosis finding: <code> (<title>)" line and its expert info's severity
+    ("[Expert Info (Error/Sequence): ...]") on the next line."""
+    groups = collections.Counter()
+    lines = tree_text.splitlines()
+    for k, line in enumerate(lines):
+        m = re.match(r"\s*\[Diagnosis finding: [a-z_.]+ \((.*)\)\]$", line)
+        if not m or k + 1 >= len(lines):
+            continue
+        e = re.match(r"\s*\[Expert Info \((\w+)/Sequence\):", lines[k + 1])
+        if e:
+            groups[(e.group(1), m.group(1))] += 1
+    return groups
+
+
+# Wireshark's severities, worst first
+EXPERT_RANK = ["Error", "Warning", "Note", "Chat", "Comment"]
+
+
+def check_expert(check, base, got, want):
+    """Expert Information's grouped view: tcpdiag's groups are tshark's
+    findings by title and severity, each group headed by its title, counted
+    right; a connection that never worked ranks above a stall."""
+    cols = got.get("expert_columns") or []
+    rows = got.get("expert_rows") or []
+    if not check(want is not None and {"Severity", "Summary", "Protocol", "Count"} <= set(cols),
+                 "%s: Expert Information's columns %r (tshark's findings: %r)"
+                 % (base, cols, want)):
+        return
+    col = {c: cols.index(c) for c in ("Severity", "Summary", "Protocol", "Count")}
+    seen = collections.Counter()
+    for r in rows:
+        if r[col["Protocol"]].upper() == "TCPDIAG":
+            seen[(r[col["Severity"]], r[col["Summary"]])] += int(r[col["Count"]] or 0)
+    check(seen == want and want,
+          "%s: Expert Information's tcpdiag groups differ from tshark -2 -O tcpdiag's findings:\n"
+          "  GUI:    %s\n  tshark: %s" % (base, sorted(seen.items()), sorted(want.items())))
+    rank = {title: EXPERT_RANK.index(sev) for sev, title in seen}
+    failed = [rank[t] for t in ("SYN unanswered", "Connection rejected") if t in rank]
+    stalls = [r for t, r in rank.items() if t.startswith("Stall:")]
+    check(failed and stalls and max(failed) < min(stalls),
+          "%s: Expert Information ranks a connection that never worked (%s) no higher than a "
+          "stall (%s)" % (base, failed, stalls))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--plugin")
@@ -762,7 +856,9 @@ def main():
     ap.add_argument("--session-timeout", type=int, default=280, help=argparse.SUPPRESS)
     ap.add_argument("--two-dialogs", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--displayed", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--reload", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--reload-with", help=argparse.SUPPRESS)
+    ap.add_argument("--stall-displayed", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--reload-displayed", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--zopen", choices=["streams", "hosts"], help=argparse.SUPPRESS)
     ap.add_argument("--live", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--control", help=argparse.SUPPRESS)
@@ -831,6 +927,22 @@ def main():
                 captures.append(("zopen", captures[-1], "hosts"))
     log("Xvfb %s, %d captures" % (" ".join(":%d" % d for _, d in servers), len(captures)))
 
+    def count(path, *two):
+        rc, out, _ = ts.run(*two, "-r", path, "-Y", MAIN_FILTER, "-T", "fields",
+                            "-e", "frame.number")
+        return len(out.split()) if rc == 0 else None
+    # What a reload reads instead (step 5 of the driver): captures with
+    # verdicts only the end of the capture proves, so that a first pass alone
+    # shows fewer packets than two passes. Each: (path, two-pass count).
+    reload_with = []
+    for n in RELOAD_WITH:
+        path = ts.add_capture(os.path.join(args.captures, n), "reload_" + n)
+        one_pass, two_pass = count(path), count(path, "-2")
+        check(one_pass is not None and two_pass is not None and one_pass != two_pass,
+              "%s: a first pass shows %s packets with %r, two passes %s: it cannot show that "
+              "a reload refilters" % (n, one_pass, MAIN_FILTER, two_pass))
+        reload_with.append((path, two_pass))
+
     def session(item):
         """One capture in a Wireshark session of its own, on a free X server."""
         display = displays.get()
@@ -857,10 +969,12 @@ def main():
                # reading rows another one freed shows garbage or crashes
                "MALLOC_PERTURB_=165", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
                "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1", "LANG=C.UTF-8"]
-        displayed_2 = top_2 = None
+        displayed_2 = top_2 = findings_2 = stall_2 = None
+        drive_cap = cap
         # Reload with the filter in force: where verdicts come at the end of
         # the capture (handshakes, teardowns) and on the releases' subset
         reload = not zopen and (base in RELEASE_SUBSET or base.startswith(("hs_", "td_")))
+        reload_path = reload_2 = None
         if not zopen:
             # what two passes display with the main window's filter, and the
             # top line of tcpdiag's tree on the first of those packets
@@ -873,13 +987,36 @@ def main():
                                      "frame.number == " + frames[0])
                 top_2 = next((l for l in out3.splitlines() if l.startswith("[TCP Diagnosis")),
                              None)
+            if base in OPEN_STALL_CAPTURES:
+                rc, out5, _ = ts.run("-2", "-r", cap, "-Y", STALL_FILTER, "-T", "fields",
+                                     "-e", "frame.number", "-e", "tcpdiag.stall.open")
+                stall_rows = [l.split("\t") for l in out5.splitlines()] if rc == 0 else []
+                stall_2 = len(stall_rows)
+                check(any(r[-1] == "1" for r in stall_rows),
+                      "%s: tshark -2 lists no stall still open at the capture's end" % base)
+            # what tshark's tree says of each finding: its title (its face's)
+            # and the severity of its expert info, for Expert Information
+            rc, out4, _ = ts.run("-2", "-r", cap, "-O", "tcpdiag", "-Y", "tcpdiag.finding")
+            findings_2 = expert_groups(out4) if rc == 0 else None
+            if reload:
+                reload_path, reload_2 = next(((p, n) for p, n in reload_with
+                                              if n != displayed_2), (None, None))
+                # the session reads its own copy, which the reload replaces
+                own = os.path.join(ts.home, "cap%d" % i)
+                os.mkdir(own, 0o755)
+                ts._own(own)
+                drive_cap = os.path.join(own, base)
+                shutil.copyfile(cap, drive_cap)
+                ts._own(drive_cap)
         cmd = ts.prefix + ["env", "-i"] + env + [
             "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__),
-            "--drive", cap, "--outdir", outdir] + (["--zopen", zopen] if zopen
+            "--drive", drive_cap, "--outdir", outdir] + (["--zopen", zopen] if zopen
                                                     else ["--two-dialogs"] if base == "mixed.pcap"
                                                     else []) \
             + (["--displayed", str(displayed_2)] if displayed_2 is not None else []) \
-            + (["--reload"] if reload else [])
+            + (["--stall-displayed", str(stall_2)] if stall_2 is not None else []) \
+            + (["--reload-with", reload_path, "--reload-displayed", str(reload_2)]
+               if reload_path else [])
         t0 = time.monotonic()
         for attempt in (1, 2):
             p = subprocess.Popen(cmd, cwd=ts.home, stdout=subprocess.PIPE,
@@ -978,20 +1115,29 @@ def main():
                   % (base, got.get("tree_top"), top_2))
         # the packets the filter shows: after Enter, and after the file is read
         # again with the filter in force, those of two passes
+        check(stall_2 is None or got.get("displayed_stall") == stall_2,
+              "%s: %r shows %s packets, tshark -2 -Y %s (a stall open at the capture's end)"
+              % (base, STALL_FILTER, got.get("displayed_stall"), stall_2))
         check(got.get("displayed_enter") == displayed_2,
               "%s: %r shows %s packets after Enter, tshark -2 -Y %s"
               % (base, MAIN_FILTER, got.get("displayed_enter"), displayed_2))
-        check(not reload or got.get("displayed_reload") == displayed_2
-              and got.get("bar_reload") == MAIN_FILTER,
-              "%s: reloaded with %r in force: %s packets shown, tshark -2 -Y %s (the bar: %r)"
-              % (base, MAIN_FILTER, got.get("displayed_reload"), displayed_2,
-                 got.get("bar_reload")))
+        check(not reload or reload_path is not None
+              and got.get("displayed_reload") == reload_2 and got.get("bar_reload") == MAIN_FILTER,
+              "%s: reloaded as %s with %r in force: %s packets shown (before: %s), tshark -2 -Y "
+              "%s (the bar: %r)" % (base, reload_path and os.path.basename(reload_path),
+                                    MAIN_FILTER, got.get("displayed_reload"),
+                                    got.get("displayed_enter"), reload_2, got.get("bar_reload")))
+        if base == "mixed.pcap":
+            check_expert(check, base, got, findings_2)
         if args.shots and got.get("shot_hosts"):
             os.makedirs(args.shots, exist_ok=True)
             shutil.copy(got["shot_hosts"], os.path.join(args.shots, base + ".hosts.png"))
         if args.shots and got.get("shot"):
             os.makedirs(args.shots, exist_ok=True)
             shutil.copy(got["shot"], os.path.join(args.shots, base + ".png"))
+        if args.shots and got.get("shot_expert"):
+            os.makedirs(args.shots, exist_ok=True)
+            shutil.copy(got["shot_expert"], os.path.join(args.shots, base + ".expert.png"))
         if args.shots and got.get("shot_main"):
             os.makedirs(args.shots, exist_ok=True)
             shutil.copy(got["shot_main"], os.path.join(args.shots, base + ".main.png"))

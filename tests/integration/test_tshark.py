@@ -263,6 +263,13 @@ def check_stalls(ts, captures, path_expected):
                 check(frame in durations and abs(durations[frame] - ms) < 1.0,
                       "%s frame %d: stall duration %s ms, expected %.3f ms"
                       % (capture, frame, durations.get(frame), ms))
+        # a stall still open at the capture's end is listed only where the
+        # end is known: never in a single pass
+        rc, out1, _ = ts.run("-r", path, "-Y", "tcpdiag.stall.open", "-T", "fields",
+                             "-e", "frame.number")
+        check(rc == 0 and out1.strip() == "",
+              "%s: a single pass lists stalls open at the capture's end (frames %s)"
+              % (capture, out1.split()))
         # the table's per-stream stall count agrees with the packets (single pass too)
         for extra in ([], ["-2"]):
             rc, out, err = ts.run("-r", path, "-q", "-z", "tcpdiag", *extra)
@@ -330,8 +337,33 @@ def check_expert(ts, captures):
 TREE_CAPTURES = ["hs_syn_unanswered.pcap", "hs_reject_tcpreset.pcap", "td_abort.pcap",
                  "td_half_closed.pcap", "st_rto.pcap", "st_nagle_client.pcap",
                  "dt_pmtu_black_hole.pcap", "hs_slow_connect.pcap", "hs_options.pcap",
-                 "hs_healthy.pcap"]
-TOP = re.compile(r"^\[TCP Diagnosis: (failed|broken|stalled|lossy|slow|note|healthy): (.+)\]$")
+                 "hs_healthy.pcap", "td_late_close.pcap", "td_keepalive_dead.pcap", "hs_tfo.pcap"]
+# "TCP Diagnosis: stalled: 3 stalls ..."; a diagnosis that says its severity
+# itself is not preceded by it: "TCP Diagnosis: Healthy: connected in ..."
+TOP = re.compile(r"^\[TCP Diagnosis: (?:(failed|broken|stalled|lossy|slow|note|healthy): )?(.+)\]$")
+
+# The expert severity of a finding, by code (and detail): as the table ranks
+# streams (docs/diagnoses.md, "Expert Information"): a connection that failed
+# or broke, Error; lost time, Warning; worth knowing, Note; a feature in use
+# or a normal end, Chat.
+EXPERT_ERROR = {"handshake.syn_unanswered", "handshake.rejected", "handshake.incomplete",
+                "teardown.abandoned", "teardown.half_closed", "teardown.fin_retransmitted",
+                "teardown.reset", "data.keepalive_dead"}
+EXPERT_WARNING = {"handshake.syn_retransmitted", "handshake.synack_lost", "handshake.ack_lost",
+                  "data.loss", "data.path_mtu"}
+EXPERT_CHAT = {"handshake.tfo", "teardown.graceful", "teardown.open"}
+
+
+def expert_severity(code, detail):
+    if code == "teardown.reset" and detail in ("after_peer_fin", "late_close"):
+        return "Note"  # a RST that ends a close: a note in the table
+    if code == "teardown.graceful" and detail == "late_close":
+        return "Note"
+    if code in EXPERT_ERROR:
+        return "Error"
+    if code in EXPERT_WARNING or code.startswith("stall."):
+        return "Warning"
+    return "Chat" if code in EXPERT_CHAT else "Note"
 
 
 def check_tree(ts, captures):
@@ -366,12 +398,29 @@ def check_tree(ts, captures):
             if not check(m and row, "%s: a tree's top line %r, stream %s" % (name, b[0][:120], stream)):
                 break
             said = m.group(2)
+            severity = m.group(1) or said.split(":")[0].lower()
             whole = said == row["Diagnosis"] or (said.endswith(" ...")
                                                  and row["Diagnosis"].startswith(said[:-4]))
-            check(m.group(1) == row["Severity"][2:] and whole,
+            check(severity == row["Severity"][2:] and whole,
                   "%s stream %d: the tree says %r, the table %r: %r"
                   % (name, stream, m.group(1), row["Severity"], m.group(2)[:100]))
             first = lambda prefix: next((i for i, l in enumerate(b) if l.startswith(prefix)), None)
+            # each finding: its expert info's severity, and what its count counts
+            for i, l in enumerate(b):
+                f = re.match(r"\[Diagnosis finding: ([a-z_.]+) \(", l)
+                if not f:
+                    continue
+                sev = re.match(r"\[Expert Info \((\w+)/Sequence\)", b[i + 1] if i + 1 < len(b) else "")
+                detail = next((re.match(r"\[Finding detail: (.*)\]", x).group(1)
+                               for x in b[i + 1:i + 12] if x.startswith("[Finding detail: ")), "")
+                check(sev and sev.group(1) == expert_severity(f.group(1), detail),
+                      "%s stream %d: %s (%s) is an expert %s, expected %s"
+                      % (name, stream, f.group(1), detail, sev and sev.group(1),
+                         expert_severity(f.group(1), detail)))
+            for l in b:
+                if l.startswith("[Finding count: "):
+                    check(re.match(r"\[Finding count: \d+ [A-Za-z]", l),
+                          "%s stream %d: %r does not say what it counts" % (name, stream, l))
             at_finding, at_stream, at_each = (first("[Diagnosis finding: "),
                                               first("[Diagnosed stream: "),
                                               first("[Data each way"))

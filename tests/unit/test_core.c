@@ -74,6 +74,12 @@ collect(td_finding_t *list)
             failed++;
             printf("FAIL %s: message too long for an expert info: %s\n", current, MSG(f));
         }
+        /* a count says what it counts ("Finding count: 5 SYN retransmissions") */
+        if (f->count && !td_code_counts(f->code, f->detail)) {
+            failed++;
+            printf("FAIL %s: %s (%s) counts %u of nothing named\n", current,
+                   td_code_info(f->code)->name, f->detail ? f->detail : "", f->count);
+        }
     }
     while (*tail)
         tail = &(*tail)->next;
@@ -304,6 +310,39 @@ healthy(double rtt)
     feed(s, rtt * 3.6, S, TD_ACK | TD_FIN, 5201, 1102, 0);
     feed(s, rtt * 4.1, C, TD_ACK, 1102, 5202, 0);
     return s;
+}
+
+/* The codes' severities rank as the table does (docs/diagnoses.md, "Expert
+ * Information"), and a code's second face is chosen by the finding's detail. */
+static void
+test_code_faces(void)
+{
+    current = "code_faces";
+    for (int c = 0; c < TD_CODE_COUNT; c++) {
+        const td_code_info_t *info = td_code_info((td_code_t)c), *alt;
+        CHECK(info->title && *info->title && strlen(info->title) < 60);
+        CHECK(td_code_info_for((td_code_t)c, NULL) == info);
+        alt = td_code_alt_info((td_code_t)c);
+        CHECK(!alt || g_str_equal(alt->name, info->name));
+        CHECK(!alt || !g_str_equal(alt->title, info->title));
+    }
+    /* a connection that never worked above a stall, above a note, above a chat */
+    CHECK(td_code_info(TD_HS_SYN_UNANSWERED)->severity == TD_SEV_ERROR);
+    CHECK(td_code_info(TD_ST_RTO)->severity == TD_SEV_WARN);
+    CHECK(td_code_info(TD_HS_OPTIONS)->severity == TD_SEV_NOTE);
+    CHECK(td_code_info(TD_TD_OPEN)->severity == TD_SEV_CHAT);
+    /* a RST that only ends a close is a note; a middlebox's, or an abort, an error */
+    CHECK(td_code_info_for(TD_TD_RESET, "after_peer_fin")->severity == TD_SEV_NOTE);
+    CHECK(td_code_info_for(TD_TD_RESET, "late_close")->severity == TD_SEV_NOTE);
+    CHECK(td_code_info_for(TD_TD_RESET, "after_peer_fin,middlebox")->severity == TD_SEV_ERROR);
+    CHECK(td_code_info_for(TD_TD_RESET, "abort")->severity == TD_SEV_ERROR);
+    CHECK(td_code_info_for(TD_TD_GRACEFUL, "late_close")->severity == TD_SEV_NOTE);
+    CHECK(td_code_info_for(TD_TD_GRACEFUL, "four_way")->severity == TD_SEV_CHAT);
+    /* what counts count, by detail where it differs */
+    CHECK(g_str_equal(td_code_counts(TD_DT_PATH_MTU, "icmp"), "ICMP errors"));
+    CHECK(g_str_equal(td_code_counts(TD_DT_PATH_MTU, "black_hole"), "timeouts of the large segment"));
+    CHECK(g_str_equal(td_code_counts(TD_HS_SYNACK_LOST, "syn_retransmitted"), "SYN-ACKs lost"));
+    CHECK(td_code_counts(TD_ST_WINDOW_FULL, "window_full") == NULL);
 }
 
 static void
@@ -1944,6 +1983,7 @@ main(void)
     test_hosts();
     test_sequence_wrap();
     test_summary();
+    test_code_faces();
 
     wmem_destroy_allocator(scope);
     printf("unit: %d passed, %d failed\n", passed, failed);
