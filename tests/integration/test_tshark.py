@@ -453,6 +453,22 @@ def check_registration(ts, version):
         check(cols[0] != "F" or cols[2] == cols[2].lower(), "field %s is not lower case" % cols[2])
 
 
+def check_preferences(ts):
+    """The README lists every preference the plugin registers, with its
+    default (the GUI's Preferences page shows them all)."""
+    readme = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                               "README.md")).read()
+    para = readme[readme.index("- **Preferences**"):]
+    para = para[:para.index("\n- ") if "\n- " in para[2:] else len(para)]
+    para = para[:para.index("\n\n")] if "\n\n" in para else para
+    listed = dict(re.findall(r"`([a-z_0-9]+)` \((\d+)\)", para))
+    rc, out, _ = ts.run("-G", "defaultprefs")
+    registered = dict(re.findall(r"^#tcpdiag\.([a-z_0-9]+): (\S+)$", out, re.M))
+    check(rc == 0 and registered and listed == registered,
+          "README's preferences %s differ from the registered ones %s"
+          % (sorted(listed.items()), sorted(registered.items())))
+
+
 def pcap_bytes(packets, snaplen=65535):
     """A classic pcap (Ethernet) from (ts, frame bytes) pairs."""
     data = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snaplen, 1)
@@ -538,6 +554,7 @@ def main():
     ts = Tshark(args.plugin)
     try:
         check_registration(ts, args.version)
+        check_preferences(ts)
         expected, details = load_expected(args.expected)
         # One capture per worker; every check of a capture in its worker.
         parallel(lambda item: check_capture(ts, item[0], ts.add_capture(
