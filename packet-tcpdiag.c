@@ -107,7 +107,7 @@ static const char *const retx_kind_names[TD_RETX_KINDS] = {
 };
 static const char *const loss_at_names[] = {
     [TD_LOSS_UNKNOWN] = "unknown", [TD_LOSS_DOWNSTREAM] = "downstream",
-    [TD_LOSS_UPSTREAM] = "upstream",
+    [TD_LOSS_UPSTREAM] = "upstream", [TD_LOSS_WINDOW] = "beyond_window",
 };
 
 static const value_string yes_vals[] = {
@@ -365,15 +365,21 @@ draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
     switch (v->segclass) {
     case TD_SEGCLASS_RETRANSMISSION: {
         const char *kind = retx_kind_names[v->kind < TD_RETX_KINDS ? v->kind : 0];
-        ti = proto_tree_add_string_format_value(tree, hf_retrans, tvb, 0, 0, kind,
-                                                "%s%s, original lost %s", kind,
-                                                v->spurious ? " (spurious: the data had arrived)" : "",
-                                                loss_at_names[v->loss_at <= TD_LOSS_UPSTREAM ? v->loss_at : 0]);
+        const char *loss_at = loss_at_names[v->loss_at <= TD_LOSS_WINDOW ? v->loss_at : 0];
+        ti = v->loss_at == TD_LOSS_WINDOW
+             ? proto_tree_add_string_format_value(tree, hf_retrans, tvb, 0, 0, kind,
+                                                  "%s, the original was sent beyond the "
+                                                  "receiver's window, which refused it: not "
+                                                  "lost", kind)
+             : proto_tree_add_string_format_value(tree, hf_retrans, tvb, 0, 0, kind,
+                                                  "%s%s, original lost %s", kind,
+                                                  v->spurious ? " (spurious: the data had arrived)"
+                                                              : "", loss_at);
         proto_item_set_generated(ti);
         rt = proto_item_add_subtree(ti, ett_retrans);
         proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_kind, tvb, 0, 0, kind));
         proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_loss_at, tvb, 0, 0,
-            loss_at_names[v->loss_at <= TD_LOSS_UPSTREAM ? v->loss_at : 0]));
+                                                       loss_at));
         proto_item_set_generated(proto_tree_add_uint(rt, hf_retrans_spurious, tvb, 0, 0,
                                                      v->spurious ? 1 : 0));
         if (v->spurious)
@@ -860,7 +866,8 @@ proto_register_tcpdiag(void)
             "too soon for a timer", HFILL } },
         { &hf_retrans_loss_at, { "Original lost (where)", "tcpdiag.retrans.loss_at", FT_STRING, BASE_NONE,
             NULL, 0x0, "downstream: the original passed the capture point (lost after it); "
-            "upstream: it never did (lost before it); unknown", HFILL } },
+            "upstream: it never did (lost before it); beyond_window: it was sent past the "
+            "receiver's advertised window, which refused it (not lost); unknown", HFILL } },
         { &hf_retrans_spurious, { "Retransmission spurious", "tcpdiag.retrans.spurious", FT_UINT8, BASE_DEC,
             VALS(yes_vals), 0x0, "1 when the data had already arrived. Known from later packets "
             "(a D-SACK, the ACK), so in single pass it shows 0 on the retransmission itself",

@@ -132,6 +132,7 @@ typedef struct td_prefinal {
     td_finding_t *last_finding, *last_segment_finding;
     double        stall_time, stall_counted_until, worst_stall_time;
     td_code_t     worst_stall;
+    const char   *worst_stall_detail;
     guint32       zw_frame[2];
     guint8        rto_open[2], ka_reported[2];
 } td_prefinal_t;
@@ -150,6 +151,7 @@ prefinal_keep(td_stream_t *s, td_prefinal_t *p, gboolean save)
     KEEP(s->stall_account.counted_until, p->stall_counted_until);
     KEEP(s->stall_account.worst_time, p->worst_stall_time);
     KEEP(s->stall_account.worst, p->worst_stall);
+    KEEP(s->stall_account.worst_detail, p->worst_stall_detail);
     for (int d = 0; d < 2; d++) {
         /* Parts allocated on first use: none is allocated while a stream
          * is finalized, so a part absent when saved is absent when put back

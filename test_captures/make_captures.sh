@@ -55,7 +55,8 @@ ALL_SCENARIOS=(
 	td_idle_reset td_open
 	cs_s3 cs_oth cs_one_sided_client cs_one_sided_server
 	st_nagle_client st_nagle_server st_nodelay st_odd_segments st_zero_window
-	st_window_full st_rto st_healthy st_duplicated
+	st_window_full st_rto st_healthy st_duplicated st_no_wscale_50ms st_no_wscale_300ms
+	st_wscale_300ms st_no_wscale_50ms_server st_no_wscale_300ms_server st_wscale_300ms_server
 	st_nagle_1ms st_nagle_300ms st_reqresp_1ms st_reqresp_40ms st_reqresp_300ms
 	td_keepalive_dead td_keepalive_dead_300ms td_late_close td_close_at_end
 	dt_path_mtu dt_path_mtu_300ms dt_pmtu_black_hole hs_synack_all_lost hs_ack_all_lost
@@ -981,6 +982,32 @@ sc_st_window_full() {
 	publish "$CAP_FILE" st_window_full
 	teardown_net
 }
+
+# A receiver without window scaling (RFC 7323 switched off in its namespace,
+# net.ipv4.tcp_window_scaling=0): at most 65,535 bytes in flight however large
+# its buffer, so a long path's sender fills the window every round trip. At 50
+# and 300 ms RTT; the control at 300 ms keeps scaling (the default) with the
+# same transfer.
+st_wscale_scenario() { # st_wscale_scenario NAME RTT SCALING [SIDE]
+	local name=$1 rtt=$2 scaling=$3 side=${4:-client}
+	DELAY_MS=$(awk -v r="$rtt" 'BEGIN {print r / 2}')
+	setup_net
+	sysc $NS_C net.ipv4.tcp_window_scaling=$scaling
+	srv --port $PORT
+	cap_start "$side" "$name"
+	cli --host $S4 --port $PORT --src-port 62061 --requests 1 --req-size 100 --resp-size 1000000 \
+		--timeout 60
+	cap_stop
+	publish "$CAP_FILE" "$name"
+	teardown_net
+}
+sc_st_no_wscale_50ms() { st_wscale_scenario st_no_wscale_50ms 50 0; }
+sc_st_no_wscale_300ms() { st_wscale_scenario st_no_wscale_300ms 300 0; }
+sc_st_wscale_300ms() { st_wscale_scenario st_wscale_300ms 300 1; }
+# the same at the sender, where the full window shows
+sc_st_no_wscale_50ms_server() { st_wscale_scenario st_no_wscale_50ms_server 50 0 server; }
+sc_st_no_wscale_300ms_server() { st_wscale_scenario st_no_wscale_300ms_server 300 0 server; }
+sc_st_wscale_300ms_server() { st_wscale_scenario st_wscale_300ms_server 300 1 server; }
 
 sc_st_rto() {
 	setup_net

@@ -62,7 +62,7 @@ reacts_to(double gap, double rtt)
  * the stream's duration. Stalls end in capture order, so the union needs only
  * the end of the time already counted. */
 static void
-count_stall(td_stream_t *s, td_code_t kind, double begin, double end)
+count_stall(td_stream_t *s, td_code_t kind, double begin, double end, const char *detail)
 {
     td_stall_account_t *a = &s->stall_account;
     double duration = end - begin, from = MAX(begin, a->counted_until);
@@ -74,6 +74,7 @@ count_stall(td_stream_t *s, td_code_t kind, double begin, double end)
     if (duration > a->worst_time || a->worst == TD_CODE_NONE) {
         a->worst = kind;
         a->worst_time = duration;
+        a->worst_detail = detail;
     }
 }
 
@@ -85,7 +86,7 @@ stall_add(td_stream_t *s, td_finding_t **out, td_code_t kind, guint32 frame, con
     td_finding_t *f = td_finding_add_message(s, out, kind, frame, detail, count, end - begin,
                                              begin_frame, cause, message);
     f->trigger_frame = trigger;
-    count_stall(s, kind, begin, end);
+    count_stall(s, kind, begin, end, detail);
     return f;
 }
 
@@ -355,6 +356,23 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
     me->wf_frame = 0;
 }
 
+/* Whether the window side d filled was the 16-bit field's limit: both SYNs
+ * seen, window scaling not negotiated (both must offer it, RFC 7323 section
+ * 2.2), and a window within two segments of 65,535 bytes (a receiver rounds
+ * its window down to whole segments, Linux tcp_select_window: 64,240 bytes
+ * at an MSS of 1,460; and may hold back one for silly window syndrome
+ * avoidance, RFC 9293 section 3.8.6.2.2). A smaller window is its buffer's. */
+static gboolean
+unscaled_window(const td_stream_t *s, guint8 d, guint32 window)
+{
+    const td_side_t *me = &s->side[d], *peer = &s->side[1 - d];
+    guint32 mss = me->mss ? me->mss : 1460;
+
+    return me->syn_seen && peer->syn_seen
+           && (me->wscale == TD_NO_WSCALE || peer->wscale == TD_NO_WSCALE)
+           && window <= 65535 && window + 2 * mss >= 65535;
+}
+
 static void
 check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out)
 {
@@ -365,7 +383,28 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
 
     if (me && me->wf_frame && seg->frame != me->wf_frame) {
         wait = seg->time - me->wf_time;
-        if (wait >= s->cfg->window_full_min) {
+        if (wait >= s->cfg->window_full_min && unscaled_window(s, d, me->wf_window)) {
+            /* The 16-bit window field, not the receiver's buffer, was the
+             * limit: without window scaling no more than 65,535 bytes can
+             * be in flight (RFC 7323 section 1.1), however large the buffer
+             * and however fast the reader. */
+            /* The SYN offers it and the SYN-ACK may only answer an offer:
+             * the client did not offer it, or the server did not accept. */
+            int c = s->client < 0 ? 0 : s->client;
+            gboolean offered = s->side[c].wscale != TD_NO_WSCALE;
+            msg = wmem_strdup_printf(s->scope, "Window full at %u bytes without window scaling "
+                                     "(the %s): the %s filled the %s's window (frame %u) and "
+                                     "waited %s; 64 KB a round trip at most",
+                                     (guint)me->wf_window,
+                                     offered ? "server did not accept it" : "client's SYN did not offer it",
+                                     td_side_name(s, d), td_side_name(s, 1 - d), me->wf_frame,
+                                     td_fmt_duration(s->scope, wait));
+            stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame, "no_window_scaling", 0, me->wf_time,
+                      seg->time, me->wf_frame, peer->last_frame_seen,
+                      "Window scaling is off (net.ipv4.tcp_window_scaling=0, an old stack) or a "
+                      "middlebox strips the option: not the buffer or the reader. Enable it",
+                      msg);
+        } else if (wait >= s->cfg->window_full_min) {
             msg = wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive window "
                                      "(frame %u) and waited %s for it to open", td_side_name(s, d),
                                      td_side_name(s, 1 - d), me->wf_frame,
@@ -381,6 +420,7 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
         me = side_stall(s, d);
         me->wf_frame = seg->frame;
         me->wf_time = seg->time;
+        me->wf_window = (guint32)MIN(s->side[d].rwnd, (gint64)G_MAXUINT32);
     }
 }
 
@@ -394,6 +434,24 @@ report_rto(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
     double duration = t->rto_last - t->rto_begin;
     char *msg;
 
+    if (t->rto_spurious) {
+        /* The ACK that ends it answers a transmission sent before the
+         * timeout's (model/td_seqspace.c: Eifel, RFC 3522, or an ACK too
+         * early for the retransmission): the data had arrived. The sender
+         * really waited, but for its ACKs, not for lost data. */
+        msg = wmem_strdup_printf(s->scope, "Spurious retransmission timeout: the %s waited %s "
+                                 "for its timer (%u timeout%s, the last in frame %u), but this "
+                                 "ACK answers the data sent before: it had arrived, the ACKs "
+                                 "were late; nothing was lost",
+                                 td_side_name(s, dir), td_fmt_duration(s->scope, duration),
+                                 t->rto_count, t->rto_count > 1 ? "s" : "", t->rto_last_frame);
+        stall_add(s, out, TD_ST_RTO, frame, "spurious", t->rto_count, t->rto_begin, t->rto_last,
+                  t->rto_begin_frame, t->rto_last_frame,
+                  "The ACK path, not the data: a delay spike (a queue filling, a radio link, a "
+                  "handover) or ACKs lost on the way back, with a timer too eager for the path",
+                  msg);
+        return;
+    }
     msg = wmem_strdup_printf(s->scope, "Retransmission timeout: the %s waited %s for its timer "
                              "(%u timeout%s, the last in frame %u) before this ACK",
                              td_side_name(s, dir), td_fmt_duration(s->scope, duration),
@@ -491,6 +549,7 @@ td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts, td_stal
     out->time = a->time;
     out->worst = a->worst;
     out->worst_time = a->worst_time;
+    out->worst_detail = a->worst_detail;
     memset(out->kind_time, 0, sizeof(out->kind_time));
     if (a->count) {
         /* each stall that ended is a finding (a concluded stream's open
@@ -520,6 +579,7 @@ td_stall_publish(const td_stream_t *s, const td_seqspace_facts_t *facts, td_stal
         if (t > out->worst_time || out->worst == TD_CODE_NONE) {
             out->worst = kind;
             out->worst_time = t;
+            out->worst_detail = "open";
         }
     }
 }

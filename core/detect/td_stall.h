@@ -31,6 +31,7 @@ typedef struct td_side_stall {
     guint32  held_len;
     guint32  wf_frame;      /* it filled the peer's window here; 0 none */
     double   wf_time;
+    guint32  wf_window;     /* the window it filled, bytes */
     double   zw_time;
     double   zw_update_time;
     guint32  zw_frame;      /* the peer's zero window began here; 0 none */
@@ -74,6 +75,7 @@ typedef struct td_stall_part {
     guint32   pending;     /* codes of the stalls still open */
     guint32   count;
     td_code_t worst;       /* TD_CODE_NONE: no stall */
+    const char *worst_detail; /* the longest's detail: "spurious", "no_window_scaling" ... */
     double    time, worst_time;
     double    kind_time[TD_STALL_KINDS]; /* the durations of each kind's stalls, summed */
 } td_stall_part_t;

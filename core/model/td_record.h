@@ -99,7 +99,10 @@ typedef enum {
 typedef enum {
     TD_LOSS_UNKNOWN = 0,
     TD_LOSS_DOWNSTREAM,  /* the original passed the capture point */
-    TD_LOSS_UPSTREAM     /* the original never reached the capture point */
+    TD_LOSS_UPSTREAM,    /* the original never reached the capture point */
+    TD_LOSS_WINDOW       /* not lost: sent beyond the receiver's window, which refused it
+                          * (RFC 9293 section 3.10.7.4: a segment past the right edge is
+                          * not acceptable) */
 } td_loss_at_t;
 
 /* How a retransmission was proved spurious (the data had arrived). */
@@ -114,6 +117,10 @@ typedef struct td_seg_verdict {
     guint8  kind;       /* td_retx_kind_t, retransmissions only */
     guint8  loss_at;    /* td_loss_at_t, retransmissions only */
     guint8  spurious;   /* TD_SPURIOUS_* evidence; 0: not known to be spurious */
+    /* retransmissions only: the same data's previous retransmission, so that
+     * evidence that the data had arrived marks every copy sent (a timeout's
+     * backoff resends the same segment) */
+    struct td_seg_verdict *prev_copy;
 } td_seg_verdict_t;
 
 /* An ICMP or ICMPv6 error that quotes a TCP segment of the stream. */
@@ -216,6 +223,7 @@ typedef struct td_sb_range {
     td_seg_verdict_t *verdict; /* its last retransmission's verdict */
     guint16 retx;
     guint8  sacked;
+    guint8  beyond;      /* first sent past the receiver's advertised right edge */
 } td_sb_range_t;
 
 #define TD_SB_MAX 12 /* ranges per direction: the bound of model/td_seqspace.h */
@@ -228,6 +236,10 @@ typedef struct td_sb_range {
  * begins (td_seqdir_trouble) and read through td_seqdir_trouble_of(), which
  * gives all zeros until then: a short stream does not pay for it (issue 12:
  * bytes per stream). */
+/* Acknowledged retransmitted ranges a direction remembers for late D-SACKs:
+ * a timeout's go-back-N is reported a few ranges at a time. */
+#define TD_ACKED_RETX 4
+
 typedef struct td_seqdir_trouble {
     /* the unanswered chain: retransmissions of the same data with nothing
      * from the receiver since the first (abandoned: a dead peer or path) */
@@ -252,9 +264,21 @@ typedef struct td_seqdir_trouble {
     guint32  timeouts;      /* times its timer fired (the first rto retransmissions) */
     guint32  dsacks;        /* ACKs from the receiver that carried a D-SACK (RFC 2883) */
     guint32  spurious, reordered, keepalives, zw_probes, duplicates;
+    guint32  refused;       /* retransmissions of data first sent beyond the receiver's
+                             * window: resent because refused, neither lost nor spurious */
     guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
+    /* retransmitted data acknowledged since, newest last: a receiver reports
+     * a duplicate (D-SACK, RFC 2883) when the duplicate arrives, most often
+     * after the original was acknowledged and its range left the scoreboard */
+    struct {
+        guint32 start, end;
+        td_seg_verdict_t *copies; /* its last retransmission; prev_copy the others */
+    } acked_retx[TD_ACKED_RETX];
+    guint8   acked_next;    /* the slot the next one takes (the oldest goes) */
     guint8   pmtu_v6;
     guint8   rto_open;
+    guint8   rto_spurious;  /* the rto stall under way: shown spurious by the ACK that
+                             * ends it (the data had arrived: a spurious timeout) */
     /* the data-phase detector's marks (detect/td_data.c): its finding on
      * the path MTU, on the dead keep-alive, was drawn */
     guint8   pmtu_reported, ka_reported;
@@ -411,6 +435,8 @@ typedef struct td_stall_account {
     double   time;               /* the union of their intervals */
     double   counted_until;      /* the end of the stall time counted so far */
     double   worst_time;
+    const char *worst_detail;    /* the longest's detail ("spurious": a spurious timeout;
+                                  * "no_window_scaling": a 64 KB window) */
 } td_stall_account_t;
 
 /* td_stream_t.seg_notes: what the model noted of the segment just fed

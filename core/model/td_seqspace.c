@@ -127,11 +127,13 @@ sb_make_room(td_seqdir_t *q)
 /* Append [start, end) at the top of the scoreboard. New data that nothing has
  * touched joins the range below it. */
 static void
-sb_append(td_seqdir_t *q, guint32 start, guint32 end, double t, guint32 frame, guint32 tsval)
+sb_append(td_seqdir_t *q, guint32 start, guint32 end, double t, guint32 frame, guint32 tsval,
+          gboolean beyond)
 {
     td_sb_range_t *last = q->n ? &q->r[q->n - 1] : NULL;
 
-    if (last && last->end == start && frame && last->frame && !last->retx && !last->sacked) {
+    if (last && last->end == start && frame && last->frame && !last->retx && !last->sacked
+        && last->beyond == beyond) {
         last->end = end;
         return;
     }
@@ -143,6 +145,7 @@ sb_append(td_seqdir_t *q, guint32 start, guint32 end, double t, guint32 frame, g
     last->sent = t;
     last->frame = frame;
     last->tsval = tsval;
+    last->beyond = (guint8)beyond;
 }
 
 /* Split the range at index i at seq (start < seq < end); returns FALSE when
@@ -210,8 +213,19 @@ sb_ack(td_seqdir_t *q, guint32 ack)
 
     for (guint i = 0; i < q->n; i++) {
         td_sb_range_t *r = &q->r[i];
-        if (td_seq_le(r->end, ack))
+        if (td_seq_le(r->end, ack)) {
+            if (r->retx && r->verdict) {
+                /* remembered for a D-SACK still to come (a retransmission
+                 * made the trouble part exist) */
+                td_seqdir_trouble_t *t = q->trouble;
+                guint k = t->acked_next;
+                t->acked_next = (guint8)((k + 1) % TD_ACKED_RETX);
+                t->acked_retx[k].start = r->start;
+                t->acked_retx[k].end = r->end;
+                t->acked_retx[k].copies = r->verdict;
+            }
             continue;
+        }
         if (td_seq_lt(r->start, ack))
             r->start = ack;
         q->r[keep++] = *r;
@@ -295,6 +309,7 @@ rto_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         return;
     }
     t->rto_open = TRUE;
+    t->rto_spurious = FALSE;
     t->rto_count = 1;
     t->rto_seq = seg->seq;
     t->rto_last = seg->time;
@@ -314,18 +329,43 @@ rto_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
 
 /* --------------------------------------------------------------- the ACKs */
 
+/* How much of a range's copies a piece of evidence shows spurious. */
+typedef enum {
+    SPURIOUS_ONE_MORE, /* a D-SACK reports one duplicate: the newest copy not yet marked */
+    SPURIOUS_LAST,     /* an early ACK answers a transmission before the last copy */
+    SPURIOUS_ALL       /* the ACK echoes a transmission older than the first copy (Eifel) */
+} spurious_reach_t;
+
+/* Evidence that data had arrived when it was resent, on its copies (newest
+ * first). A timeout whose retransmission proves spurious before its stall
+ * ends was a spurious timeout. */
 static void
-mark_spurious(td_seqdir_t *q, td_sb_range_t *r, guint8 evidence)
+mark_spurious(td_seqdir_t *q, td_seg_verdict_t *copies, guint8 evidence, spurious_reach_t reach)
 {
     td_seqdir_trouble_t *acct;
 
-    if (!r->verdict)
+    if (!copies)
         return;
     acct = td_seqdir_trouble(q);
-    if (!r->verdict->spurious)
-        acct->spurious++;
-    r->verdict->spurious |= evidence;
     acct->spurious_evidence |= evidence;
+    for (td_seg_verdict_t *c = copies; c; c = c->prev_copy) {
+        gboolean counted = c->spurious != 0;
+
+        if (counted && reach == SPURIOUS_ONE_MORE)
+            continue;
+        c->spurious |= evidence;
+        if (c->kind == TD_RETX_RTO && acct->rto_open)
+            acct->rto_spurious = TRUE;
+        if (!counted) {
+            acct->spurious++;
+            if (c->loss_at == TD_LOSS_WINDOW && acct->refused) {
+                acct->refused--; /* the window took it after all: counted once, as spurious */
+                c->loss_at = TD_LOSS_DOWNSTREAM;
+            }
+        }
+        if (reach != SPURIOUS_ALL)
+            return;
+    }
 }
 
 /* SACK blocks of an ACK for the data of q (RFC 2018); a block below the
@@ -336,6 +376,7 @@ note_sack(td_seqdir_t *q, const td_segment_t *seg)
     for (guint b = 0; b < seg->sack_count && b < 4; b++) {
         guint32 le = seg->sack[b][0], re = seg->sack[b][1];
         gboolean dsack;
+        td_seg_verdict_t *marked = NULL; /* a segment split in ranges is one duplicate */
 
         if (!td_seq_lt(le, re))
             continue;
@@ -349,11 +390,23 @@ note_sack(td_seqdir_t *q, const td_segment_t *seg)
             if (!overlaps(r, le, re))
                 continue;
             if (dsack) {
-                if (r->retx)
-                    mark_spurious(q, r, TD_SPURIOUS_DSACK);
+                if (r->retx && r->verdict != marked)
+                    mark_spurious(q, marked = r->verdict, TD_SPURIOUS_DSACK, SPURIOUS_ONE_MORE);
             } else if (!r->sacked && td_seq_le(le, r->start) && td_seq_le(r->end, re)) {
                 r->sacked = 1;
                 q->signal_time = seg->time;
+            }
+        }
+        if (dsack && td_seq_le(re, seg->ack) && q->trouble) {
+            /* of data acknowledged since it was resent: its copies */
+            td_seqdir_trouble_t *t = q->trouble;
+            for (guint k = 0; k < TD_ACKED_RETX; k++) { /* unused slots: no copies */
+                if (t->acked_retx[k].copies && td_seq_lt(le, t->acked_retx[k].end)
+                    && td_seq_lt(t->acked_retx[k].start, re)) {
+                    mark_spurious(q, t->acked_retx[k].copies, TD_SPURIOUS_DSACK,
+                                  SPURIOUS_ONE_MORE);
+                    break;
+                }
             }
         }
         if (dsack)
@@ -426,10 +479,10 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg)
             if (!r->retx || !td_seq_lt(r->start, ack))
                 continue;
             if (early >= EARLY_MIN && seg->time - r->resent < 0.5 * early)
-                mark_spurious(q, r, TD_SPURIOUS_EARLY);
+                mark_spurious(q, r->verdict, TD_SPURIOUS_EARLY, SPURIOUS_LAST);
             else if (seg->ts_known && first_resent_tsval && seg->tsecr
                      && td_seq_lt(seg->tsecr, first_resent_tsval))
-                mark_spurious(q, r, TD_SPURIOUS_EIFEL);
+                mark_spurious(q, r->verdict, TD_SPURIOUS_EIFEL, SPURIOUS_ALL);
             else
                 continue;
             /* The timeout was spurious: the originals got through. The
@@ -583,7 +636,7 @@ static void
 resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
 {
     td_seqdir_t *q = &s->seq[dir];
-    gboolean seen = FALSE, hole = FALSE;
+    gboolean seen = FALSE, hole = FALSE, refused = TRUE;
     double hole_time = 0.0, last_resent = 0.0;
     guint32 hole_tsval = 0;
     gboolean timer = FALSE;
@@ -597,6 +650,8 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         if (!overlaps(r, seg->seq, top))
             continue;
         last_resent = MAX(last_resent, r->resent);
+        if (!r->beyond || r->retx)
+            refused = FALSE; /* only a first resend of refused data is no loss */
         if (r->frame) {
             seen = TRUE;
         } else {
@@ -626,7 +681,9 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     }
     v = new_verdict(s, seg, TD_SEGCLASS_RETRANSMISSION);
     v->kind = (guint8)classify(s, dir, seg, end, last_resent, &timer);
-    v->loss_at = seen ? TD_LOSS_DOWNSTREAM : hole ? TD_LOSS_UPSTREAM : TD_LOSS_UNKNOWN;
+    refused = refused && seen && !hole;
+    v->loss_at = refused ? TD_LOSS_WINDOW : seen ? TD_LOSS_DOWNSTREAM
+                 : hole ? TD_LOSS_UPSTREAM : TD_LOSS_UNKNOWN;
     acct = td_seqdir_trouble(q);
     if (td_seq_le(end, q->una)) {
         /* all of it acknowledged before: the data had arrived */
@@ -636,6 +693,12 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     }
     acct->retrans++;
     acct->retrans_kind[v->kind]++;
+    if (refused && !v->spurious)
+        acct->refused++;
+    for (guint i = 0; i < q->n && !v->prev_copy; i++) {
+        if (overlaps(&q->r[i], seg->seq, top))
+            v->prev_copy = q->r[i].verdict; /* the same data's copies so far */
+    }
     if (v->loss_at == TD_LOSS_DOWNSTREAM)
         acct->downstream++;
     else if (v->loss_at == TD_LOSS_UPSTREAM)
@@ -779,7 +842,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         td_seqdir_trouble(q)->zw_probes++;
         q->segments--;
         if (td_seq_lt(q->nxt, end)) {
-            sb_append(q, q->nxt, end, seg->time, seg->frame, tsval);
+            sb_append(q, q->nxt, end, seg->time, seg->frame, tsval, FALSE);
             q->zwp_seq = q->nxt;
             q->zwp_end = end;
             q->nxt = end;
@@ -806,11 +869,25 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         resend(s, dir, seg, end);
     } else if (td_seq_lt(q->nxt, seg->seq)) {
         /* a hole: the data between never passed the capture point */
-        sb_append(q, q->nxt, seg->seq, seg->time, 0, tsval);
+        sb_append(q, q->nxt, seg->seq, seg->time, 0, tsval, FALSE);
     }
     if (td_seq_lt(q->nxt, end)) {
         guint32 from = td_seq_lt(seg->seq, q->nxt) ? q->nxt : seg->seq;
-        sb_append(q, from, end, seg->time, seg->frame, tsval);
+        /* The receiver's right edge as its last ACK here set it: data past
+         * it is not acceptable (RFC 9293 section 3.10.7.4) and is dropped,
+         * so its resend is no loss (a sender that overruns the window, or
+         * sends into a closed one). Only a window seen (not the SYN's). */
+        gint64 rwnd = s->side[dir].rwnd; /* scaled; -1 unknown (no handshake seen) */
+        gboolean edge_known = q->ack_time > 0.0 && rwnd >= 0 && !(seg->flags & TD_FIN);
+        guint32 edge = q->ack_high + (guint32)MIN(rwnd, (gint64)G_MAXINT32);
+
+        if (edge_known && td_seq_lt(edge, end) && td_seq_lt(from, edge)) {
+            sb_append(q, from, edge, seg->time, seg->frame, tsval, FALSE);
+            sb_append(q, edge, end, seg->time, seg->frame, tsval, TRUE);
+        } else {
+            sb_append(q, from, end, seg->time, seg->frame, tsval,
+                      edge_known && td_seq_le(edge, from));
+        }
         q->nxt = end;
         if (seg->len && !q->timer_frame) {
             /* A flight begins: nothing was outstanding. After more than an

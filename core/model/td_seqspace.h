@@ -37,11 +37,13 @@ td_seqdir_trouble_of(const td_seqdir_t *q)
 td_seqdir_trouble_t *td_seqdir_trouble(td_seqdir_t *q);
 
 /* Segments lost: retransmitted, less those proved spurious (the data had
- * arrived). */
+ * arrived) and those whose original the receiver's window refused (sent
+ * past its right edge: never lost on the path). */
 static inline guint32
 td_seqdir_lost(const td_seqdir_trouble_t *t)
 {
-    return t->retrans > t->spurious ? t->retrans - t->spurious : 0;
+    guint32 not_lost = t->spurious + t->refused;
+    return t->retrans > not_lost ? t->retrans - not_lost : 0;
 }
 
 /* Called for every segment of the stream, in capture order, before the

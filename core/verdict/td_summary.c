@@ -28,8 +28,17 @@ td_severity_label(td_stream_severity_t severity)
 }
 
 static const char *
-stall_words(td_code_t kind, const char **remedy)
+stall_words(td_code_t kind, const char *detail, const char **remedy)
 {
+    if (kind == TD_ST_RTO && detail && g_str_equal(detail, "spurious")) {
+        *remedy = "the data had arrived: its ACKs were late, nothing was lost";
+        return "a spurious retransmission timeout";
+    }
+    if (kind == TD_ST_WINDOW_FULL && detail && g_str_equal(detail, "no_window_scaling")) {
+        *remedy = "no window scaling: 64 KB a round trip at most; enable it, or find the "
+                  "middlebox that strips it";
+        return "window full";
+    }
     switch (kind) {
     case TD_ST_NAGLE_DELAYED_ACK:
         *remedy = "TCP_NODELAY or coalesced writes fix it";
@@ -53,7 +62,7 @@ static void
 append_stalls(wmem_allocator_t *scope, wmem_strbuf_t *buf, const td_verdict_t *v)
 {
     const td_stall_part_t *st = &v->stalls;
-    const char *remedy, *words = stall_words(st->worst, &remedy);
+    const char *remedy, *words = stall_words(st->worst, st->worst_detail, &remedy);
 
     wmem_strbuf_append_printf(buf, "%u stall%s, %s lost", st->count, st->count > 1 ? "s" : "",
                               td_fmt_duration(scope, st->time));

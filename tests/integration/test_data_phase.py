@@ -18,6 +18,10 @@ anything tcpdiag wrote:
     D-SACKs received                   == TcpExtTCPDSACKRecv
     spurious retransmissions           > 0 exactly when the kernel saw D-SACKs or
                                          a spurious RTO
+    spurious retransmissions           >= TcpExtTCPDSACKRecv (each D-SACK reports
+                                         one duplicate the receiver got)
+    a timeout whose every retransmission came back D-SACKed (TcpRetransSegs ==
+    TcpExtTCPDSACKRecv): its stall named a spurious timeout, and no data.loss
   at the router and the client, downstream of the losses (the router drops in
   its forwarding path): no more retransmissions than the sender sent, each
   original never seen is `upstream`, and nothing is called rto sooner than
@@ -102,8 +106,10 @@ def retransmissions(ts, path, extra=()):
 
 
 def stalls(ts, path, extra=()):
+    """The stalls that ended (one still open at the capture's end is listed
+    in two passes only: where the end is known)."""
     rc, out, err = ts.run("-r", path, *extra, "-T", "fields", "-e", "frame.number",
-                          "-e", "tcpdiag.stall", "-Y", "tcpdiag.stall")
+                          "-e", "tcpdiag.stall", "-Y", "tcpdiag.stall && !tcpdiag.stall.open")
     return sorted(l for l in out.splitlines() if l.strip())
 
 
@@ -161,6 +167,18 @@ def check_capture_point(ts, captures, name, k, point):
               "%s: %d spurious retransmissions, the kernel saw no D-SACK and no "
               "spurious RTO" % (label, acc["tcpdiag.stream.spurious"]))
     if point == "server":
+        check(acc["tcpdiag.stream.spurious"] >= k["TcpExtTCPDSACKRecv"],
+              "%s: %d spurious retransmissions, the receiver reported %d duplicates "
+              "(D-SACK)" % (label, acc["tcpdiag.stream.spurious"], k["TcpExtTCPDSACKRecv"]))
+        if k["TcpExtTCPTimeouts"] and k["TcpRetransSegs"] == k["TcpExtTCPDSACKRecv"]:
+            rc, out, err = ts.run("-r", path, "-2", "-T", "fields", "-e", "tcpdiag.finding",
+                                  "-e", "tcpdiag.finding.detail", "-Y", "tcpdiag.finding")
+            found = [pair for l in out.splitlines() if l.strip()
+                     for pair in zip(*(c.split(",") for c in l.split("\t")))]
+            check(("stall.rto", "spurious") in found
+                  and not any(f[0] == "data.loss" for f in found),
+                  "%s: every retransmission D-SACKed, the timeout not named spurious or data "
+                  "called lost: %s" % (label, found))
         check((acc["tcpdiag.stream.spurious"] > 0) == spurious_kernel,
               "%s: %d spurious, kernel D-SACKs %d, spurious RTOs %d"
               % (label, acc["tcpdiag.stream.spurious"], k["TcpExtTCPDSACKRecv"],

@@ -453,6 +453,28 @@ def check_registration(ts, version):
         check(cols[0] != "F" or cols[2] == cols[2].lower(), "field %s is not lower case" % cols[2])
 
 
+# Window scaling off at the receiver (make_captures.sh st_wscale_scenario,
+# net.ipv4.tcp_window_scaling=0: the SYN carries no window scale option): at
+# the sender every window-full stall is the 64 KB field's limit, and with
+# scaling on (the control) there is none.
+WSCALE_CAPTURES = {"st_no_wscale_50ms_server.pcap": True, "st_no_wscale_300ms_server.pcap": True,
+                   "st_wscale_300ms_server.pcap": False}
+
+
+def check_window_scaling(ts, captures):
+    for name, off in sorted(WSCALE_CAPTURES.items()):
+        path = ts.add_capture(os.path.join(captures, name))
+        rc, out, _ = ts.run("-r", path, "-2", "-Y", "tcpdiag.stall", "-T", "fields",
+                            "-e", "tcpdiag.stall", "-e", "tcpdiag.finding.detail")
+        rows = [l.split("\t") for l in out.splitlines() if l.strip()]
+        if off:
+            check(rc == 0 and rows and all(r == ["window_full", "no_window_scaling"] for r in rows),
+                  "%s: window-full stalls not named no_window_scaling: %s"
+                  % (name, sorted(set(tuple(r) for r in rows))[:4]))
+        else:
+            check(rc == 0 and not rows, "%s: stalls with window scaling on: %s" % (name, rows[:4]))
+
+
 def check_preferences(ts):
     """The README lists every preference the plugin registers, with its
     default (the GUI's Preferences page shows them all)."""
@@ -564,6 +586,7 @@ def main():
         check_encapsulations(ts, args.captures)
         check_expert(ts, args.captures)
         check_tree(ts, args.captures)
+        check_window_scaling(ts, args.captures)
         with tempfile.TemporaryDirectory() as tmp:
             check_bad_input(ts, args.captures, tmp)
     finally:

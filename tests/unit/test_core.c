@@ -1788,6 +1788,57 @@ test_data_phase(void)
     CHECK(td_seqdir_trouble_of(&s->seq[C])->retrans_kind[TD_RETX_RTO] == 1
           && td_seqdir_trouble_of(&s->seq[C])->timeouts == 1);
 
+    current = "a spurious timeout with backoff: every copy spurious, the stall named so";
+    s = established();
+    feed_ts(s, 1.0, C, TD_ACK, 1101, 5201, 1000, 64240, 100, 0, 0, 0);
+    feed_ts(s, 1.0, C, TD_ACK, 2101, 5201, 1000, 64240, 100, 0, 0, 0);
+    /* a delay spike: nothing comes back; three timeouts with backoff */
+    feed_ts(s, 1.4, C, TD_ACK, 1101, 5201, 1000, 64240, 140, 0, 0, 0);
+    feed_ts(s, 2.2, C, TD_ACK, 1101, 5201, 1000, 64240, 220, 0, 0, 0);
+    feed_ts(s, 3.8, C, TD_ACK, 1101, 5201, 1000, 64240, 380, 0, 0, 0);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->retrans == 3);
+    /* the spike ends: the ACK echoes the originals' TSval (RFC 3522) */
+    feed_ts(s, 3.9, S, TD_ACK, 5201, 3101, 0, 64240, 500, 100, 0, 0);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 3);
+    f = find(TD_ST_RTO);
+    CHECK(f && strcmp(f->detail, "spurious") == 0 && strstr(MSG(f), "nothing was lost"));
+    /* the duplicates' D-SACKs come after the ACK: counted once each, not again */
+    feed_ts(s, 3.91, S, TD_ACK, 5201, 3101, 0, 64240, 501, 140, 1101, 2101);
+    feed_ts(s, 3.92, S, TD_ACK, 5201, 3101, 0, 64240, 502, 220, 1101, 2101);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 3
+          && td_seqdir_trouble_of(&s->seq[C])->dsacks == 2);
+    CHECK(td_seqdir_lost(td_seqdir_trouble_of(&s->seq[C])) == 0);
+
+    current = "D-SACKs after the ACK: one duplicate each, on the copies of the data";
+    s = established();
+    feed(s, 1.0, C, TD_ACK, 1101, 5201, 1000);
+    feed(s, 1.4, C, TD_ACK, 1101, 5201, 1000);  /* timeouts, no timestamps */
+    feed(s, 2.2, C, TD_ACK, 1101, 5201, 1000);
+    feed(s, 2.25, S, TD_ACK, 5201, 2101, 0);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 0);
+    feed_ts(s, 2.26, S, TD_ACK, 5201, 2101, 0, 64240, 0, 0, 1101, 2101);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 1);
+    feed_ts(s, 2.27, S, TD_ACK, 5201, 2101, 0, 64240, 0, 0, 1101, 2101);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 2);
+    feed_ts(s, 2.28, S, TD_ACK, 5201, 2101, 0, 64240, 0, 0, 1101, 2101);
+    CHECK(td_seqdir_trouble_of(&s->seq[C])->spurious == 2); /* only two copies were sent */
+
+    current = "data sent into a closed window is refused, not lost: its resend is no loss";
+    s = established();
+    feed(s, 1.0, S, TD_ACK, 5201, 1101, 1000);
+    feed_window(s, 1.05, C, 1101, 6201, 0);       /* the client's window closes */
+    feed(s, 1.06, S, TD_ACK, 6201, 1101, 1000);  /* sent anyway: beyond the edge */
+    feed_window(s, 1.1, C, 1101, 6201, 64240);    /* the window opens; 6201.. was dropped */
+    feed(s, 1.11, S, TD_ACK, 6201, 1101, 1000);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_WINDOW);
+    CHECK(td_seqdir_trouble_of(&s->seq[S])->retrans == 1
+          && td_seqdir_lost(td_seqdir_trouble_of(&s->seq[S])) == 0);
+    /* a resend of data sent inside the window is still lost */
+    feed(s, 1.2, S, TD_ACK, 7201, 1101, 1000);
+    feed(s, 1.9, S, TD_ACK, 7201, 1101, 1000);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_DOWNSTREAM);
+    CHECK(td_seqdir_lost(td_seqdir_trouble_of(&s->seq[S])) == 1);
+
     current = "a timeout that was real keeps its go-back-N";
     s = established();
     for (guint32 i = 0; i < 5; i++)
