@@ -441,14 +441,15 @@ report_rto(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
          * really waited, but for its ACKs, not for lost data. */
         msg = wmem_strdup_printf(s->scope, "Spurious retransmission timeout: the %s waited %s "
                                  "for its timer (%u timeout%s, the last in frame %u), but this "
-                                 "ACK answers the data sent before: it had arrived, the ACKs "
-                                 "were late; nothing was lost",
+                                 "ACK answers the data sent before: it had arrived, its ACKs "
+                                 "came back late or not at all",
                                  td_side_name(s, dir), td_fmt_duration(s->scope, duration),
                                  t->rto_count, t->rto_count > 1 ? "s" : "", t->rto_last_frame);
         stall_add(s, out, TD_ST_RTO, frame, "spurious", t->rto_count, t->rto_begin, t->rto_last,
                   t->rto_begin_frame, t->rto_last_frame,
-                  "The ACK path, not the data: a delay spike (a queue filling, a radio link, a "
-                  "handover) or ACKs lost on the way back, with a timer too eager for the path",
+                  "The ACK path, not the data: ACKs lost on the way back (a path down in that "
+                  "direction or both) or delayed (a queue filling, a radio link), longer than the "
+                  "sender's timer",
                   msg);
         return;
     }

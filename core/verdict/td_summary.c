@@ -31,7 +31,7 @@ static const char *
 stall_words(td_code_t kind, const char *detail, const char **remedy)
 {
     if (kind == TD_ST_RTO && detail && g_str_equal(detail, "spurious")) {
-        *remedy = "the data had arrived: its ACKs were late, nothing was lost";
+        *remedy = "the data had arrived: its ACKs came back late or not at all";
         return "a spurious retransmission timeout";
     }
     if (kind == TD_ST_WINDOW_FULL && detail && g_str_equal(detail, "no_window_scaling")) {
