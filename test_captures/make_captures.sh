@@ -988,26 +988,28 @@ sc_st_window_full() {
 # its buffer, so a long path's sender fills the window every round trip. At 50
 # and 300 ms RTT; the control at 300 ms keeps scaling (the default) with the
 # same transfer.
-st_wscale_scenario() { # st_wscale_scenario NAME RTT SCALING [SIDE]
-	local name=$1 rtt=$2 scaling=$3 side=${4:-client}
+st_wscale_scenario() { # st_wscale_scenario NAME RTT SCALING SIDE BYTES
+	local name=$1 rtt=$2 scaling=$3 side=$4 bytes=$5
 	DELAY_MS=$(awk -v r="$rtt" 'BEGIN {print r / 2}')
 	setup_net
 	sysc $NS_C net.ipv4.tcp_window_scaling=$scaling
 	srv --port $PORT
 	cap_start "$side" "$name"
-	cli --host $S4 --port $PORT --src-port 62061 --requests 1 --req-size 100 --resp-size 1000000 \
+	cli --host $S4 --port $PORT --src-port 62061 --requests 1 --req-size 100 --resp-size "$bytes" \
 		--timeout 60
 	cap_stop
 	publish "$CAP_FILE" "$name"
 	teardown_net
 }
-sc_st_no_wscale_50ms() { st_wscale_scenario st_no_wscale_50ms 50 0; }
-sc_st_no_wscale_300ms() { st_wscale_scenario st_no_wscale_300ms 300 0; }
-sc_st_wscale_300ms() { st_wscale_scenario st_wscale_300ms 300 1; }
+# 1 MB at 50 ms (the window caps the sender once slow start has passed 64 KB),
+# 400 kB at 300 ms (a few round trips past it: enough, and a small capture)
+sc_st_no_wscale_50ms() { st_wscale_scenario st_no_wscale_50ms 50 0 client 1000000; }
+sc_st_no_wscale_300ms() { st_wscale_scenario st_no_wscale_300ms 300 0 client 400000; }
+sc_st_wscale_300ms() { st_wscale_scenario st_wscale_300ms 300 1 client 400000; }
 # the same at the sender, where the full window shows
-sc_st_no_wscale_50ms_server() { st_wscale_scenario st_no_wscale_50ms_server 50 0 server; }
-sc_st_no_wscale_300ms_server() { st_wscale_scenario st_no_wscale_300ms_server 300 0 server; }
-sc_st_wscale_300ms_server() { st_wscale_scenario st_wscale_300ms_server 300 1 server; }
+sc_st_no_wscale_50ms_server() { st_wscale_scenario st_no_wscale_50ms_server 50 0 server 1000000; }
+sc_st_no_wscale_300ms_server() { st_wscale_scenario st_no_wscale_300ms_server 300 0 server 400000; }
+sc_st_wscale_300ms_server() { st_wscale_scenario st_wscale_300ms_server 300 1 server 400000; }
 
 sc_st_rto() {
 	setup_net
