@@ -383,36 +383,35 @@ check_window_full(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_
 
     if (me && me->wf_frame && seg->frame != me->wf_frame) {
         wait = seg->time - me->wf_time;
-        if (wait >= s->cfg->window_full_min && unscaled_window(s, d, me->wf_window)) {
-            /* The 16-bit window field, not the receiver's buffer, was the
-             * limit: without window scaling no more than 65,535 bytes can
-             * be in flight (RFC 7323 section 1.1), however large the buffer
-             * and however fast the reader. */
-            /* The SYN offers it and the SYN-ACK may only answer an offer:
-             * the client did not offer it, or the server did not accept. */
+        if (wait >= s->cfg->window_full_min) {
+            gboolean unscaled = unscaled_window(s, d, me->wf_window);
+            /* The SYN offers window scaling and the SYN-ACK may only answer
+             * an offer: the client did not offer it, or the server did not
+             * accept. Unscaled, the 16-bit field, not the receiver's buffer,
+             * was the limit: no more than 65,535 bytes in flight (RFC 7323
+             * section 1.1), however large the buffer and fast the reader. */
             int c = s->client < 0 ? 0 : s->client;
-            gboolean offered = s->side[c].wscale != TD_NO_WSCALE;
-            msg = wmem_strdup_printf(s->scope, "Window full at %u bytes without window scaling "
-                                     "(the %s): the %s filled the %s's window (frame %u) and "
-                                     "waited %s; 64 KB a round trip at most",
-                                     (guint)me->wf_window,
-                                     offered ? "server did not accept it" : "client's SYN did not offer it",
-                                     td_side_name(s, d), td_side_name(s, 1 - d), me->wf_frame,
-                                     td_fmt_duration(s->scope, wait));
-            stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame, "no_window_scaling", 0, me->wf_time,
-                      seg->time, me->wf_frame, peer->last_frame_seen,
-                      "Window scaling is off (net.ipv4.tcp_window_scaling=0, an old stack) or a "
-                      "middlebox strips the option: not the buffer or the reader. Enable it",
-                      msg);
-        } else if (wait >= s->cfg->window_full_min) {
-            msg = wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive window "
-                                     "(frame %u) and waited %s for it to open", td_side_name(s, d),
-                                     td_side_name(s, 1 - d), me->wf_frame,
-                                     td_fmt_duration(s->scope, wait));
-            stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame, "window_full", 0, me->wf_time,
-                      seg->time, me->wf_frame, peer->last_frame_seen,
-                      "The receive buffer is too small for the bandwidth-delay product, or the "
-                      "receiver reads slowly", msg);
+            const char *why = s->side[c].wscale != TD_NO_WSCALE ? "server did not accept it"
+                                                                 : "client's SYN did not offer it";
+            msg = unscaled
+                  ? wmem_strdup_printf(s->scope, "Window full at %u bytes without window "
+                                       "scaling (the %s): the %s filled the %s's window (frame "
+                                       "%u) and waited %s; 64 KB a round trip at most",
+                                       me->wf_window, why, td_side_name(s, d),
+                                       td_side_name(s, 1 - d), me->wf_frame,
+                                       td_fmt_duration(s->scope, wait))
+                  : wmem_strdup_printf(s->scope, "Window full: the %s filled the %s's receive "
+                                       "window (frame %u) and waited %s for it to open",
+                                       td_side_name(s, d), td_side_name(s, 1 - d), me->wf_frame,
+                                       td_fmt_duration(s->scope, wait));
+            stall_add(s, out, TD_ST_WINDOW_FULL, seg->frame,
+                      unscaled ? "no_window_scaling" : "window_full", 0, me->wf_time, seg->time,
+                      me->wf_frame, peer->last_frame_seen,
+                      unscaled ? "Window scaling is off (net.ipv4.tcp_window_scaling=0, an old "
+                                 "stack) or a middlebox strips the option: not the buffer or "
+                                 "the reader. Enable it"
+                               : "The receive buffer is too small for the bandwidth-delay "
+                                 "product, or the receiver reads slowly", msg);
         }
         me->wf_frame = 0;
     }

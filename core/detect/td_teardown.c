@@ -424,9 +424,10 @@ td_teardown_publish(const td_stream_t *s, gboolean connected, td_teardown_part_t
     out->closing_side = (gint8)closing_side(s);
     out->both_closed_unacked_side = (gint8)both_closed_unacked_side(s);
     /* A RST after the peer's FIN with all data delivered only ends the
-     * connection (reset_finding): at once or late, it is no failure. */
-    out->reset_ends_close = rst && (g_str_equal(rst->detail, "after_peer_fin")
-                                    || g_str_equal(rst->detail, "late_close"));
+     * connection (reset_finding): at once or late, it is no failure. The
+     * code table says which details are that face of teardown.reset. */
+    out->reset_ends_close = rst && td_code_info_for(TD_TD_RESET, rst->detail)
+                                   != td_code_info(TD_TD_RESET);
 
     /* how it ended */
     out->first_closer = -1;

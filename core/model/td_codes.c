@@ -94,7 +94,7 @@ static const td_code_info_t alt_table[TD_CODE_COUNT] = {
 };
 static const char *const alt_details[TD_CODE_COUNT][3] = {
     /* exactly these: a middlebox's RST ("after_peer_fin,middlebox") is not
-     * the end of a close (detect/td_teardown.c reads them the same way) */
+     * the end of a close (detect/td_teardown.c ranks its reset by this) */
     [TD_TD_RESET] = { "after_peer_fin", "late_close", NULL },
     [TD_TD_GRACEFUL] = { "late_close", NULL },
 };

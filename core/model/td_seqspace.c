@@ -354,7 +354,9 @@ mark_spurious(td_seqdir_t *q, td_seg_verdict_t *copies, guint8 evidence, spuriou
         if (counted && reach == SPURIOUS_ONE_MORE)
             continue;
         c->spurious |= evidence;
-        if (c->kind == TD_RETX_RTO && acct->rto_open)
+        /* a timeout copy of the outage under way (sent after its last
+         * progress), not a late D-SACK of an earlier one */
+        if (c->kind == TD_RETX_RTO && acct->rto_open && c->frame > acct->rto_begin_frame)
             acct->rto_spurious = TRUE;
         if (!counted) {
             acct->spurious++;
