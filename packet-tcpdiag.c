@@ -72,6 +72,8 @@ static int hf_stream_dsacks = -1;
 static int hf_stream_keepalives = -1;
 static int hf_stream_zw_probes = -1;
 static int hf_stream_duplicates = -1;
+static int hf_stream_retrans_control = -1;
+static int hf_retrans_control = -1;
 static int hf_retrans = -1;
 static int hf_retrans_kind = -1;
 static int hf_retrans_loss_at = -1;
@@ -352,6 +354,8 @@ draw_data(proto_tree *parent, tvbuff_t *tvb, const td_verdict_t *v)
                                                      q->zw_probes));
         proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_duplicates, tvb, 0, 0,
                                                      q->duplicates));
+        proto_item_set_generated(proto_tree_add_uint(dt, hf_stream_retrans_control, tvb, 0, 0,
+                                                     q->control));
     }
 }
 
@@ -366,7 +370,16 @@ draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
     case TD_SEGCLASS_RETRANSMISSION: {
         const char *kind = retx_kind_names[v->kind < TD_RETX_KINDS ? v->kind : 0];
         const char *loss_at = loss_at_names[v->loss_at <= TD_LOSS_WINDOW ? v->loss_at : 0];
-        ti = v->loss_at == TD_LOSS_WINDOW
+        static const char *const carried[] = { "data", "syn", "synack", "fin" };
+        static const char *const carried_words[] = { "data", "SYN", "SYN-ACK", "FIN" };
+        guint ctl = v->control <= TD_CTL_FIN ? v->control : 0;
+        ti = ctl
+             ? proto_tree_add_string_format_value(tree, hf_retrans, tvb, 0, 0, kind,
+                                                  "%s, the %s sent again%s", kind,
+                                                  carried_words[ctl],
+                                                  v->spurious ? " (spurious: the first had "
+                                                                "arrived)" : "")
+             : v->loss_at == TD_LOSS_WINDOW
              ? proto_tree_add_string_format_value(tree, hf_retrans, tvb, 0, 0, kind,
                                                   "%s, the original was sent beyond the "
                                                   "receiver's window, which refused it: not "
@@ -378,6 +391,8 @@ draw_verdict(proto_tree *tree, tvbuff_t *tvb, const td_seg_verdict_t *v)
         proto_item_set_generated(ti);
         rt = proto_item_add_subtree(ti, ett_retrans);
         proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_kind, tvb, 0, 0, kind));
+        proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_control, tvb, 0, 0,
+                                                       carried[ctl]));
         proto_item_set_generated(proto_tree_add_string(rt, hf_retrans_loss_at, tvb, 0, 0,
                                                        loss_at));
         proto_item_set_generated(proto_tree_add_uint(rt, hf_retrans_spurious, tvb, 0, 0,
@@ -872,6 +887,13 @@ proto_register_tcpdiag(void)
             VALS(yes_vals), 0x0, "1 when the data had already arrived. Known from later packets "
             "(a D-SACK, the ACK), so in single pass it shows 0 on the retransmission itself",
             HFILL } },
+        { &hf_stream_retrans_control, { "Control retransmissions", "tcpdiag.stream.retrans_control",
+            FT_UINT32, BASE_DEC, NULL, 0x0, "Its SYN, SYN-ACK or FIN sent again without data "
+            "(the kernel counts them in TcpRetransSegs): not in the retransmissions above, no "
+            "data was resent", HFILL } },
+        { &hf_retrans_control, { "Retransmission carried", "tcpdiag.retrans.carried", FT_STRING,
+            BASE_NONE, NULL, 0x0, "What was sent again: data (and maybe a FIN with it), or only "
+            "a syn, synack or fin", HFILL } },
         { &hf_retrans_spurious_by, { "Spurious, shown by", "tcpdiag.retrans.spurious_by", FT_STRING,
             BASE_NONE, NULL, 0x0, "The evidence: dsack (RFC 2883), early_ack (acknowledged "
             "sooner than a round trip after it), eifel (the ACK echoed an earlier TSval, RFC "

@@ -54,7 +54,7 @@ ALL_SCENARIOS=(
 	td_graceful td_half_closed td_abort td_half_open td_fin_retrans td_abandoned
 	td_idle_reset td_open
 	cs_s3 cs_oth cs_one_sided_client cs_one_sided_server
-	st_nagle_client st_nagle_server st_nodelay st_odd_segments st_zero_window
+	st_nagle_client st_nagle_server st_think_client st_think_server st_think_300ms st_nodelay st_odd_segments st_zero_window
 	st_window_full st_rto st_healthy st_duplicated st_no_wscale_50ms st_no_wscale_300ms
 	st_wscale_300ms st_no_wscale_50ms_server st_no_wscale_300ms_server st_wscale_300ms_server
 	st_nagle_1ms st_nagle_300ms st_reqresp_1ms st_reqresp_40ms st_reqresp_300ms
@@ -71,7 +71,7 @@ ALL_SCENARIOS=(
 # 300 ms) and are captured at three points at once (the sender, the router's
 # client side, the receiver): dp_<kind>_<rtt>ms_{client,router,server}.pcap,
 # with the sender's kernel counters (nstat) in data_phase_kernel.tsv.
-DP_KINDS=(loss_sack loss_nosack tlp spurious reorder blackout)
+DP_KINDS=(loss_sack loss_nosack tlp spurious reorder blackout synack_late ack_late fin_late)
 DP_RTTS=(1 50 300)
 for k in "${DP_KINDS[@]}"; do for r in "${DP_RTTS[@]}"; do ALL_SCENARIOS+=("dp_${k}_${r}ms"); done; done
 
@@ -907,6 +907,29 @@ nagle_traffic() { # nagle_traffic SRC_PORT [client options]
 		--req-size 500 --split-writes 200 --resp-size 100 "$@"
 }
 
+# Think time, not Nagle (issue 27 item 7): Nagle on, each 500 B request
+# written in pieces of 200 B with a pause longer than the server's delayed
+# ACK and the round trip (RTT + 50 ms): every piece is written after the ACK
+# of the one before has come back, so Nagle holds nothing, although each
+# leaves a few ms after a late ACK. Captured at the client (the sender: no
+# stall) and at the server (the path's delay hides the difference: at most
+# a possible one).
+think_traffic() { # think_traffic NAME SIDE RTT_MS SRC_PORT
+	DELAY_MS=$(awk -v r="$3" 'BEGIN {print r / 2}')
+	setup_net
+	srv --port $PORT
+	cap_start "$2" "$1"
+	cli --host $S4 --port $PORT --src-port "$4" --requests 10 --think 0.1 --req-size 500 \
+		--chunk 200 --chunk-gap "$(awk -v r="$3" 'BEGIN {print (r + 50) / 1000}')" --resp-size 100
+	cap_stop
+	publish "$CAP_FILE" "$1"
+	teardown_net
+	DELAY_MS=20
+}
+sc_st_think_client() { think_traffic st_think_client client 40 62181; }
+sc_st_think_server() { think_traffic st_think_server server 40 62182; }
+sc_st_think_300ms() { think_traffic st_think_300ms client 300 62183; }
+
 sc_st_nagle_client() {
 	setup_net
 	srv --port $PORT
@@ -1080,7 +1103,7 @@ DP_DIR="$OUT_DIR/data_phase"
 KERNEL_TSV="$DP_DIR/data_phase_kernel.tsv"
 NSTAT_KEYS=(TcpRetransSegs TcpExtTCPLossProbes TcpExtTCPTimeouts TcpExtTCPFastRetrans
 	TcpExtTCPSlowStartRetrans TcpExtTCPSpuriousRTOs TcpExtTCPDSACKRecv TcpExtTCPSACKReorder
-	TcpExtTCPRenoReorder TcpExtTCPTSReorder)
+	TcpExtTCPRenoReorder TcpExtTCPTSReorder TcpExtTCPSynRetrans TcpExtTCPLossProbeRecovery)
 
 CAP3_PIDS=()
 cap3_start() { # cap3_start NAME: tcpdump at the client, the router (r-c) and the server
@@ -1147,6 +1170,23 @@ dp_end() {
 # The server's data packets forwarded to the client (not its SYN-ACK or FIN).
 DP_DATA=(-i $IF_RS -p tcp --sport $PORT -m length --length 200:65535)
 
+# queue1 "NFQ_DELAY ARGS" RULE...: the packets the router sends that match
+# RULE wait in a second delay queue instead (its own delay, or a pause on
+# SIGUSR1 to NFQ1_PID): one kind of packet late while the rest flows.
+queue1() {
+	local args=$1 log="$WORK/nfq1.log"; shift
+	r4 -t mangle -I POSTROUTING 1 "$@" -j NFQUEUE --queue-num 1
+	: >"$log"
+	# shellcheck disable=SC2086
+	spawn ip netns exec $NS_R "$NFQ_BIN" -q 1 $args >"$log" 2>&1
+	NFQ1_PID=$!
+	wait_for grep -q '^ready' "$log" || die "nfq_delay (queue 1) did not start: $(cat "$log")"
+}
+# The client's pure ACKs to the server (flags exactly ACK, no payload);
+# conntrack has counted the packet itself, so 2:2 is the handshake's third.
+DP_CLIENT_ACKS=(-o $IF_RS -p tcp --dport $PORT --tcp-flags SYN,FIN,RST,PSH,ACK ACK
+	-m length --length 0:100 -m connbytes --connbytes-dir original --connbytes-mode packets)
+
 dp_scenario() { # dp_scenario KIND RTT
 	local kind=$1 rtt=$2 name="dp_${1}_${2}ms"
 	DELAY_MS=$(awk -v r="$rtt" 'BEGIN {print r / 2}')
@@ -1182,6 +1222,43 @@ dp_scenario() { # dp_scenario KIND RTT
 		kill -USR1 "$NFQ_PID" ;;
 	reorder)
 		dp_run "$name" ;;
+	synack_late)
+		# the handshake's third ACK 1.5 s late (the rest of the path as it
+		# is): the server's SYN-ACK timer (1 s, TCP_TIMEOUT_INIT) fires and
+		# it resends a SYN-ACK the client had. The server speaks first, so
+		# nothing else from the client completes the handshake sooner.
+		queue1 "-d $(awk -v d="$DELAY_MS" 'BEGIN {print d + 1500}')" \
+			"${DP_CLIENT_ACKS[@]}" --connbytes 2:2
+		srv --port $PORT --cc cubic --io-timeout 60 --banner 32
+		cap3_start "$name"
+		nstat_reset $NS_S
+		cli_bg --host $S4 --port $PORT --src-port 63001 --wait-banner --requests 3 \
+			--think 0.5 --req-size 100 --resp-size 20000 --cc cubic --timeout 30
+		DP_CLI=$CLI_PID ;;
+	ack_late)
+		# only the ACK path stalls: 1 s into the paced download the
+		# client's ACKs are held for 2 RTT + 1 s (the data flows on), so
+		# the server's timer fires for data that had arrived
+		queue1 "-d $DELAY_MS -p $((rtt * 2 + 1000))" "${DP_CLIENT_ACKS[@]}" --connbytes 3:
+		dp_run "$name" --chunk 4000 --chunk-gap 0.05
+		sleep $(awk -v r="$rtt" 'BEGIN {print 1.0 + r * 2 / 1000}')
+		kill -USR1 "$NFQ1_PID" ;;
+	fin_late)
+		# a 20000 B response and the server's close: its FIN rides on the
+		# last data segment, which the path holds 2.5 RTT + 400 ms longer
+		# (late, not lost); the tail loss probe resends data and FIN
+		# together, the client D-SACKs the original when it comes (it
+		# keeps its end open until then)
+		queue1 "-d $(awk -v d="$DELAY_MS" -v r="$rtt" 'BEGIN {print d + 2.5 * r + 400}')" \
+			-o $IF_RC -p tcp --sport $PORT --tcp-flags FIN FIN -m limit --limit 1/hour \
+			--limit-burst 1
+		srv --port $PORT --cc cubic --io-timeout 60 --close-after 1 --shutdown
+		cap3_start "$name"
+		nstat_reset $NS_S
+		cli_bg --host $S4 --port $PORT --src-port 63001 --requests 1 --req-size 100 \
+			--resp-size 20000 --cc cubic --timeout 30 \
+			--hold "$(awk -v r="$rtt" 'BEGIN {print 1.5 + 3 * r / 1000}')"
+		DP_CLI=$CLI_PID ;;
 	blackout)
 		# 2.5 s without any packet through, in the middle of a paced download
 		dp_run "$name" --chunk 4000 --chunk-gap 0.05

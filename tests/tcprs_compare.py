@@ -75,6 +75,7 @@ def main():
     confusion = collections.Counter()
     disagreements = []
     unmatched = 0
+    missing = []
     try:
         for trace in sorted(glob.glob(os.path.join(args.tcprs, "*", "*.trace"))):
             log = trace[:-len(".trace")] + ".tcpretransmissions.log"
@@ -88,7 +89,7 @@ def main():
                                   "-e", "tcpdiag.retrans.kind", "-e", "tcpdiag.probe",
                                   "-e", "tcpdiag.duplicate", "-e", "tcpdiag.reordered",
                                   "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport",
-                                  "-Y", "tcp.len > 0 || tcp.flags.fin == 1")
+                                  "-Y", "tcp.len > 0 || tcp.flags.fin == 1 || tcp.flags.syn == 1")
             if rc not in (0, 2, 14):
                 print("tshark failed on %s: %s" % (trace, err.strip()[:200]))
                 return 1
@@ -123,6 +124,7 @@ def main():
             for k, kind in sorted(theirs.items()):
                 if k not in ours:
                     unmatched += 1
+                    missing.append((name, k))
                     continue
                 frame, mine = ours[k]
                 confusion[(kind, mine)] += 1
@@ -148,16 +150,25 @@ def main():
           % (rto_ok, ours_rto, 100.0 * rto_ok / ours_rto if ours_rto else 0))
     # TCPRS has no tail-loss-probe kind (its traces are from 2010; Linux
     # sends loss probes since 3.10, 2013): a probe is its timer's
-    # retransmission, no loss signal. The question TCPRS answers (README:
-    # a timer, or the receiver's signal?) compares the families.
+    # retransmission, no loss signal. Agreement with a classifier that cannot
+    # say tlp is measured in its own kinds: tlp read as its rto. With one
+    # segment in flight a probe fires when the RTO would (Linux clamps the
+    # probe timeout to the RTO, tcp_schedule_loss_probe), so the packet alone
+    # cannot tell the two; a modern Linux's kernel counts it a probe
+    # (dp_fin_late: TCPLossProbes 1, TCPTimeouts 0), a 2010 stack's was a
+    # timeout.
     family = {"rto": "timer", "tlp": "timer", "fast": "signal"}
     fam = sum(v for (a, b), v in confusion.items()
               if a != "unknown" and family.get(a) and family.get(a) == family.get(b))
-    print("timer (rto, tlp) or signal (fast), where TCPRS knows the kind: %d / %d = %.1f%%"
+    print("agreement in TCPRS's kinds (a loss probe is a timer's retransmission: its rto), "
+          "where TCPRS knows the kind: %d / %d = %.1f%%"
           % (fam, known, 100.0 * fam / known if known else 0))
     if args.list:
         for d in disagreements:
             print("  %s frame %s: TCPRS %s, tcpdiag %s" % d)
+        for name, (usec, orig, seq) in missing:
+            print("  %s: TCPRS's retransmission at %.6f (seq %d, %s) not in tcpdiag's output"
+                  % (name, usec / 1e6, seq, "originator" if orig else "responder"))
     return 0
 
 

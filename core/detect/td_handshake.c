@@ -11,6 +11,7 @@
 #include "detect/td_handshake.h"
 #include "model/td_finding.h"
 #include "model/td_path.h"
+#include "model/td_seqspace.h"
 
 #define CLIENT(s) (&(s)->side[(s)->client])
 #define SERVER(s) (&(s)->side[1 - (s)->client])
@@ -374,8 +375,8 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                            "The server stays in SYN_RECV while the client believes it is "
                            "ESTABLISHED; the client's data goes unacknowledged until an ACK gets "
                            "through (tcp_synack_retries, then tcp_retries2)",
-                           "Third ACK lost: the server retransmitted its SYN-ACK %s after the "
-                           "client's ACK (frame %u), so that ACK never reached the server",
+                           "Third ACK lost or late: the server resent its SYN-ACK %s after the "
+                           "client's ACK (frame %u) left, which had not reached it",
                            td_fmt_duration(s->scope, since), s->path.established_frame);
         }
     } else {
@@ -393,6 +394,17 @@ synack_dsacked(const td_stream_t *s, const td_segment_t *seg)
     if (seg->sack_count == 0 || seg->dir != s->client)
         return FALSE;
     return seg->sack[0][0] == isn && seg->sack[0][1] == isn + 1 && !td_seq_lt(seg->ack, isn + 1);
+}
+
+/* Whether the client's ACK seg shows that it had the first SYN-ACK before
+ * the server sent it again: the sequence-space model marked the copies
+ * spurious by it (an echo of an older TSval, Eifel, RFC 3522). */
+static gboolean
+synack_echoed_first(const td_stream_t *s, const td_segment_t *seg)
+{
+    const td_seg_verdict_t *copy = td_seqdir_trouble_of(&s->seq[1 - s->client])->syn_copy;
+
+    return seg->dir == s->client && copy && (copy->spurious & TD_SPURIOUS_EIFEL);
 }
 
 static void
@@ -482,23 +494,29 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
                        td_fmt_duration(s->scope, lost));
     }
     if ((s->handshake.flags & TD_HSF_SYNACK_RETX)
-        && !(s->handshake.flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST)) && synack_dsacked(s, seg)) {
+        && !(s->handshake.flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST))
+        && (synack_dsacked(s, seg) || synack_echoed_first(s, seg))) {
         /* The client got the SYN-ACK twice: its ACK reports the second as
          * a duplicate (D-SACK, RFC 2883 4.1, of the SYN-ACK's sequence
-         * number). The first SYN-ACK arrived; the ACK that answered it
+         * number), or echoes the first one's TSval (RFC 7323 4.3: a
+         * duplicate does not update TS.Recent). The first SYN-ACK arrived:
+         * the server's copies were spurious, and the ACK that answered it
          * did not reach here before the server's SYN-ACK timer fired. */
+        gboolean dsack = synack_dsacked(s, seg);
         double since = s->path.synack_last_time - s->path.synack_first_time;
         s->handshake.flags |= TD_HSF_ACK_LOST;
-        td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, "dsack", s->handshake.synack_count - 1, since,
-                       s->handshake.synack_first_frame,
+        td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, dsack ? "dsack" : "eifel",
+                       s->handshake.synack_count - 1, since, s->handshake.synack_first_frame,
                        wmem_strdup_printf(s->scope, "The client's ACK of the first SYN-ACK "
                                           "was lost before %s, or came later than the server's "
-                                          "SYN-ACK timer (a path slower than 1 s)", here(s)),
-                       "Third ACK lost or late: the client got the SYN-ACK more than once (its "
-                       "ACK, frame %u, D-SACKs it), so the SYN-ACK was not lost; no ACK came here "
-                       "before the server sent it %u more time%s (over %s)",
-                       seg->frame, s->handshake.synack_count - 1, s->handshake.synack_count > 2 ? "s" : "",
-                       td_fmt_duration(s->scope, since));
+                                          "SYN-ACK timer (a path slower than 1 s, an ACK held "
+                                          "in a queue)", here(s)),
+                       "Third ACK lost or late: the server sent its SYN-ACK %u more time%s "
+                       "(over %s) though the client had the first (its ACK, frame %u, %s): "
+                       "spurious, not lost",
+                       s->handshake.synack_count - 1, s->handshake.synack_count > 2 ? "s" : "",
+                       td_fmt_duration(s->scope, since), seg->frame,
+                       dsack ? "D-SACKs the copy" : "echoes the first's timestamp");
     }
     if ((s->handshake.flags & TD_HSF_SYNACK_RETX)
         && !(s->handshake.flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST))) {

@@ -23,6 +23,15 @@
  * capture point's round trip to the sender: scheduling and timer jitter. */
 #define RELEASE_SLACK 0.010
 
+/* A segment held by Nagle leaves while the sender's stack processes the ACK
+ * that releases it (Linux: tcp_rcv_established -> tcp_data_snd_check, in
+ * the same softirq): tens of microseconds after the ACK reaches it (13 to
+ * 320 us in this repo's captures taken at the sender, st_nagle_*). One
+ * millisecond is three times the slowest seen; a segment later than that
+ * after the ACK was written by the application after the ACK came: think
+ * time, not Nagle (issue 27 item 7). */
+#define LOCAL_RELEASE 0.001
+
 /* RFC 1122 section 4.2.3.2: a delayed ACK MUST come within 0.5 s. An ACK
  * later than that (plus the slack) is not a delayed-ACK timer's: the path or
  * the receiver's host stalled, which Nagle does not explain. */
@@ -181,6 +190,23 @@ check_nagle(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **ou
         me->late_ack_frame = 0;
         return;
     }
+    /* Later than the sender's own reaction to the ACK: where the capture
+     * point is next to the sender (its round trip is all but nothing and
+     * no path jitter is in between) the application wrote it after the ACK
+     * came, and nothing was held; elsewhere the path's jitter may hide
+     * either, and the stall is only possible. */
+    me->held_unsure = FALSE;
+    if (seg->time - me->late_ack_time > MAX(td_path_rtt_to(s, d), 0.0) + LOCAL_RELEASE) {
+        guint share;
+        td_vantage_t v = td_path_vantage(s, &share);
+        gboolean at_sender = (v == TD_VANTAGE_CLIENT && (int)d == s->client)
+                             || (v == TD_VANTAGE_SERVER && (int)d == 1 - s->client);
+        if (at_sender) {
+            me->late_ack_frame = 0;
+            return;
+        }
+        me->held_unsure = TRUE;
+    }
     /* A full segment is never held by Nagle; a small one behind a flight of
      * full segments after idle waited for the restarted window, on any
      * stack (Linux's Nagle would not hold it behind full segments at all:
@@ -216,12 +242,15 @@ check_held(td_stream_t *s, guint8 d, const td_segment_t *seg, td_finding_t **out
         me->held_frame = 0; /* more data right behind it: a flight */
         return;
     }
-    msg = wmem_strdup_printf(s->scope, "Nagle x delayed ACK: the %s held %u bytes (sent in frame "
-                             "%u) for %s until %s", td_side_name(s, d), me->held_len,
-                             me->held_frame,
+    msg = wmem_strdup_printf(s->scope, "%s: the %s held %u bytes (%sframe %u) for %s until %s",
+                             me->held_unsure ? "Possibly Nagle x delayed ACK, or think time"
+                                             : "Nagle x delayed ACK",
+                             td_side_name(s, d), me->held_len,
+                             me->held_unsure ? "" : "sent in ", me->held_frame,
                              td_fmt_duration(s->scope, me->held_time - me->late_ack_from),
                              late_ack_words(s, d));
-    stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame, "nagle_delayed_ack", me->held_len,
+    stall_add(s, out, TD_ST_NAGLE_DELAYED_ACK, seg->frame,
+                 me->held_unsure ? "nagle_or_think_time" : "nagle_delayed_ack", me->held_len,
                  me->late_ack_from, me->held_time, me->late_ack_from_frame, me->late_ack_frame,
                  wmem_strdup_printf(s->scope, "Fix on the %s: TCP_NODELAY, or coalesce its "
                                     "writes (write-write-read); or TCP_QUICKACK on the %s",

@@ -39,6 +39,9 @@ typedef struct td_side_stall {
     td_times_t zw_probe_times;
     guint32  zw_probes;
     guint8   late_ack_full;  /* the late-acked flight's segments were all full-sized */
+    guint8   held_unsure;    /* the release came later than the sender's own reaction
+                              * could, seen from away from the sender: possibly the
+                              * application writing after the ACK (think time) */
 } td_side_stall_t;
 
 

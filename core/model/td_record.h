@@ -111,10 +111,24 @@ typedef enum {
 #define TD_SPURIOUS_EIFEL    0x04 /* the ACK echoed an earlier TSval (RFC 3522) */
 #define TD_SPURIOUS_ACKED    0x08 /* it re-sent data already acknowledged */
 
+/* What a retransmission carried: data, or only a SYN, SYN-ACK or FIN. The
+ * kernel counts all of them (TcpRetransSegs; TCPSynRetrans for the first
+ * two), Zeek TCPRS names them too; tcpdiag counts the control ones apart,
+ * since no data was lost or resent. */
+typedef enum {
+    TD_CTL_DATA = 0,
+    TD_CTL_SYN,
+    TD_CTL_SYNACK,
+    TD_CTL_FIN
+} td_control_t;
+
 typedef struct td_seg_verdict {
     guint32 frame;
     guint8  segclass;   /* td_segclass_t */
-    guint8  kind;       /* td_retx_kind_t, retransmissions only */
+    /* retransmissions only: td_retx_kind_t and td_control_t (four bits each:
+     * a verdict per resent segment stays 16 bytes) */
+    guint8  kind : 4;
+    guint8  control : 4;
     guint8  loss_at;    /* td_loss_at_t, retransmissions only */
     guint8  spurious;   /* TD_SPURIOUS_* evidence; 0: not known to be spurious */
     /* retransmissions only: the same data's previous retransmission, so that
@@ -266,12 +280,20 @@ typedef struct td_seqdir_trouble {
     guint32  spurious, reordered, keepalives, zw_probes, duplicates;
     guint32  refused;       /* retransmissions of data first sent beyond the receiver's
                              * window: resent because refused, neither lost nor spurious */
+    guint32  control;       /* SYN, SYN-ACK or FIN sent again without data (not in retrans) */
+    guint32  control_spurious; /* of those, shown to have arrived (a D-SACK, Eifel) */
+    /* its SYN or SYN-ACK sent again: the last copy's verdict (prev_copy the
+     * others), and the TSval of the first resend (0 none), for the ACK that
+     * shows the first had arrived (Eifel) */
+    td_seg_verdict_t *syn_copy;
+    guint32  syn_resent_tsval;
     guint32  spurious_evidence; /* TD_SPURIOUS_* seen */
     /* retransmitted data acknowledged since, newest last: a receiver reports
      * a duplicate (D-SACK, RFC 2883) when the duplicate arrives, most often
      * after the original was acknowledged and its range left the scoreboard */
     struct {
         guint32 start, end;
+        guint32 resent_tsval;     /* its last retransmission's TSval; 0 unknown */
         td_seg_verdict_t *copies; /* its last retransmission; prev_copy the others */
     } acked_retx[TD_ACKED_RETX];
     guint8   acked_next;    /* the slot the next one takes (the oldest goes) */
@@ -321,6 +343,14 @@ typedef struct td_seqdir {
     guint32  rtt_samples;
     guint32  max_len;       /* its largest segment so far: its effective MSS */
     guint32  syn_data_end;  /* end of the data its SYN carried (TFO); 0 none */
+    /* its SYN (or SYN-ACK): the last copy sent, to tell its resends (their
+     * verdicts are in the trouble part: syn_copy) */
+    double   syn_time;
+    guint32  syn_seq, syn_peer_packets;
+    /* the highest range acknowledged, and the TSval of its newest copy seen
+     * here (0 unknown): to tell its original arriving after its
+     * retransmission (td_seqspace.c late_copy) */
+    guint32  acked_tail_start, acked_tail_end, acked_tail_tsval;
     /* the flight under way: new data sent since nothing was outstanding */
     double   flight_idle;   /* the sender's silence before it; < 0: its first data */
     guint32  flight_frame;  /* its first segment; 0 none yet */
@@ -333,6 +363,7 @@ typedef struct td_seqdir {
     guint8   tlp_sent;      /* a tail loss probe since una last advanced */
     guint8   frto_done;     /* the first ACK after a timeout came (RFC 5682) */
     guint8   timing;        /* a segment is being timed (timed_end, timed_at) */
+    guint8   syn_sent;      /* syn_time, syn_seq are set */
     guint8   n, cap;        /* ranges in use, and allocated (at most TD_SB_MAX) */
     td_sb_range_t *r;       /* grown on demand: most streams need one or two */
     td_seqdir_trouble_t *trouble; /* NULL until its data is first in trouble */

@@ -205,6 +205,14 @@ sb_truncate(td_seqdir_t *q, guint32 seq)
         q->r[q->n - 1].end = seq;
 }
 
+/* The TSval of the newest copy of a range seen here; 0 unknown (a hole's
+ * tsval is that of the segment that showed it, not its own). */
+static guint32
+copy_tsval(const td_sb_range_t *r)
+{
+    return r->retx ? r->resent_tsval : r->frame ? r->tsval : 0;
+}
+
 /* Drop what the cumulative ACK covers. */
 static void
 sb_ack(td_seqdir_t *q, guint32 ack)
@@ -214,6 +222,11 @@ sb_ack(td_seqdir_t *q, guint32 ack)
     for (guint i = 0; i < q->n; i++) {
         td_sb_range_t *r = &q->r[i];
         if (td_seq_le(r->end, ack)) {
+            if (r->frame) {
+                q->acked_tail_start = r->start;
+                q->acked_tail_end = r->end;
+                q->acked_tail_tsval = copy_tsval(r);
+            }
             if (r->retx && r->verdict) {
                 /* remembered for a D-SACK still to come (a retransmission
                  * made the trouble part exist) */
@@ -222,6 +235,7 @@ sb_ack(td_seqdir_t *q, guint32 ack)
                 t->acked_next = (guint8)((k + 1) % TD_ACKED_RETX);
                 t->acked_retx[k].start = r->start;
                 t->acked_retx[k].end = r->end;
+                t->acked_retx[k].resent_tsval = r->resent_tsval;
                 t->acked_retx[k].copies = r->verdict;
             }
             continue;
@@ -358,7 +372,9 @@ mark_spurious(td_seqdir_t *q, td_seg_verdict_t *copies, guint8 evidence, spuriou
          * progress), not a late D-SACK of an earlier one */
         if (c->kind == TD_RETX_RTO && acct->rto_open && c->frame > acct->rto_begin_frame)
             acct->rto_spurious = TRUE;
-        if (!counted) {
+        if (!counted && c->control) {
+            acct->control_spurious++; /* no data: the data account is not its */
+        } else if (!counted) {
             acct->spurious++;
             if (c->loss_at == TD_LOSS_WINDOW && acct->refused) {
                 acct->refused--; /* the window took it after all: counted once, as spurious */
@@ -387,6 +403,9 @@ note_sack(td_seqdir_t *q, const td_segment_t *seg)
                                && td_seq_le(re, seg->sack[1][1])));
         if (dsack)
             td_seqdir_trouble(q)->dsacks++;
+        if (dsack && q->trouble && q->trouble->syn_copy && td_seq_le(le, q->syn_seq)
+            && td_seq_lt(q->syn_seq, re))
+            mark_spurious(q, q->trouble->syn_copy, TD_SPURIOUS_DSACK, SPURIOUS_ONE_MORE);
         for (guint i = 0; i < q->n; i++) {
             td_sb_range_t *r = &q->r[i];
             if (!overlaps(r, le, re))
@@ -470,6 +489,14 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg)
          * the earliest retransmission it covers, as Linux compares with
          * retrans_stamp). */
         guint32 first_resent_tsval = 0;
+
+        /* The ACK of a SYN-ACK (or SYN) sent again that echoes the TSval of
+         * a copy older than the first resend: the first had arrived (Eifel,
+         * RFC 3522), and only the ACK was late or lost. */
+        if (q->trouble && q->trouble->syn_copy && q->una == q->syn_seq && seg->ts_known
+            && seg->tsecr && q->trouble->syn_resent_tsval
+            && td_seq_lt(seg->tsecr, q->trouble->syn_resent_tsval))
+            mark_spurious(q, q->trouble->syn_copy, TD_SPURIOUS_EIFEL, SPURIOUS_ALL);
         for (guint i = 0; i < q->n; i++) {
             const td_sb_range_t *r = &q->r[i];
             if (r->retx && td_seq_lt(r->start, ack) && r->resent_tsval
@@ -596,6 +623,52 @@ classify(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end, doubl
     return TD_RETX_UNKNOWN;
 }
 
+/* A SYN or SYN-ACK: the first, or the same one sent again (the same
+ * sequence number; a new one is a new connection, td_endpoint.c). A SYN is
+ * resent by its timer (RFC 6298 5.7; Linux TCP_TIMEOUT_INIT 1 s, doubling);
+ * a SYN-ACK by its timer too, or at once when the client's SYN comes again
+ * (Linux tcp_check_req -> inet_rtx_syn_ack): the client's sign that it has
+ * none. The kernel counts both (TCPSynRetrans, TcpRetransSegs); tcpdiag
+ * names them as retransmissions and counts them apart from the data. */
+static void
+syn_send(td_stream_t *s, guint8 dir, const td_segment_t *seg)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    const td_seqdir_t *peer = &s->seq[1 - dir];
+    guint32 peer_packets = s->side[1 - dir].packets;
+    gboolean again = q->syn_sent && seg->seq == q->syn_seq;
+
+    if (again && (peer_packets != q->syn_peer_packets
+                  || seg->time - q->syn_time >= DUPLICATE_MAX_GAP)) {
+        td_seg_verdict_t *v = new_verdict(s, seg, TD_SEGCLASS_RETRANSMISSION);
+        td_seqdir_trouble_t *t = td_seqdir_trouble(q);
+        gboolean synack = (seg->flags & TD_ACK) != 0;
+
+        v->kind = synack && peer->syn_sent && peer->syn_time > q->syn_time ? TD_RETX_FAST
+                                                                           : TD_RETX_RTO;
+        v->control = synack ? TD_CTL_SYNACK : TD_CTL_SYN;
+        v->loss_at = TD_LOSS_UNKNOWN;
+        v->prev_copy = t->syn_copy;
+        if (q->known && td_seq_lt(seg->seq, q->una)) {
+            /* acknowledged before it was resent: the first had arrived
+             * (its ACK passed here; on the way it was lost or late) */
+            v->spurious = TD_SPURIOUS_ACKED;
+            t->control_spurious++;
+        }
+        if (!t->syn_copy)
+            t->syn_resent_tsval = seg->ts_known ? seg->tsval : 0;
+        t->syn_copy = v;
+        t->control++;
+    } else if (!again && q->trouble) {
+        q->trouble->syn_copy = NULL; /* a new SYN: a new connection's */
+        q->trouble->syn_resent_tsval = 0;
+    }
+    q->syn_sent = TRUE;
+    q->syn_seq = seg->seq;
+    q->syn_time = seg->time;
+    q->syn_peer_packets = peer_packets;
+}
+
 /* The unanswered chain: consecutive retransmissions of the same data while
  * the receiver sends nothing at all. Its length and backoff are the evidence
  * of an abandoned connection (td_teardown.c). */
@@ -632,6 +705,38 @@ chain_note(td_stream_t *s, guint8 dir, const td_segment_t *seg)
     t->chain_count++;
 }
 
+/* Whether seg, data sent before, carries a TSval older than that of a copy
+ * of the same data already seen here (in the scoreboard, the highest range
+ * acknowledged, or the retransmitted ranges acknowledged since): it was
+ * sent before that copy, so it is not a new retransmission but a copy late
+ * on the path. TSvals only move forward (RFC 7323 section 5.4). */
+static gboolean
+late_copy(const td_seqdir_t *q, const td_segment_t *seg, guint32 top)
+{
+    if (!seg->ts_known || !seg->tsval)
+        return FALSE;
+    for (guint i = 0; i < q->n; i++) {
+        const td_sb_range_t *r = &q->r[i];
+        guint32 newest = copy_tsval(r);
+        if (overlaps(r, seg->seq, top) && newest && td_seq_lt(seg->tsval, newest))
+            return TRUE;
+    }
+    if (q->acked_tail_tsval && td_seq_le(top, q->una) && td_seq_lt(seg->seq, q->acked_tail_end)
+        && td_seq_lt(q->acked_tail_start, top) && td_seq_lt(seg->tsval, q->acked_tail_tsval))
+        return TRUE;
+    if (q->trouble && td_seq_le(top, q->una)) {
+        for (guint k = 0; k < TD_ACKED_RETX; k++) {
+            const td_seqdir_trouble_t *t = q->trouble;
+            if (t->acked_retx[k].copies && t->acked_retx[k].resent_tsval
+                && td_seq_lt(seg->seq, t->acked_retx[k].end)
+                && td_seq_lt(t->acked_retx[k].start, top)
+                && td_seq_lt(seg->tsval, t->acked_retx[k].resent_tsval))
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* Data that lies below what was sent before: a retransmission, or a segment
  * that fills a hole sooner than a retransmission could (reordering). */
 static void
@@ -642,6 +747,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     double hole_time = 0.0, last_resent = 0.0;
     guint32 hole_tsval = 0;
     gboolean timer = FALSE;
+    gboolean control = !seg->len; /* a FIN alone */
     td_seg_verdict_t *v;
     td_seqdir_trouble_t *acct;
     guint32 top = td_seq_lt(q->nxt, end) ? q->nxt : end;
@@ -661,6 +767,15 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
             hole_time = r->sent;
             hole_tsval = r->tsval;
         }
+    }
+    /* A copy older than one already seen here (an older TSval) is not a
+     * retransmission but the original, or an earlier copy, late on the
+     * path: it arrived after its own retransmission (reordering, or one
+     * packet held in a queue). */
+    if (late_copy(q, seg, top)) {
+        new_verdict(s, seg, TD_SEGCLASS_REORDERED);
+        td_seqdir_trouble(q)->reordered++;
+        return;
     }
     /* A hole filled sooner than one round trip after it showed, or by a
      * segment sent before the one that showed it (older TSval), is
@@ -686,25 +801,38 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     refused = refused && seen && !hole;
     v->loss_at = refused ? TD_LOSS_WINDOW : seen ? TD_LOSS_DOWNSTREAM
                  : hole ? TD_LOSS_UPSTREAM : TD_LOSS_UNKNOWN;
-    acct = td_seqdir_trouble(q);
-    if (td_seq_le(end, q->una)) {
-        /* all of it acknowledged before: the data had arrived */
-        v->spurious = TD_SPURIOUS_ACKED;
-        acct->spurious++;
-        acct->spurious_evidence |= TD_SPURIOUS_ACKED;
-    }
-    acct->retrans++;
-    acct->retrans_kind[v->kind]++;
-    if (refused && !v->spurious)
-        acct->refused++;
     for (guint i = 0; i < q->n && !v->prev_copy; i++) {
         if (overlaps(&q->r[i], seg->seq, top))
             v->prev_copy = q->r[i].verdict; /* the same data's copies so far */
     }
-    if (v->loss_at == TD_LOSS_DOWNSTREAM)
-        acct->downstream++;
-    else if (v->loss_at == TD_LOSS_UPSTREAM)
-        acct->upstream++;
+    acct = td_seqdir_trouble(q);
+    if (control) {
+        /* A FIN sent again without data: named like any retransmission
+         * (its timer, a loss probe, the receiver's signal) but counted
+         * apart: no data was resent, none lost, and a FIN's timeout is the
+         * teardown's to judge (fin_retransmitted, abandoned). */
+        v->control = TD_CTL_FIN;
+        acct->control++;
+        if (td_seq_le(end, q->una)) {
+            v->spurious = TD_SPURIOUS_ACKED;
+            acct->control_spurious++;
+        }
+    } else {
+        if (td_seq_le(end, q->una)) {
+            /* all of it acknowledged before: the data had arrived */
+            v->spurious = TD_SPURIOUS_ACKED;
+            acct->spurious++;
+            acct->spurious_evidence |= TD_SPURIOUS_ACKED;
+        }
+        acct->retrans++;
+        acct->retrans_kind[v->kind]++;
+        if (refused && !v->spurious)
+            acct->refused++;
+        if (v->loss_at == TD_LOSS_DOWNSTREAM)
+            acct->downstream++;
+        else if (v->loss_at == TD_LOSS_UPSTREAM)
+            acct->upstream++;
+    }
     for (guint i = 0; i < q->n; i++) {
         td_sb_range_t *r = &q->r[i];
         if (!overlaps(r, seg->seq, top))
@@ -718,11 +846,14 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
             r->sent = seg->time;
         }
     }
-    if (timer) {
+    if (timer && !control) {
         acct->timeouts++;
         rto_note(s, dir, seg);
     }
-    chain_note(s, dir, seg);
+    if (v->kind == TD_RETX_RTO && (v->spurious & TD_SPURIOUS_ACKED) && acct->rto_open)
+        acct->rto_spurious = TRUE; /* its ACK passed here first: the data had arrived */
+    if (!control)
+        chain_note(s, dir, seg);
     /* Every retransmission restarts the timer (RFC 6298 5.5; Linux rearms
      * it after a loss probe and a fast retransmission too). */
     q->timer_time = seg->time;
@@ -805,6 +936,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         return;
     }
     if (seg->flags & TD_SYN) {
+        syn_send(s, dir, seg);
         /* The handshake diagnosis judges SYNs; the model starts after it.
          * Data in a SYN (TCP Fast Open, RFC 7413) counts as sent once the
          * SYN-ACK acknowledges it: a server that declines it acknowledges
@@ -867,7 +999,7 @@ note_send(td_stream_t *s, guint8 dir, const td_segment_t *seg)
      * size with what an ICMP error said the path carries. */
     s->seg_notes |= TD_NOTE_SENT;
     q->max_len = MAX(q->max_len, seg->len);
-    if (td_seq_lt(seg->seq, q->nxt) && seg->len) {
+    if (td_seq_lt(seg->seq, q->nxt) && (seg->len || (seg->flags & TD_FIN))) {
         resend(s, dir, seg, end);
     } else if (td_seq_lt(q->nxt, seg->seq)) {
         /* a hole: the data between never passed the capture point */
@@ -1003,6 +1135,7 @@ td_seqspace_facts(const td_stream_t *s, td_seqspace_facts_t *f)
         o->ka_count = t->ka_count;
         o->zw_probes = t->zw_probes;
         o->duplicates = t->duplicates;
+        o->control = t->control;
         o->upstream = t->upstream;
         o->downstream = t->downstream;
         /* It sent data after the handshake and resent it, and none of it

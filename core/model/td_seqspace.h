@@ -81,6 +81,7 @@ typedef struct td_dir_facts {
     guint32 dsacks;             /* ACKs from the receiver that carried a D-SACK */
     guint32 keepalives, ka_count; /* keep-alive probes; the last unanswered chain of them */
     guint32 zw_probes, duplicates;
+    guint32 control;            /* its SYN, SYN-ACK or FIN sent again, without data */
     guint32 upstream, downstream; /* retransmissions whose original was lost before, after
                                    * the capture point */
     guint32 in_flight;          /* bytes sent and not acknowledged */

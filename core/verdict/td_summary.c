@@ -39,6 +39,10 @@ stall_words(td_code_t kind, const char *detail, const char **remedy)
                   "middlebox that strips it";
         return "window full";
     }
+    if (kind == TD_ST_NAGLE_DELAYED_ACK && detail && g_str_equal(detail, "nagle_or_think_time")) {
+        *remedy = "or the application wrote late; a capture at the sender tells";
+        return "possibly Nagle x delayed ACK";
+    }
     switch (kind) {
     case TD_ST_NAGLE_DELAYED_ACK:
         *remedy = "TCP_NODELAY or coalesced writes fix it";
@@ -267,7 +271,7 @@ td_verdict_summary(wmem_allocator_t *scope, const td_verdict_t *v)
     if (severity < TD_STREAM_SLOW && hs != headline)
         wmem_strbuf_append(buf, hs == TD_HS_SYN_RETRANSMITTED ? "; also a slow connect (SYN retransmitted)"
                                 : hs == TD_HS_SYNACK_LOST ? "; also a slow connect (SYN-ACK lost)"
-                                : hs == TD_HS_ACK_LOST ? "; also a slow connect (third ACK lost)"
+                                : hs == TD_HS_ACK_LOST ? "; also a slow connect (third ACK lost or late)"
                                 : "");
     return wmem_strbuf_finalize(buf);
 }

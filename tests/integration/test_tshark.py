@@ -475,6 +475,31 @@ def check_window_scaling(ts, captures):
             check(rc == 0 and not rows, "%s: stalls with window scaling on: %s" % (name, rows[:4]))
 
 
+# Think time, not Nagle (issue 27 item 7): the client writes every piece
+# after the ACK of the one before came back (make_captures.sh think_traffic).
+# Where the capture is at the sender, no stall; elsewhere at most a possible
+# one, never a certain Nagle stall.
+THINK_CAPTURES = {"st_think_client.pcap": "sender", "st_think_300ms.pcap": "sender",
+                  "st_think_server.pcap": "away"}
+
+
+def check_think_time(ts, captures):
+    for name, where in sorted(THINK_CAPTURES.items()):
+        path = ts.add_capture(os.path.join(captures, name))
+        for extra in ([], ["-2"]):
+            rc, out, _ = ts.run("-r", path, *extra, "-Y", "tcpdiag.stall", "-T", "fields",
+                                "-e", "tcpdiag.stall", "-e", "tcpdiag.finding.detail")
+            rows = [tuple(l.split("\t")) for l in out.splitlines() if l.strip()]
+            if where == "sender":
+                check(rc == 0 and not rows, "%s %s: stalls where the application only wrote "
+                      "late: %s" % (name, extra, rows[:3]))
+            else:
+                check(rc == 0 and rows and all(r == ("nagle_delayed_ack", "nagle_or_think_time")
+                                               for r in rows),
+                      "%s %s: Nagle stalls not called possible from away from the sender: %s"
+                      % (name, extra, sorted(set(rows))[:3]))
+
+
 def check_preferences(ts):
     """The README lists every preference the plugin registers, with its
     default (the GUI's Preferences page shows them all)."""
@@ -587,6 +612,7 @@ def main():
         check_expert(ts, args.captures)
         check_tree(ts, args.captures)
         check_window_scaling(ts, args.captures)
+        check_think_time(ts, args.captures)
         with tempfile.TemporaryDirectory() as tmp:
             check_bad_input(ts, args.captures, tmp)
     finally:

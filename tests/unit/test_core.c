@@ -294,6 +294,18 @@ near(double a, double b)
 }
 
 /* A complete healthy connection: handshake, request, response, 4-way close. */
+/* A SYN (TSval 10) and its SYN-ACK (TSval 900), with timestamps: the
+ * third ACK is the test's. */
+static td_stream_t *
+ts_handshake_half(void)
+{
+    td_stream_t *s = new_stream(NULL);
+
+    feed_ts(s, 0.0, C, TD_SYN, 1000, 0, 0, 64240, 10, 0, 0, 0);
+    feed_ts(s, 0.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 900, 10, 0, 0);
+    return s;
+}
+
 static td_stream_t *
 healthy(double rtt)
 {
@@ -1097,7 +1109,79 @@ test_teardown(void)
     feed(s, 1.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);
     feed(s, 1.02, S, TD_ACK | TD_FIN, 5201, 1102, 0);
     feed(s, 3.0, C, TD_ACK | TD_FIN, 1101, 5201, 0);   /* seq = ACKed - 1 */
-    CHECK(td_stream_segment_verdict(s) == NULL && td_seqdir_trouble_of(&s->seq[C])->keepalives == 0);
+    {
+        /* a retransmission of the FIN alone, already acknowledged: spurious,
+         * counted apart from the data (issue 27 item 1) */
+        const td_seg_verdict_t *v = td_stream_segment_verdict(s);
+        const td_seqdir_trouble_t *t = td_seqdir_trouble_of(&s->seq[C]);
+        CHECK(v && v->segclass == TD_SEGCLASS_RETRANSMISSION && v->control == TD_CTL_FIN
+              && (v->spurious & TD_SPURIOUS_ACKED) && t->keepalives == 0 && t->retrans == 0
+              && t->control == 1 && t->control_spurious == 1 && t->spurious == 0);
+    }
+
+    current = "a SYN sent again is a timeout retransmission, counted apart from the data";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.0005, C, TD_SYN, 1000, 0, 0);             /* the same frame twice: no resend */
+    CHECK(td_stream_segment_verdict(s) == NULL);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    {
+        const td_seg_verdict_t *v = td_stream_segment_verdict(s);
+        CHECK(v && v->segclass == TD_SEGCLASS_RETRANSMISSION && v->kind == TD_RETX_RTO
+              && v->control == TD_CTL_SYN && !v->spurious
+              && td_seqdir_trouble_of(&s->seq[C])->control == 1
+              && td_seqdir_trouble_of(&s->seq[C])->retrans == 0);
+    }
+    feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    CHECK(td_stream_segment_verdict(s) == NULL);        /* the first SYN-ACK */
+
+    current = "a SYN-ACK that answers the client's SYN sent again is a reaction, not a timer";
+    s = new_stream(NULL);
+    feed(s, 0.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 0.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    feed(s, 1.0, C, TD_SYN, 1000, 0, 0);
+    feed(s, 1.02, S, TD_SYN | TD_ACK, 5000, 1001, 0);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_FAST
+          && td_stream_segment_verdict(s)->control == TD_CTL_SYNACK);
+
+    current = "a SYN-ACK resent while the third ACK was late: the ACK echoes the first (Eifel)";
+    s = ts_handshake_half();
+    feed_ts(s, 1.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 1900, 10, 0, 0);
+    {
+        const td_seg_verdict_t *copy = td_stream_segment_verdict(s);
+        CHECK(copy && copy->kind == TD_RETX_RTO && !copy->spurious);
+        feed_ts(s, 1.05, C, TD_ACK, 1001, 5001, 0, 64240, 60, 900, 0, 0);
+        CHECK((copy->spurious & TD_SPURIOUS_EIFEL)
+              && td_seqdir_trouble_of(&s->seq[S])->control_spurious == 1
+              && td_seqdir_trouble_of(&s->seq[S])->spurious == 0);
+        f = find(TD_HS_ACK_LOST);
+        CHECK(f && strcmp(f->detail, "eifel") == 0 && !find(TD_HS_SYNACK_LOST));
+    }
+
+    current = "an ACK echoing the SYN-ACK copy shows nothing: that copy may have been needed";
+    s = ts_handshake_half();
+    feed_ts(s, 1.0001, S, TD_SYN | TD_ACK, 5000, 1001, 0, 64240, 1900, 10, 0, 0);
+    feed_ts(s, 1.05, C, TD_ACK, 1001, 5001, 0, 64240, 60, 1900, 0, 0);
+    CHECK(td_seqdir_trouble_of(&s->seq[S])->control_spurious == 0 && !find(TD_HS_ACK_LOST));
+
+    current = "the original arriving after its retransmission (an older TSval) is reordering";
+    s = ts_handshake_half();
+    feed_ts(s, 0.05, C, TD_ACK, 1001, 5001, 0, 64240, 60, 900, 0, 0);
+    /* seen at the receiver: the tail loss probe's copy first (TSval 1300), then
+     * the original (TSval 1000), after the data was acknowledged */
+    feed_ts(s, 0.40, S, TD_ACK | TD_PSH, 5001, 1001, 1000, 64240, 1300, 60, 0, 0);
+    feed_ts(s, 0.40, C, TD_ACK, 1001, 6001, 0, 64240, 400, 1300, 0, 0);
+    feed_ts(s, 0.60, S, TD_ACK | TD_PSH, 5001, 1001, 1000, 64240, 1000, 60, 0, 0);
+    {
+        const td_seg_verdict_t *v = td_stream_segment_verdict(s);
+        CHECK(v && v->segclass == TD_SEGCLASS_REORDERED
+              && td_seqdir_trouble_of(&s->seq[S])->retrans == 0
+              && td_seqdir_trouble_of(&s->seq[S])->reordered == 1);
+    }
+    /* a real retransmission of the same data (a newer TSval) still is one */
+    feed_ts(s, 0.90, S, TD_ACK | TD_PSH, 5001, 1001, 1000, 64240, 1600, 60, 0, 0);
+    CHECK(td_stream_segment_verdict(s)
+          && td_stream_segment_verdict(s)->segclass == TD_SEGCLASS_RETRANSMISSION);
 
     current = "one unanswered keep-alive is not a dead peer (RFC 1122 4.2.3.6)";
     s = established();
@@ -1224,7 +1308,18 @@ test_resets(void)
  * delayed ACK. rtt 40 ms; seen near the client (at_server FALSE) or near
  * the server. */
 static td_stream_t *
+nagle_round_late(gboolean at_server, gboolean nodelay, double late);
+
+static td_stream_t *
 nagle_round(gboolean at_server, gboolean nodelay)
+{
+    return nagle_round_late(at_server, nodelay, 0.0001);
+}
+
+/* The same, the body leaving late seconds after the ACK reached the client
+ * (a held one leaves within microseconds; later, the application wrote it). */
+static td_stream_t *
+nagle_round_late(gboolean at_server, gboolean nodelay, double late)
 {
     td_stream_t *s = new_stream(NULL);
     double c = at_server ? 0.020 : 0.0;   /* client -> capture point */
@@ -1244,9 +1339,9 @@ nagle_round(gboolean at_server, gboolean nodelay)
     /* the server's delayed ACK: 40 ms after the header reached it */
     feed(s, 1.0 + 2 * v + 0.040, S, TD_ACK, 5001, 1201, 0);
     /* the body leaves when the ACK reaches the client */
-    feed(s, 1.0 + 2 * v + 0.040 + 2 * c + 0.0001, C, TD_ACK | TD_PSH, 1201, 5001, 300);
+    feed(s, 1.0 + 2 * v + 0.040 + 2 * c + late, C, TD_ACK | TD_PSH, 1201, 5001, 300);
     /* the server's ACK of it: the body went alone */
-    feed(s, 1.0 + 2 * v + 0.040 + 2 * c + 2 * v + 0.0002, S, TD_ACK, 5001, 1501, 0);
+    feed(s, 1.0 + 2 * v + 0.040 + 2 * c + late + 2 * v + 0.0001, S, TD_ACK, 5001, 1501, 0);
     return s;
 }
 
@@ -1273,6 +1368,21 @@ test_stalls(void)
     s = nagle_round(TRUE, FALSE);
     f = find(TD_ST_NAGLE_DELAYED_ACK);
     CHECK(f && f->frame == 7 && near(f->duration, 0.0801));
+
+    current = "at the sender, a segment 5 ms after the late ACK was written then: think time";
+    s = nagle_round_late(FALSE, FALSE, 0.005);
+    CHECK(find(TD_ST_NAGLE_DELAYED_ACK) == NULL && verdict(s)->stalls.count == 0);
+
+    current = "away from the sender the same 5 ms is only a possible Nagle stall";
+    s = nagle_round_late(TRUE, FALSE, 0.005);
+    f = find(TD_ST_NAGLE_DELAYED_ACK);
+    CHECK(f && strcmp(f->detail, "nagle_or_think_time") == 0
+          && strstr(MSG(f), "Possibly Nagle x delayed ACK, or think time"));
+
+    current = "away from the sender a release within 1 ms of the round trip is Nagle";
+    s = nagle_round_late(TRUE, FALSE, 0.0005);
+    f = find(TD_ST_NAGLE_DELAYED_ACK);
+    CHECK(f && strcmp(f->detail, "nagle_delayed_ack") == 0);
 
     current = "a flight released by a late ACK is not Nagle";
     s = new_stream(NULL);
