@@ -370,7 +370,8 @@ mark_spurious(td_seqdir_t *q, td_seg_verdict_t *copies, guint8 evidence, spuriou
         c->spurious |= evidence;
         /* a timeout copy of the outage under way (sent after its last
          * progress), not a late D-SACK of an earlier one */
-        if (c->kind == TD_RETX_RTO && acct->rto_open && c->frame > acct->rto_begin_frame)
+        if (c->kind == TD_RETX_RTO && !c->control && acct->rto_open
+            && c->frame > acct->rto_begin_frame)
             acct->rto_spurious = TRUE;
         if (!counted && c->control) {
             acct->control_spurious++; /* no data: the data account is not its */
@@ -850,7 +851,7 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         acct->timeouts++;
         rto_note(s, dir, seg);
     }
-    if (v->kind == TD_RETX_RTO && (v->spurious & TD_SPURIOUS_ACKED) && acct->rto_open)
+    if (v->kind == TD_RETX_RTO && (v->spurious & TD_SPURIOUS_ACKED) && acct->rto_open && !control)
         acct->rto_spurious = TRUE; /* its ACK passed here first: the data had arrived */
     if (!control)
         chain_note(s, dir, seg);
