@@ -384,27 +384,18 @@ handle_synack(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
 }
 
-/* Whether the client's ACK seg carries a D-SACK of the server's SYN: a
- * SACK block [ISN, ISN + 1) at or below its cumulative ACK (RFC 2883 4.1). */
-static gboolean
-synack_dsacked(const td_stream_t *s, const td_segment_t *seg)
-{
-    guint32 isn = SERVER(s)->isn;
-
-    if (seg->sack_count == 0 || seg->dir != s->client)
-        return FALSE;
-    return seg->sack[0][0] == isn && seg->sack[0][1] == isn + 1 && !td_seq_lt(seg->ack, isn + 1);
-}
-
-/* Whether the client's ACK seg shows that it had the first SYN-ACK before
- * the server sent it again: the sequence-space model marked the copies
- * spurious by it (an echo of an older TSval, Eifel, RFC 3522). */
-static gboolean
-synack_echoed_first(const td_stream_t *s, const td_segment_t *seg)
+/* The evidence, from the client's ACK seg, that the client had the first
+ * SYN-ACK before the server sent it again: the sequence-space model marks
+ * the copies spurious (a D-SACK of the SYN-ACK's sequence number, RFC 2883
+ * 4.1; an echo of the first one's TSval, Eifel, RFC 3522). 0: none. */
+static guint8
+synack_copy_evidence(const td_stream_t *s, const td_segment_t *seg)
 {
     const td_seg_verdict_t *copy = td_seqdir_trouble_of(&s->seq[1 - s->client])->syn_copy;
 
-    return seg->dir == s->client && copy && (copy->spurious & TD_SPURIOUS_EIFEL);
+    if (seg->dir != s->client || !copy)
+        return 0;
+    return copy->spurious & (TD_SPURIOUS_DSACK | TD_SPURIOUS_EIFEL);
 }
 
 static void
@@ -495,14 +486,14 @@ handshake_completed(td_stream_t *s, const td_segment_t *seg, td_finding_t **out)
     }
     if ((s->handshake.flags & TD_HSF_SYNACK_RETX)
         && !(s->handshake.flags & (TD_HSF_SYNACK_LOST | TD_HSF_ACK_LOST))
-        && (synack_dsacked(s, seg) || synack_echoed_first(s, seg))) {
+        && synack_copy_evidence(s, seg)) {
         /* The client got the SYN-ACK twice: its ACK reports the second as
          * a duplicate (D-SACK, RFC 2883 4.1, of the SYN-ACK's sequence
          * number), or echoes the first one's TSval (RFC 7323 4.3: a
          * duplicate does not update TS.Recent). The first SYN-ACK arrived:
          * the server's copies were spurious, and the ACK that answered it
          * did not reach here before the server's SYN-ACK timer fired. */
-        gboolean dsack = synack_dsacked(s, seg);
+        gboolean dsack = (synack_copy_evidence(s, seg) & TD_SPURIOUS_DSACK) != 0;
         double since = s->path.synack_last_time - s->path.synack_first_time;
         s->handshake.flags |= TD_HSF_ACK_LOST;
         td_finding_add(s, out, TD_HS_ACK_LOST, seg->frame, dsack ? "dsack" : "eifel",

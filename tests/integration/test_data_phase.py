@@ -160,7 +160,7 @@ def check_late_not_lost(found, name, k, point, label, retx, control):
         check(("stall.rto", "spurious") in found,
               "%s: a timeout while only the ACKs were late not named spurious: %s"
               % (label, found))
-    if any(k in name for k in ("synack_late", "fin_late", "ack_late")):
+    if any(kind in name for kind in ("synack_late", "fin_late", "ack_late")):
         check(not any(f[0] in ("data.loss", "handshake.synack_lost") for f in found),
               "%s: nothing was lost, tcpdiag says %s" % (label, found))
 
