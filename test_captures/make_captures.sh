@@ -71,7 +71,7 @@ ALL_SCENARIOS=(
 # 300 ms) and are captured at three points at once (the sender, the router's
 # client side, the receiver): dp_<kind>_<rtt>ms_{client,router,server}.pcap,
 # with the sender's kernel counters (nstat) in data_phase_kernel.tsv.
-DP_KINDS=(loss_sack loss_nosack tlp spurious reorder blackout synack_late ack_late fin_late)
+DP_KINDS=(loss_sack loss_nosack tlp spurious reorder blackout synack_late ack_late fin_late overrun)
 DP_RTTS=(1 50 300)
 for k in "${DP_KINDS[@]}"; do for r in "${DP_RTTS[@]}"; do ALL_SCENARIOS+=("dp_${k}_${r}ms"); done; done
 
@@ -1134,13 +1134,53 @@ cap3_stop() { # cap3_stop NAME
 	for side in client router server; do OUT_DIR=$DP_DIR publish "$WORK/${name}_$side.pcap" "${name}_$side"; done
 }
 
-nstat_reset() { ip netns exec "$1" nstat -n >/dev/null; }
-nstat_record() { # nstat_record NS NAME: the counters since nstat_reset, into KERNEL_TSV
-	local ns=$1 name=$2 k out line=""
-	out=$(ip netns exec "$ns" nstat -z)
+# The receiver's counters of what it refused or dropped (recorded as
+# receiver.KEY): data beyond its window (TcpExtBeyondWindow, Linux 6.17+),
+# into a zero window, or past its buffer.
+NSTAT_RCV_KEYS=(TcpExtBeyondWindow TcpExtTCPZeroWindowDrop TcpExtTCPRcvQDrop TcpExtTCPOFODrop
+	TcpExtRcvPruned TcpExtOfoPruned)
+
+# nstat keeps its last reading in a history file: one per namespace, or the
+# reading of one namespace becomes the baseline of the other.
+nstat_ns() { local ns=$1; shift; NSTAT_HISTORY="$WORK/nstat.$ns" ip netns exec "$ns" nstat "$@"; }
+nstat_reset() { nstat_ns "$1" -n >/dev/null; }
+# The kernel's own record of every packet it dropped, with the reason
+# (tracepoint skb:kfree_skb, when tracefs can be mounted): the IPv4 packets
+# the TCP receive path dropped while a scenario ran (only our namespaces
+# carry IPv4 TCP then), recorded as receiver.tcp_drops.
+TRACEFS=/sys/kernel/tracing
+drops_start() {
+	DROPS_ON=0
+	[[ -e $TRACEFS/events/skb/kfree_skb/enable ]] || mount -t tracefs nodev $TRACEFS 2>/dev/null || return 0
+	[[ -e $TRACEFS/events/skb/kfree_skb/enable ]] || return 0
+	echo 0 >$TRACEFS/tracing_on
+	echo >$TRACEFS/trace
+	echo 1 >$TRACEFS/events/skb/kfree_skb/enable
+	echo 1 >$TRACEFS/tracing_on
+	DROPS_ON=1
+}
+drops_stop() { # prints the count, or nothing without tracefs
+	[[ ${DROPS_ON:-0} == 1 ]] || return 0
+	echo 0 >$TRACEFS/tracing_on
+	echo 0 >$TRACEFS/events/skb/kfree_skb/enable
+	grep 'protocol=2048 location=tcp_' $TRACEFS/trace | grep -vc 'reason: NOT_SPECIFIED\|reason: QUEUE_PURGE' || true
+	DROPS_ON=0
+}
+
+nstat_record() { # nstat_record NS NAME [RECEIVER_NS]: the counters since nstat_reset, into KERNEL_TSV
+	local ns=$1 name=$2 rns=${3:-} k out line=""
+	out=$(nstat_ns "$ns" -z)
 	for k in "${NSTAT_KEYS[@]}"; do
 		line+=$'\t'"$k=$(awk -v k="$k" '$1 == k {print $2}' <<<"$out")"
 	done
+	if [[ -n $rns ]]; then
+		out=$(nstat_ns "$rns" -z)
+		for k in "${NSTAT_RCV_KEYS[@]}"; do
+			line+=$'\t'"receiver.$k=$(awk -v k="$k" '$1 == k {print $2}' <<<"$out")"
+		done
+		k=$(drops_stop)
+		[[ -z $k ]] || line+=$'\t'"receiver.tcp_drops=$k"
+	fi
 	mkdir -p "$DP_DIR"
 	touch "$KERNEL_TSV"
 	grep -v "^$name"$'\t' "$KERNEL_TSV" >"$WORK/kernel.tsv" || true
@@ -1155,14 +1195,17 @@ dp_run() {
 	srv --port $PORT --cc cubic --io-timeout 60 "$@"
 	cap3_start "$name"
 	nstat_reset $NS_S
+	nstat_reset $NS_C
+	drops_start
 	cli_bg --host $S4 --port $PORT --src-port 63001 --requests 1 --req-size 100 \
-		--resp-size $DP_BYTES --cc cubic --timeout 90
+		--resp-size $DP_BYTES --cc cubic --timeout 90 ${DP_CLI_OPTS:-}
 	DP_CLI=$CLI_PID
 }
 dp_end() {
 	wait "$DP_CLI" || true
 	sleep 0.5
-	nstat_record $NS_S "$1"
+	nstat_record $NS_S "$1" $NS_C
+	DROPS_ON=0
 	cap3_stop "$1"
 	teardown_net
 }
@@ -1211,6 +1254,7 @@ dp_scenario() { # dp_scenario KIND RTT
 		srv --port $PORT --cc cubic --io-timeout 60
 		cap3_start "$name"
 		nstat_reset $NS_S
+		nstat_reset $NS_C
 		cli_bg --host $S4 --port $PORT --src-port 63001 --requests 5 --think 0.5 --req-size 100 \
 			--resp-size 20000 --cc cubic --timeout 90
 		DP_CLI=$CLI_PID ;;
@@ -1232,6 +1276,7 @@ dp_scenario() { # dp_scenario KIND RTT
 		srv --port $PORT --cc cubic --io-timeout 60 --banner 32
 		cap3_start "$name"
 		nstat_reset $NS_S
+		nstat_reset $NS_C
 		cli_bg --host $S4 --port $PORT --src-port 63001 --wait-banner --requests 3 \
 			--think 0.5 --req-size 100 --resp-size 20000 --cc cubic --timeout 30
 		DP_CLI=$CLI_PID ;;
@@ -1255,10 +1300,22 @@ dp_scenario() { # dp_scenario KIND RTT
 		srv --port $PORT --cc cubic --io-timeout 60 --close-after 1 --shutdown
 		cap3_start "$name"
 		nstat_reset $NS_S
+		nstat_reset $NS_C
 		cli_bg --host $S4 --port $PORT --src-port 63001 --requests 1 --req-size 100 \
 			--resp-size 20000 --cc cubic --timeout 30 \
 			--hold "$(awk -v r="$rtt" 'BEGIN {print 1.5 + 3 * r / 1000}')"
 		DP_CLI=$CLI_PID ;;
+	overrun)
+		# The receiver's window shrinks under the sender's flight: 60 kB
+		# into a 300 kB response the client sets SO_RCVBUF to 2 kB and
+		# stops reading for 1 s. With net.ipv4.tcp_shrink_window=1 (Linux
+		# 6.5+; RFC 7323 section 2.4 allows it) its window's right edge
+		# moves left, so the data already in flight past the new edge is
+		# refused (TcpExtBeyondWindow) and resent once the window opens:
+		# nothing is lost on the path (the router drops nothing).
+		sysc $NS_C net.ipv4.tcp_shrink_window=1
+		DP_CLI_OPTS="--read-pause 1 --read-pause-after 60000 --pause-rcvbuf 2048" \
+			DP_BYTES=300000 dp_run "$name" ;;
 	blackout)
 		# 2.5 s without any packet through, in the middle of a paced download
 		dp_run "$name" --chunk 4000 --chunk-gap 0.05

@@ -383,6 +383,7 @@ check_zero_window(td_stream_t *s, guint8 d, const td_segment_t *seg, gboolean se
                                  td_side_name(s, 1 - d)), msg);
     me->zw_frame = 0;
     me->wf_frame = 0;
+    me->zw_end_time = seg->time;
 }
 
 /* Whether the window side d filled was the 16-bit field's limit: both SYNs
@@ -459,8 +460,20 @@ static void
 report_rto(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
 {
     const td_seqdir_trouble_t *t = s->seq[dir].trouble; /* it timed out: it exists */
-    double duration = t->rto_last - t->rto_begin;
+    double zw_end = td_side_stall_of(&s->side[dir])->zw_end_time;
+    double begin = t->rto_begin, duration;
     char *msg;
+
+    /* A wait that began in a zero-window stall is that stall, already
+     * reported, up to its end (one wait is one stall): what is left is the
+     * timer's, if anything (the timeout's retransmission was what the
+     * reopened window let through). */
+    if (zw_end > 0.0 && zw_end >= begin) {
+        if (t->rto_last <= zw_end)
+            return;
+        begin = zw_end;
+    }
+    duration = t->rto_last - begin;
 
     if (t->rto_spurious) {
         /* The ACK that ends it answers a transmission sent before the
@@ -473,7 +486,7 @@ report_rto(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
                                  "came back late or not at all",
                                  td_side_name(s, dir), td_fmt_duration(s->scope, duration),
                                  t->rto_count, t->rto_count > 1 ? "s" : "", t->rto_last_frame);
-        stall_add(s, out, TD_ST_RTO, frame, "spurious", t->rto_count, t->rto_begin, t->rto_last,
+        stall_add(s, out, TD_ST_RTO, frame, "spurious", t->rto_count, begin, t->rto_last,
                   t->rto_begin_frame, t->rto_last_frame,
                   "The ACK path, not the data: ACKs lost on the way back (a path down in that "
                   "direction or both) or delayed (a queue filling, a radio link), longer than the "
@@ -486,7 +499,7 @@ report_rto(td_stream_t *s, guint8 dir, guint32 frame, td_finding_t **out)
                              td_side_name(s, dir), td_fmt_duration(s->scope, duration),
                              t->rto_count, t->rto_count > 1 ? "s with backoff" : "",
                              t->rto_last_frame);
-    stall_add(s, out, TD_ST_RTO, frame, "rto", t->rto_count, t->rto_begin, t->rto_last,
+    stall_add(s, out, TD_ST_RTO, frame, "rto", t->rto_count, begin, t->rto_last,
               t->rto_begin_frame, t->rto_last_frame,
               "Loss with too little data in flight to signal it (no duplicate ACKs or SACK), "
               "or a path that went dead for a while", msg);

@@ -34,6 +34,7 @@ typedef struct td_side_stall {
     guint32  wf_window;     /* the window it filled, bytes */
     double   zw_time;
     double   zw_update_time;
+    double   zw_end_time;   /* its last zero-window stall ended here (it sent again); 0 none */
     guint32  zw_frame;      /* the peer's zero window began here; 0 none */
     guint32  zw_update_frame; /* the peer reopened its window here; 0 not yet */
     td_times_t zw_probe_times;

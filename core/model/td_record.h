@@ -236,8 +236,11 @@ typedef struct td_sb_range {
     guint32 resent_tsval;
     td_seg_verdict_t *verdict; /* its last retransmission's verdict */
     guint16 retx;
-    guint8  sacked;
-    guint8  beyond;      /* first sent past the receiver's advertised right edge */
+    guint8  sacked : 1;
+    guint8  beyond : 1;  /* its first copy was sent past the receiver's right edge, or the
+                          * receiver moved the edge below it after (the window refused it) */
+    guint8  copy_beyond : 1; /* the same of its last resend (which covered it up to copy_end) */
+    guint32 copy_end;    /* the end of the part its last resend covered; valid if retx */
 } td_sb_range_t;
 
 #define TD_SB_MAX 12 /* ranges per direction: the bound of model/td_seqspace.h */
@@ -320,6 +323,8 @@ typedef struct td_seqdir {
     guint32  new_frame;     /* 0: none yet */
     guint32  ack_high;      /* the receiver's highest ACK, even past nxt (data this capture
                              * missed); valid once ack_time is set */
+    guint32  rcv_edge;      /* the receiver's right edge (ACK + window) as its highest ACK
+                             * set it; valid if edge_known */
     double   timer_time;    /* when its retransmission timer last started; */
     double   progress_time; /* its last progress: the timer's start without the */
     guint32  timer_frame;   /* 0: not running (nothing outstanding) */
@@ -331,6 +336,7 @@ typedef struct td_seqdir {
     /* loss signals from the receiver (RFC 5681, RFC 6675) */
     double   signal_time;   /* the receiver's last duplicate ACK or new SACK */
     double   ack_time;      /* the receiver's last ACK */
+    double   win_open_time; /* when the receiver's window last opened from zero; 0 never */
     guint32  dupacks;       /* duplicate ACKs since una last advanced */
     guint32  rcv_win;       /* the window of the receiver's last ACK */
     guint32  sack_high;     /* highest SACKed sequence number above una; valid if sack_seen */
@@ -364,6 +370,7 @@ typedef struct td_seqdir {
     guint8   frto_done;     /* the first ACK after a timeout came (RFC 5682) */
     guint8   timing;        /* a segment is being timed (timed_end, timed_at) */
     guint8   syn_sent;      /* syn_time, syn_seq are set */
+    guint8   edge_known;    /* rcv_edge is set */
     guint8   n, cap;        /* ranges in use, and allocated (at most TD_SB_MAX) */
     td_sb_range_t *r;       /* grown on demand: most streams need one or two */
     td_seqdir_trouble_t *trouble; /* NULL until its data is first in trouble */

@@ -79,7 +79,7 @@ static gboolean
 same_state(const td_sb_range_t *a, const td_sb_range_t *b)
 {
     return a->end == b->start && !a->frame == !b->frame && a->sacked == b->sacked
-           && !a->retx && !b->retx;
+           && a->beyond == b->beyond && !a->retx && !b->retx;
 }
 
 /* Make room for one more range: at the cap, the lowest two adjacent ranges
@@ -119,6 +119,8 @@ sb_make_room(td_seqdir_t *q)
         a->resent = b->resent;
         a->resent_tsval = b->resent_tsval;
         a->verdict = b->verdict;
+        a->copy_end = b->copy_end;
+        a->copy_beyond = b->copy_beyond;
     }
     memmove(&q->r[i + 1], &q->r[i + 2], (q->n - i - 2) * sizeof(q->r[0]));
     q->n--;
@@ -450,6 +452,43 @@ note_sack(td_seqdir_t *q, const td_segment_t *seg)
      * acknowledged is counted by the early-ACK and Eifel checks instead. */
 }
 
+/* The receiver's right edge (its ACK plus its window, RFC 9293 section
+ * 3.8.6) as the highest ACK sets it. A receiver may move it left (RFC 7323
+ * section 2.4: when its buffer shrinks; Linux does with
+ * net.ipv4.tcp_shrink_window=1, others under memory pressure): the data
+ * already sent past the new edge, not acknowledged or SACKed, arrives to
+ * find it closed and is refused (RFC 9293 section 3.10.7.4; Linux counts
+ * TcpExtBeyondWindow), so its resend is no loss. A retraction smaller than
+ * one unit of the window scale is the rounding of a scaled window, and an
+ * ACK below the highest is an old one reordered: neither moves it. */
+static void
+note_edge(td_stream_t *s, guint8 dir, const td_segment_t *seg)
+{
+    td_seqdir_t *q = &s->seq[dir];
+    gint64 rwnd = s->side[dir].rwnd; /* scaled, as this ACK set it; -1 unknown */
+    const td_side_t *rcv = &s->side[1 - dir];
+    guint32 unit, edge;
+
+    if (rwnd < 0) {
+        q->edge_known = FALSE;
+        return;
+    }
+    if (seg->ack != q->ack_high)
+        return;
+    edge = seg->ack + (guint32)MIN(rwnd, (gint64)G_MAXINT32);
+    unit = rcv->wscale > 0 && s->side[dir].wscale != TD_NO_WSCALE ? 1u << MIN(rcv->wscale, 14) : 1u;
+    if (q->edge_known && td_seq_lt(edge + unit, q->rcv_edge) && td_seq_lt(edge, q->nxt)) {
+        sb_isolate(q, edge, q->nxt);
+        for (guint i = 0; i < q->n; i++) {
+            td_sb_range_t *r = &q->r[i];
+            if (td_seq_le(edge, r->start) && r->frame && !r->sacked)
+                r->beyond = r->copy_beyond = 1; /* whichever copy it was */
+        }
+    }
+    q->rcv_edge = edge;
+    q->edge_known = TRUE;
+}
+
 /* The ACK of segment seg (sent by the receiver, 1 - dir) for the data of dir. */
 static void
 note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg)
@@ -557,7 +596,10 @@ note_ack(td_stream_t *s, guint8 dir, const td_segment_t *seg)
         q->dupacks++;
         q->signal_time = seg->time;
     }
+    if (q->rcv_win == 0 && win != 0)
+        q->win_open_time = seg->time;
     q->rcv_win = win;
+    note_edge(s, dir, seg);
     if (seg->sack_count)
         note_sack(q, seg);
 }
@@ -752,6 +794,18 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
     td_seg_verdict_t *v;
     td_seqdir_trouble_t *acct;
     guint32 top = td_seq_lt(q->nxt, end) ? q->nxt : end;
+    /* the receiver's right edge as its last ACK here set it (as for new
+     * data, note_send) */
+    gint64 rwnd = s->side[dir].rwnd;
+    gboolean edge_known = q->ack_time > 0.0 && rwnd >= 0;
+    guint32 edge = q->ack_high + (guint32)MIN(MAX(rwnd, 0), (gint64)G_MAXINT32);
+    /* closed as the sender knew it: here, or opened too recently for the
+     * news to have reached the sender before it sent this (from near the
+     * receiver, the window update passes here a round trip to the sender
+     * and back before a packet that answers it) */
+    double to_sender = td_path_rtt_to(s, dir);
+    gboolean closed = edge_known && (rwnd == 0 || (q->win_open_time > 0.0 && to_sender > 0.0
+                                                   && seg->time - q->win_open_time < to_sender));
 
     sb_isolate(q, seg->seq, top);
     for (guint i = 0; i < q->n; i++) {
@@ -759,8 +813,11 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         if (!overlaps(r, seg->seq, top))
             continue;
         last_resent = MAX(last_resent, r->resent);
-        if (!r->beyond || r->retx)
-            refused = FALSE; /* only a first resend of refused data is no loss */
+        /* only the resend of a copy the window refused is no loss: the
+         * last copy of this part (a resend up to copy_end, else the first) */
+        guint32 from = td_seq_lt(seg->seq, r->start) ? r->start : seg->seq;
+        if (!(r->retx && td_seq_lt(from, r->copy_end) ? r->copy_beyond : r->beyond))
+            refused = FALSE;
         if (r->frame) {
             seen = TRUE;
         } else {
@@ -838,6 +895,15 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
         td_sb_range_t *r = &q->r[i];
         if (!overlaps(r, seg->seq, top))
             continue;
+        /* this copy goes into a closed window, or past its edge: the next
+         * resend of it is no loss either. It covers the range up to top (a
+         * range it covers in part had no room to split). */
+        {
+            guint32 to = td_seq_lt(top, r->end) ? top : r->end;
+            r->copy_beyond = edge_known && td_seq_le(edge, r->start);
+            if (!r->retx || td_seq_lt(r->copy_end, to))
+                r->copy_end = to;
+        }
         r->retx = (guint16)MIN(r->retx + 1, G_MAXUINT16);
         r->resent = seg->time;
         r->resent_tsval = seg->ts_known ? seg->tsval : 0;
@@ -847,7 +913,12 @@ resend(td_stream_t *s, guint8 dir, const td_segment_t *seg, guint32 end)
             r->sent = seg->time;
         }
     }
-    if (timer && !control) {
+    /* The timer fired while the receiver's window is closed: the sender
+     * probes it with data (Linux tcp_retransmit_timer: "receiver dastardly
+     * shrinks window. Our retransmits become zero probes", not counted in
+     * TCPTimeouts). The wait is the zero window's (detect/td_stall.c), not
+     * a timeout's. */
+    if (timer && !control && !closed) {
         acct->timeouts++;
         rto_note(s, dir, seg);
     }

@@ -84,17 +84,22 @@ def make_response(i: int, resp_size: int) -> bytes:
 class Reader:
     """Line/length reader on top of a socket (recv may return partial data)."""
 
-    def __init__(self, sock, chunk=65536, gap=0.0, pause=0.0, pause_after=0):
+    def __init__(self, sock, chunk=65536, gap=0.0, pause=0.0, pause_after=0, pause_rcvbuf=0):
         self.sock = sock
         self.buf = b""
         self.chunk = chunk
         self.gap = gap                  # sleep after each recv (slow reader)
         self.pause = pause              # once: stop reading for this long ...
         self.pause_after = pause_after  # ... when this many bytes were received
+        self.pause_rcvbuf = pause_rcvbuf  # ... and shrink SO_RCVBUF to this first
         self.total = 0
 
     def _fill(self):
         if self.pause and self.total >= self.pause_after:
+            if self.pause_rcvbuf:
+                # the buffer shrinks under the sender's flight: with
+                # net.ipv4.tcp_shrink_window=1 the window's right edge moves left
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.pause_rcvbuf)
             time.sleep(self.pause)
             self.pause = 0
         d = self.sock.recv(self.chunk)
@@ -389,7 +394,7 @@ def one_conn(a, idx, target, fam):
         if a.quickack:
             s.setsockopt(socket.IPPROTO_TCP, TCP_QUICKACK, 1)
         r = Reader(s, chunk=a.recv_size, gap=a.recv_gap, pause=a.read_pause,
-                   pause_after=a.read_pause_after)
+                   pause_after=a.read_pause_after, pause_rcvbuf=a.pause_rcvbuf)
         phase = "banner"
         if a.wait_banner:
             b = r.readline()
@@ -561,6 +566,8 @@ def main():
     cl.add_argument("--read-pause", type=float, default=0, metavar="S",
                     help="once, stop reading for S s (when --read-pause-after bytes have been received)")
     cl.add_argument("--read-pause-after", type=int, default=0, metavar="B", help="with --read-pause: after B bytes (default 0)")
+    cl.add_argument("--pause-rcvbuf", type=int, default=0, metavar="B",
+                    help="with --read-pause: set SO_RCVBUF to B bytes when the pause begins")
     cl.add_argument("--keepalive", metavar="IDLE,INTVL,CNT", help="SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT")
     cl.add_argument("--nodelay", action="store_true")
     cl.add_argument("--quickack", action="store_true")

@@ -34,6 +34,10 @@ anything tcpdiag wrote:
   late, not lost (synack_late, fin_late, ack_late): the copy the receiver
   already had is spurious, the timeout over late ACKs is a spurious one, and
   no data.loss.
+  refused, not lost (overrun: the receiver's window shrank under the flight;
+  its kernel counted the refusals, receiver.* in the table): every resend
+  beyond_window, none lost or spurious, no timeout stall; a resend by the
+  timer into a closed window is the kernel's probe, not a timeout.
 Prints 'N passed, N failed' last.
 """
 import argparse
@@ -69,7 +73,7 @@ STREAM_FIELDS = ["tcpdiag.stream.data", "tcpdiag.stream.retransmissions",
                  "tcpdiag.stream.retrans_fast", "tcpdiag.stream.retrans_rto",
                  "tcpdiag.stream.retrans_tlp", "tcpdiag.stream.timeouts",
                  "tcpdiag.stream.dsacks", "tcpdiag.stream.spurious", "tcpdiag.stream.reordered",
-                 "tcpdiag.stream.retrans_control"]
+                 "tcpdiag.stream.retrans_control", "tcpdiag.stream.lost"]
 
 
 # Where each capture point sits. The router's capture is on its client-side
@@ -79,7 +83,8 @@ STREAM_FIELDS = ["tcpdiag.stream.data", "tcpdiag.stream.retransmissions",
 VANTAGE = {"server": "server", "client": "client", "router": "client"}
 
 
-PACKET_FIELDS = ["frame.number", "ip.src", "tcp.flags.fin", "tcpdiag.stream.vantage",
+PACKET_FIELDS = ["frame.number", "frame.time_relative", "ip.src", "tcp.flags.fin", "tcp.len", "tcp.window_size",
+                 "tcpdiag.stream.vantage",
                  "tcpdiag.retrans.kind", "tcpdiag.retrans.loss_at", "tcpdiag.retrans.carried",
                  "tcpdiag.retrans.spurious_by", "tcpdiag.finding", "tcpdiag.finding.detail",
                  "tcpdiag.stall", "tcpdiag.stall.open"] + STREAM_FIELDS
@@ -120,6 +125,48 @@ def retransmissions(packets):
     return [(p["frame.number"], p["tcpdiag.retrans.kind"], p["tcpdiag.retrans.loss_at"],
              p["tcpdiag.retrans.carried"], p["tcpdiag.retrans.spurious_by"], p["tcp.flags.fin"])
             for p in packets if p["tcpdiag.retrans.kind"] and p["ip.src"] == SERVER]
+
+
+def closed_window_resends(packets):
+    """The server's data retransmissions sent while the client's last window
+    seen here was 0 (Wireshark's own tcp.window_size): at the server, its
+    timer fired into a closed window. Linux resends the head as a probe then
+    and counts it in TcpRetransSegs but neither in TCPTimeouts nor in
+    TCPSlowStartRetrans (tcp_retransmit_timer: "receiver dastardly shrinks
+    window")."""
+    n, win, last = 0, None, None
+    for p in packets:
+        t = float(p["frame.time_relative"])
+        # the timer's: nothing passed for Linux's minimum RTO (200 ms) before
+        if (p["ip.src"] == SERVER and win == 0 and p["tcpdiag.retrans.kind"]
+                and p["tcp.len"] not in ("", "0") and last is not None and t - last >= 0.2):
+            n += 1
+        if p["ip.src"] != SERVER and p["tcp.window_size"]:
+            win = int(p["tcp.window_size"])
+        last = t
+    return n
+
+
+def check_refused(found, name, k, label, acc, retx):
+    """A receiver whose window shrank under the sender's flight (overrun):
+    the path dropped nothing, the receiver's kernel refused the data past its
+    edge (TcpExtBeyondWindow; every drop of the TCP receive path, by the
+    kfree_skb tracepoint, in receiver.tcp_drops) and, with no D-SACK,
+    received no resend twice: every resend was of a copy it refused. None
+    is lost or spurious, and no timeout is the kernel does not count."""
+    if "overrun" not in name:
+        return
+    check(k.get("receiver.TcpExtBeyondWindow", 0) > 0 and k["TcpExtTCPDSACKRecv"] == 0,
+          "%s: the kernel refused no data beyond the window: %s" % (label, k))
+    data = [r for r in retx if r[3] == "data"]
+    check(data and all(r[2] == "beyond_window" for r in data),
+          "%s: resends of refused data not named beyond_window: %s"
+          % (label, [r for r in data if r[2] != "beyond_window"][:5]))
+    check(acc["tcpdiag.stream.lost"] == 0 and acc["tcpdiag.stream.spurious"] == 0,
+          "%s: %d lost, %d spurious; the path lost nothing and no resend arrived twice"
+          % (label, acc["tcpdiag.stream.lost"], acc["tcpdiag.stream.spurious"]))
+    check(not any(f[0] in ("data.loss", "stall.rto") for f in found),
+          "%s: loss or a timeout stall where the receiver refused data: %s" % (label, found))
 
 
 def findings(packets):
@@ -197,7 +244,8 @@ def check_capture_point(ts, captures, name, k, point):
                 ("tcpdiag.stream.retransmissions", k["TcpRetransSegs"] - len(control)),
                 ("tcpdiag.stream.retrans_fast", k["TcpExtTCPFastRetrans"]),
                 ("tcpdiag.stream.retrans_rto", k["TcpExtTCPTimeouts"]
-                 + k["TcpExtTCPSlowStartRetrans"] - control_rto),
+                 + k["TcpExtTCPSlowStartRetrans"] - control_rto
+                 + closed_window_resends(double_pass)),
                 ("tcpdiag.stream.timeouts", k["TcpExtTCPTimeouts"] - control_rto),
                 ("tcpdiag.stream.dsacks", k["TcpExtTCPDSACKRecv"])):
             known = KNOWN.get((name, ours))
@@ -262,6 +310,7 @@ def check_capture_point(ts, captures, name, k, point):
               "%s: %d reordered segments on a path that does not reorder"
               % (label, acc["tcpdiag.stream.reordered"]))
     check_late_not_lost(found, name, k, point, label, retx, control)
+    check_refused(found, name, k, label, acc, retx)
     # No stall without a timeout; the same stalls in both modes.
     single, double = stalls(read_pass(ts, path)), stalls(double_pass)
     check(single == double, "%s: tcpdiag.stall single pass %s, -2 %s"

@@ -1949,6 +1949,53 @@ test_data_phase(void)
     CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_DOWNSTREAM);
     CHECK(td_seqdir_lost(td_seqdir_trouble_of(&s->seq[S])) == 1);
 
+    current = "the receiver's edge moves left under the flight: the data past it is refused";
+    s = established();
+    for (guint32 i = 0; i < 4; i++)
+        feed(s, 1.0, S, TD_ACK, 5201 + 1000 * i, 1101, 1000);
+    /* its buffer shrank: the first segment taken, the window closed behind
+     * it (RFC 7323 2.4); the three after it arrive to a closed window */
+    feed_window(s, 1.05, C, 1101, 6201, 0);
+    feed_window(s, 1.4, C, 1101, 6201, 64240);
+    feed(s, 1.41, S, TD_ACK, 6201, 1101, 1000);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_WINDOW);
+    feed(s, 1.41, S, TD_ACK, 7201, 1101, 1000);
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_WINDOW);
+    CHECK(td_seqdir_lost(td_seqdir_trouble_of(&s->seq[S])) == 0
+          && td_seqdir_trouble_of(&s->seq[S])->refused == 2);
+
+    current = "an old ACK reordered behind a newer one moves no edge";
+    s = established();
+    for (guint32 i = 0; i < 4; i++)
+        feed(s, 1.0, S, TD_ACK, 5201 + 1000 * i, 1101, 1000);
+    feed(s, 1.05, C, TD_ACK, 1101, 7201, 0);
+    feed_window(s, 1.051, C, 1101, 6201, 0); /* older: below the highest ACK */
+    feed_window(s, 1.06, C, 1101, 7201, 64240);
+    feed(s, 1.6, S, TD_ACK, 7201, 1101, 1000); /* the timer: lost */
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_DOWNSTREAM);
+
+    current = "the timer's resends into a closed window are its probes: no timeout, one stall";
+    s = established();
+    feed(s, 1.0, S, TD_ACK, 5201, 1101, 1000);
+    feed(s, 1.0, S, TD_ACK, 6201, 1101, 1000);
+    feed_window(s, 1.05, C, 1101, 6201, 0);      /* 6201 refused: the buffer is full */
+    feed(s, 1.5, S, TD_ACK, 6201, 1101, 1000);   /* the timer, into the closed window */
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->kind == TD_RETX_RTO
+          && td_stream_segment_verdict(s)->loss_at == TD_LOSS_WINDOW);
+    feed_window(s, 1.501, C, 1101, 6201, 0);
+    feed(s, 2.5, S, TD_ACK, 6201, 1101, 1000);   /* again: its copy was refused too */
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_WINDOW);
+    CHECK(td_seqdir_trouble_of(&s->seq[S])->timeouts == 0);
+    feed_window(s, 2.501, C, 1101, 6201, 0);
+    feed_window(s, 2.6, C, 1101, 6201, 64240);   /* the application reads */
+    feed(s, 3.5, S, TD_ACK, 6201, 1101, 1000);   /* the timer with the window open */
+    CHECK(td_stream_segment_verdict(s) && td_stream_segment_verdict(s)->loss_at == TD_LOSS_WINDOW);
+    CHECK(td_seqdir_trouble_of(&s->seq[S])->timeouts == 1);
+    feed(s, 3.55, C, TD_ACK, 1101, 7201, 0);
+    CHECK(find(TD_ST_ZERO_WINDOW) != NULL && find(TD_ST_RTO) == NULL);
+    CHECK(td_seqdir_lost(td_seqdir_trouble_of(&s->seq[S])) == 0
+          && td_seqdir_trouble_of(&s->seq[S])->retrans == 3);
+
     current = "a timeout that was real keeps its go-back-N";
     s = established();
     for (guint32 i = 0; i < 5; i++)
