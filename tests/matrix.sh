@@ -3,22 +3,24 @@
 # The Wireshark version matrix: build tcpdiag and run the whole test suite
 # (unit, integration, GUI) against every supported Wireshark release, then
 # check that every release gives the same tables and tcpdiag.* fields on every
-# capture (test_captures/ and ../shared/realworld/).
+# capture (test_captures/ and ../shared/realworld/); then make the package of
+# every release and install each as a user would, in a clean chroot.
 #
 #   release  where                       Wireshark
 #   4.0      this machine (Debian 12)    4.0.x
 #   4.4      debootstrap chroot, trixie  4.4.x
 #   4.6      debootstrap chroot, sid     4.6.x
 #
-# Chroots are made once and cached in $TCPDIAG_MATRIX_CACHE (default
-# /var/cache/tcpdiag-matrix); each run updates their packages only through
-# scripts/install-deps.sh (a no-op when nothing is missing). Every chroot runs
-# in a private mount namespace, so its bind mounts vanish with it.
+# Chroots are made once and cached (scripts/chroot.sh); each run updates
+# their packages only through scripts/install-deps.sh (a no-op when nothing is
+# missing).
 #
 # Usage (as root: debootstrap and chroot need it):
 #   tests/matrix.sh                 all releases, suite + cross-release diff
 #   tests/matrix.sh --no-native     skip the 4.0 suite (.ci/run already ran it)
 #   tests/matrix.sh --releases "4.4 4.6" --diff-only
+#   tests/matrix.sh --no-packages   without the packages (scripts/package.sh
+#                                   and tests/package/test_packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
@@ -27,13 +29,15 @@ releases="4.0 4.4 4.6"
 native=1
 suite=1
 diff=1
+packages=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --releases) releases=$2; shift ;;
     --no-native) native=0 ;;
     --diff-only) suite=0 ;;
     --no-diff) diff=0 ;;
-    *) echo "usage: $0 [--releases \"4.0 4.4 4.6\"] [--no-native] [--diff-only] [--no-diff]" >&2; exit 2 ;;
+    --no-packages) packages=0 ;;
+    *) echo "usage: $0 [--releases \"4.0 4.4 4.6\"] [--no-native] [--diff-only] [--no-diff] [--no-packages]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -43,59 +47,12 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
-cache=${TCPDIAG_MATRIX_CACHE:-/var/cache/tcpdiag-matrix}
-mirror=${TCPDIAG_MIRROR:-http://deb.debian.org/debian}
-shared=$(cd "$src/.." && pwd)/shared
 out=$src/build/matrix
-mkdir -p "$cache" "$out"
-
-suite_of() {
-  case "$1" in
-    4.0) echo native ;;
-    4.4) echo trixie ;;
-    4.6) echo sid ;;
-    *) echo "unknown release $1" >&2; return 1 ;;
-  esac
-}
-
-log() { printf '[matrix %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-
-# Run a command as root inside a chroot, with the source tree at /src and
-# ../shared at /shared, in a mount namespace of its own.
-in_chroot() {
-  local root=$1; shift
-  unshare --mount --propagation private -- bash -euo pipefail -c '
-    root=$1 src=$2 shared=$3; shift 3
-    mount -t proc proc "$root/proc"
-    mount -t sysfs sys "$root/sys"
-    mount --rbind /dev "$root/dev"
-    mkdir -p "$root/src" "$root/shared"
-    mount --bind "$src" "$root/src"
-    if [ -d "$shared" ]; then mount --bind "$shared" "$root/shared"; fi
-    cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI="${CI:-}" \
-      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-  ' in_chroot "$root" "$src" "$shared" "$@"
-}
-
-# Make (once) the chroot of a Debian suite, with what the suite needs.
-ensure_chroot() {
-  local s=$1 root=$cache/$1
-  if [ ! -x "$root/usr/bin/apt-get" ]; then
-    command -v debootstrap >/dev/null || {
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
-    log "debootstrap $s (once; cached in $root)"
-    rm -rf "$root.tmp"
-    debootstrap --variant=minbase "$s" "$root.tmp" "$mirror" >"$cache/$s.debootstrap.log" 2>&1 \
-      || { tail -n 20 "$cache/$s.debootstrap.log"; return 1; }
-    # unstable's Release file may have expired (PLATFORM.md)
-    echo 'Acquire::Check-Valid-Until "false";' >"$root.tmp/etc/apt/apt.conf.d/99tcpdiag-matrix"
-    mv "$root.tmp" "$root"
-  fi
-  log "$s: dependencies (scripts/install-deps.sh test)"
-  in_chroot "$root" bash -c 'cd /src && scripts/install-deps.sh test' >"$out/$s.deps.log" 2>&1 \
-    || { tail -n 30 "$out/$s.deps.log"; return 1; }
-}
+chroot_log=$out
+log_tag=matrix
+mkdir -p "$out"
+# suite_of, in_chroot, ensure_chroot: the release chroots
+. "$src/scripts/chroot.sh"
 
 # The whole suite for one release; the build dir is per release.
 run_suite() {
@@ -174,10 +131,26 @@ if [ $diff -eq 1 ]; then
   done
 fi
 
+# The packages, one per release, each installed as a user would in a clean
+# chroot of its Debian with only tshark (tests/package/test_packages.sh).
+if [ $packages -eq 1 ]; then
+  t0=$(date +%s)
+  log "packages: scripts/package.sh, then tests/package/test_packages.sh"
+  if bash scripts/package.sh --releases "$releases" >"$out/package.log" 2>&1; then
+    TCPDIAG_PACKAGE_RELEASES=$releases bash tests/package/test_packages.sh \
+      || failed+=("packages: test")
+  else
+    tail -n 30 "$out/package.log"
+    failed+=("packages: build")
+  fi
+  log "packages: $(( $(date +%s) - t0 )) s"
+fi
+
 log "matrix took $(( $(date +%s) - start )) s"
-# One check per release (its suite or its build) and one per diff.
+# One check per release (its suite or its build), one per diff, one for the
+# packages.
 n_rel=$(set -- $releases; echo $#)
-checks=$(( n_rel + (diff ? n_rel - 1 : 0) ))
+checks=$(( n_rel + (diff ? n_rel - 1 : 0) + packages ))
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'matrix FAILED: %s\n' "${failed[@]}"
   # A release whose build fails also fails its dump: count what passed.
