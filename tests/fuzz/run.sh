@@ -3,7 +3,7 @@
 # The ctest fuzz.sanitizers: build tcpdiag with ASan and UBSan in OUT/asan,
 # run the core's unit tests instrumented (leaks included), then fuzz the
 # instrumented plugin inside the real tshark for TCPDIAG_FUZZ_SECONDS
-# (default 180) from the bundled captures and ../shared/realworld, with a
+# (default 120) from the bundled captures and ../shared/realworld, with a
 # fixed seed (TCPDIAG_FUZZ_SEED, default 1). Failing inputs land in
 # OUT/fuzz-failures.
 # Usage: tests/fuzz/run.sh OUT
@@ -17,5 +17,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 sources=("$src/test_captures")
 if [ -d "$src/../shared/realworld" ]; then sources+=("$src/../shared/realworld"); fi
 exec python3 "$src/tests/fuzz/fuzz.py" --plugin "$plugin" \
-  --seconds "${TCPDIAG_FUZZ_SECONDS:-180}" --seed "${TCPDIAG_FUZZ_SEED:-1}" \
+  --seconds "${TCPDIAG_FUZZ_SECONDS:-120}" --seed "${TCPDIAG_FUZZ_SEED:-1}" \
   --keep "$out/fuzz-failures" "${sources[@]}"

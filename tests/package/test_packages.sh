@@ -7,7 +7,7 @@
 #     what tshark brought);
 #   - tshark -G plugins lists tcpdiag with the version of CMakeLists.txt;
 #   - README's Install section, word for word: the example capture gives the
-#     table shown there, run as a user (nobody), not root;
+#     table shown there, run as a user (nobody) and as root;
 #   - apt-get remove leaves none of the package's files behind;
 #   - the package of every other release is refused (apt-get install fails
 #     and installs nothing).
@@ -56,6 +56,7 @@ for rel in $releases; do
     tshark -G plugins >"$res/plugins.txt" 2>/dev/null
     setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent \
       tshark -r "$example" -q -z tcpdiag >"$res/table.txt" 2>"$res/table.err"
+    tshark -r "$example" -q -z tcpdiag >"$res/table-root.txt" 2>"$res/table-root.err"
     dpkg-query -L tcpdiag >"$res/files.txt" 2>/dev/null
     apt-get remove -y tcpdiag >"$res/remove.log" 2>&1; echo $? >"$res/remove.rc"
     : >"$res/left.txt"
@@ -78,6 +79,8 @@ for rel in $releases; do
   # (tshark prints a blank line before the table)
   [ "$(grep -v '^[[:space:]]*$' "$res/table.txt")" = "$readme_table" ]
   check $? "$rel: the table as a user is not README's: $(diff <(echo "$readme_table") "$res/table.txt" | head -n 5) $(head -c 300 "$res/table.err")"
+  [ "$(grep -v '^[[:space:]]*$' "$res/table-root.txt")" = "$readme_table" ]
+  check $? "$rel: the table as root is not README's: $(diff <(echo "$readme_table") "$res/table-root.txt" | head -n 5) $(head -c 300 "$res/table-root.err")"
   grep -q '/epan/tcpdiag.so$' "$res/files.txt"
   check $? "$rel: the package holds no plugins/<abi>/epan/tcpdiag.so"
   [ "$(cat "$res/remove.rc" 2>/dev/null)" = 0 ] && [ ! -s "$res/left.txt" ]
